@@ -1,0 +1,157 @@
+import { SqlClient } from "@effect/sql"
+import { Clock, Context, Effect, Either } from "effect"
+import type { Via } from "./Domain/Audit.js"
+import { ActorUnknown, PermissionDenied } from "./Domain/Errors.js"
+import type { UserId } from "./Domain/Ids.js"
+import * as Permissions from "./Domain/Permissions.js"
+import * as Scope from "./Domain/Scope.js"
+import { normalizeEmail } from "./Domain/User.js"
+
+/** Who is acting, and through which front-end. Every use case requires it. */
+export class Actor extends Context.Tag("@usher/core/Actor")<Actor, {
+  readonly id: UserId | "system"
+  readonly via: Via
+}>() {}
+
+/** The current time from Effect's clock. */
+export const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
+
+const parsedPermissions = new Map<string, ReadonlyArray<string>>()
+/** Role permissions are stored as JSON; equal texts parse once. */
+export const parsePermissionsColumn = (json: string): ReadonlyArray<string> => {
+  let parsed = parsedPermissions.get(json)
+  if (parsed === undefined) {
+    parsed = JSON.parse(json) as ReadonlyArray<string>
+    parsedPermissions.set(json, parsed)
+  }
+  return parsed
+}
+
+interface PathRow {
+  readonly grantId: string
+  readonly role: string
+  readonly permissions: string
+  readonly scope: string
+  readonly expiresAt: string | null
+  readonly groupName: string | null
+}
+
+/** Loads a user's grant paths and status, fresh from the database (so a revocation counts at once). */
+export const loadSubject = (userId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [status] = yield* sql<{ status: string }>`SELECT status FROM users WHERE id = ${userId}`
+    const rows = yield* sql<PathRow>`
+      SELECT g.id AS grant_id, r.name AS role, r.permissions, g.scope, g.expires_at, NULL AS group_name
+        FROM grants g JOIN roles r ON r.id = g.role_id
+       WHERE g.principal_type = 'user' AND g.principal_id = ${userId}
+      UNION ALL
+      SELECT g.id, r.name, r.permissions, g.scope, g.expires_at, o.slug || '/' || ug.name
+        FROM group_members m
+        JOIN user_groups ug ON ug.id = m.group_id
+        JOIN organizations o ON o.id = ug.org_id
+        JOIN grants g ON g.principal_type = 'group' AND g.principal_id = m.group_id
+        JOIN roles r ON r.id = g.role_id
+       WHERE m.user_id = ${userId}`
+    return {
+      userId,
+      active: status?.status === "active",
+      paths: rows.map((row): Permissions.GrantPath => ({
+        grantId: row.grantId,
+        role: row.role,
+        permissions: parsePermissionsColumn(row.permissions),
+        scope: row.scope as Scope.Scope,
+        expiresAt: row.expiresAt,
+        group: row.groupName
+      }))
+    } satisfies Permissions.Subject
+  }).pipe(Effect.orDie)
+
+/** The acting user's subject; the `system` actor holds everything. */
+export const actorSubject = Effect.gen(function*() {
+  const actor = yield* Actor
+  if (actor.id === "system") {
+    return {
+      userId: "system",
+      active: true,
+      paths: [{ grantId: "system", role: "system", permissions: [...Permissions.catalog], scope: Scope.provider, expiresAt: null, group: null }]
+    } satisfies Permissions.Subject
+  }
+  return yield* loadSubject(actor.id)
+})
+
+/** Fails with `PermissionDenied` unless the actor holds the permission at the scope. */
+export const requireAt = (permission: Permissions.CatalogPermission, scope: Scope.Scope) =>
+  Effect.gen(function*() {
+    const subject = yield* actorSubject
+    return yield* Permissions.require(subject, permission, scope, yield* now)
+  })
+
+/** The organization scopes a user belongs to (provider when none: only a provider-wide grant covers such a user). */
+export const accountScopes = (userId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ slug: string }>`
+      SELECT o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE m.user_id = ${userId} ORDER BY o.slug`
+    return rows.length === 0 ? [Scope.provider] : rows.map((r) => Scope.org(r.slug))
+  }).pipe(Effect.orDie)
+
+/**
+ * Account-level actions (update, suspend, reactivate, delete, reset password, revoke sessions)
+ * need the permission at every organization the user belongs to (DESIGN §2).
+ */
+export const requireForAccount = (permission: Permissions.CatalogPermission, userId: string) =>
+  Effect.gen(function*() {
+    const subject = yield* actorSubject
+    const at = yield* now
+    for (const scope of yield* accountScopes(userId)) {
+      if (!Permissions.has(subject, permission, scope, at)) {
+        return yield* Effect.fail(new PermissionDenied({ permission, scope }))
+      }
+    }
+  })
+
+/** Whether the actor holds a permission at a scope, without failing. */
+export const holds = (permission: Permissions.CatalogPermission, scope: Scope.Scope) =>
+  Effect.gen(function*() {
+    const subject = yield* actorSubject
+    return Permissions.has(subject, permission, scope, yield* now)
+  })
+
+/**
+ * Resolves who acts: the given e-mail, or, when none is given and the directory has exactly one
+ * active provider admin, that admin.
+ */
+export const resolveActorId = (email: string | undefined) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    if (email !== undefined && email.trim() !== "") {
+      const normalized = Either.getOrElse(normalizeEmail(email), () => email.trim().toLowerCase())
+      const [row] = yield* sql<{ id: UserId; status: string }>`SELECT id, status FROM users WHERE email = ${normalized}`.pipe(Effect.orDie)
+      if (row === undefined) return yield* Effect.fail(new ActorUnknown({ reason: `No user ${email} to act as.` }))
+      return row.id
+    }
+    const admins = yield* providerAdmins
+    if (admins.length === 1) return admins[0]!
+    return yield* Effect.fail(new ActorUnknown({
+      reason: admins.length === 0
+        ? "Nobody to act as: run `usher init --admin EMAIL`, or say who you are with --as EMAIL."
+        : "Several provider admins exist: say who you are with --as EMAIL (or USHER_ACTOR)."
+    }))
+  })
+
+/** Ids of the active users holding `provider-admin` at provider scope, directly or through a group. */
+export const providerAdmins = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const at = (yield* now).toISOString()
+  const rows = yield* sql<{ id: UserId }>`
+    SELECT u.id FROM users u
+     WHERE u.status = 'active' AND EXISTS (
+       SELECT 1 FROM grants g JOIN roles r ON r.id = g.role_id
+        WHERE r.name = 'provider-admin' AND g.scope = 'provider'
+          AND (g.expires_at IS NULL OR g.expires_at > ${at})
+          AND ((g.principal_type = 'user' AND g.principal_id = u.id)
+            OR (g.principal_type = 'group' AND g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = u.id))))
+     ORDER BY u.id`
+  return rows.map((r) => r.id)
+}).pipe(Effect.orDie)

@@ -1,0 +1,130 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { Actor, now, requireAt } from "./Actor.js"
+import * as AuditDomain from "./Domain/Audit.js"
+import * as Scope from "./Domain/Scope.js"
+
+/** What a use case says about its change; who, when and the chain are filled in here. */
+export interface AuditEntry {
+  readonly action: string
+  readonly target: string | null
+  readonly details?: unknown
+  readonly reason?: string | null
+  readonly approvalId?: string | null
+}
+
+interface Head {
+  readonly seq: number
+  readonly hash: string
+}
+
+const head = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<Head>`SELECT seq, hash FROM audit_head WHERE id = 1`
+  return row ?? { seq: 0, hash: AuditDomain.GENESIS }
+})
+
+/**
+ * Appends audit events in the caller's transaction, chained to the last one. Batches insert
+ * many rows per statement, so a bulk use case pays one round trip per thousand events.
+ */
+export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
+  Effect.gen(function*() {
+    if (entries.length === 0) return
+    const sql = yield* SqlClient.SqlClient
+    const actor = yield* Actor
+    const at = (yield* now).toISOString()
+    let { hash: prevHash, seq } = yield* head
+    const rows = entries.map((entry) => {
+      seq++
+      const event = {
+        seq,
+        at,
+        actor: actor.id,
+        via: actor.via,
+        action: entry.action,
+        target: entry.target,
+        details: entry.details ?? {},
+        reason: entry.reason ?? null,
+        approvalId: entry.approvalId ?? null,
+        prevHash
+      }
+      prevHash = AuditDomain.hashEvent(event)
+      return { ...event, details: AuditDomain.canonicalJson(event.details), hash: prevHash }
+    })
+    for (let i = 0; i < rows.length; i += 500) {
+      yield* sql`INSERT INTO audit_events ${sql.insert(rows.slice(i, i + 500))}`
+    }
+    yield* sql`INSERT INTO audit_head (id, seq, hash) VALUES (1, ${seq}, ${prevHash})
+               ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`
+  }).pipe(Effect.orDie)
+
+/** Appends one audit event in the caller's transaction. */
+export const record = (entry: AuditEntry) => recordMany([entry])
+
+interface AuditRow {
+  readonly seq: number
+  readonly at: string
+  readonly actor: string
+  readonly via: AuditDomain.Via
+  readonly action: string
+  readonly target: string | null
+  readonly details: string
+  readonly reason: string | null
+  readonly approvalId: string | null
+  readonly prevHash: string
+  readonly hash: string
+}
+
+const toEvent = (row: AuditRow): AuditDomain.AuditEvent => ({ ...row, seq: Number(row.seq), details: JSON.parse(row.details) })
+
+/** Filters for `audit list`. */
+export interface AuditQuery {
+  /** only events whose target or actor is this user id */
+  readonly userId?: string
+  readonly limit?: number
+  /** only events after this sequence number (for a live tail) */
+  readonly afterSeq?: number
+}
+
+/** Recent audit events, newest first (needs `audit.read` at provider). */
+export const listAudit = (query: AuditQuery = {}) =>
+  Effect.gen(function*() {
+    yield* requireAt("audit.read", Scope.provider)
+    const sql = yield* SqlClient.SqlClient
+    const limit = Math.max(1, Math.min(query.limit ?? 50, 10_000))
+    const conditions = [
+      query.userId !== undefined ? sql`(target = ${query.userId} OR actor = ${query.userId})` : undefined,
+      query.afterSeq !== undefined ? sql`seq > ${query.afterSeq}` : undefined
+    ].filter((c) => c !== undefined)
+    const rows = yield* sql<AuditRow>`SELECT * FROM audit_events WHERE ${sql.and(conditions)} ORDER BY seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
+    return rows.map(toEvent)
+  })
+
+/** The outcome of walking the audit chain. */
+export interface AuditVerification {
+  readonly ok: boolean
+  readonly events: number
+  readonly problem: string | null
+}
+
+/** Walks the whole chain and compares its end to the recorded head (needs `audit.read` at provider). */
+export const verifyAudit = Effect.gen(function*() {
+  yield* requireAt("audit.read", Scope.provider)
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<AuditRow>`SELECT * FROM audit_events ORDER BY seq`.pipe(Effect.orDie)
+  const recorded = yield* head.pipe(Effect.orDie)
+  const events = rows.map(toEvent)
+  const broken = AuditDomain.verifyChain(events)
+  const last = events.at(-1)
+  const problem = broken !== undefined
+    ? broken.kind === "gap"
+      ? `event ${broken.expectedSeq} is missing (next found is ${broken.foundSeq})`
+      : broken.kind === "link"
+      ? `event ${broken.seq} does not follow the event before it`
+      : `event ${broken.seq} was altered after it was written`
+    : (last?.seq ?? 0) !== Number(recorded.seq) || (last?.hash ?? AuditDomain.GENESIS) !== recorded.hash
+    ? `the log ends at event ${last?.seq ?? 0} but ${recorded.seq} were written: events were removed from the end`
+    : null
+  return { ok: problem === null, events: events.length, problem } satisfies AuditVerification
+})

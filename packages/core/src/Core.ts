@@ -1,0 +1,29 @@
+import { type SqlClient } from "@effect/sql"
+import { Effect, Layer, ManagedRuntime } from "effect"
+import { Actor, resolveActorId } from "./Actor.js"
+import type { Via } from "./Domain/Audit.js"
+import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
+
+/** What a front-end's runtime provides to every use case (the Actor is provided per call). */
+export type CoreServices = SqlClient.SqlClient | Database
+
+/** Opens the directory at a location: the one layer every front-end builds its runtime from. */
+export const CoreLive = (location: DatabaseLocation): Layer.Layer<CoreServices> => layerSqlite(location)
+
+/** Resolves the database from `--db` or the environment. */
+export const resolveLocation = (db: string | undefined) => db !== undefined ? parseUrl(db) : locationFromEnv
+
+/** A runtime for one front-end process; dispose it on exit. */
+export const makeCoreRuntime = (location: DatabaseLocation) => ManagedRuntime.make(CoreLive(location))
+
+/** Provides an actor to a use case. */
+export const as = (id: Actor["Type"]["id"], via: Via) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Actor>> =>
+  Effect.provideService(effect, Actor, { id, via })
+
+/** Resolves the acting user (by e-mail, or the sole provider admin) and provides it. */
+export const asUser = (email: string | undefined, via: Via) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(resolveActorId(email), (id) => as(id, via)(effect))
+
+export { Database }

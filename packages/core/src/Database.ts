@@ -1,0 +1,73 @@
+import { Reactivity } from "@effect/experimental"
+import { Migrator, SqlClient, Statement } from "@effect/sql"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Config, Context, Data, Effect, Layer, Option, String } from "effect"
+import { mkdirSync } from "node:fs"
+import { homedir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import migration0001 from "./migrations/0001_directory.js"
+
+/** Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`. */
+export interface DatabaseLocation {
+  readonly engine: "sqlite"
+  readonly path: string
+}
+
+/** A database URL that usher cannot open. */
+export class DatabaseUrlInvalid extends Data.TaggedError("DatabaseUrlInvalid")<{ readonly url: string; readonly reason: string }> {
+  override get message() {
+    return `Cannot use database ${this.url}: ${this.reason}`
+  }
+}
+
+/** Parses `sqlite:PATH` (or a bare path). */
+export const parseUrl = (url: string): Effect.Effect<DatabaseLocation, DatabaseUrlInvalid> => {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return Effect.fail(new DatabaseUrlInvalid({ url, reason: "the PostgreSQL engine is not available in this version; use sqlite:PATH" }))
+  }
+  const path = url.startsWith("sqlite:") ? url.slice("sqlite:".length) : url
+  return path.length === 0
+    ? Effect.fail(new DatabaseUrlInvalid({ url, reason: "no file path given" }))
+    : Effect.succeed({ engine: "sqlite", path: path === ":memory:" ? path : resolve(path) })
+}
+
+/** The default location: `$USHER_DATABASE_URL`, else `usher.db` under `$USHER_DATA_DIR` (default `~/.local/share/usher`). */
+export const locationFromEnv = Effect.gen(function*() {
+  const url = yield* Config.option(Config.string("USHER_DATABASE_URL"))
+  if (Option.isSome(url) && url.value.length > 0) return yield* parseUrl(url.value)
+  const dataDir = yield* Config.string("USHER_DATA_DIR").pipe(
+    Config.withDefault(join(homedir(), ".local", "share", "usher"))
+  )
+  return { engine: "sqlite", path: join(resolve(dataDir), "usher.db") } satisfies DatabaseLocation
+})
+
+/** The opened database's location, for front-ends that show it. */
+export class Database extends Context.Tag("@usher/core/Database")<Database, DatabaseLocation>() {}
+
+const migrations = Migrator.make({})({
+  loader: Migrator.fromRecord({ "0001_directory": migration0001 })
+})
+
+/**
+ * The SQLite engine: WAL, `synchronous=FULL`, foreign keys, a busy timeout, and every
+ * transaction `BEGIN IMMEDIATE` so a read-then-write never fails with SQLITE_BUSY under another
+ * process's write. Migrations run before the layer is ready.
+ */
+export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.SqlClient | Database> =>
+  Layer.scopedContext(Effect.gen(function*() {
+    if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true })
+    const base = yield* SqliteClient.make({ filename: location.path })
+    yield* base.unsafe("PRAGMA busy_timeout = 5000")
+    yield* base.unsafe("PRAGMA synchronous = FULL")
+    yield* base.unsafe("PRAGMA foreign_keys = ON")
+    const sql = yield* SqlClient.make({
+      acquirer: base.reserve,
+      transactionAcquirer: base.reserve,
+      compiler: Statement.makeCompilerSqlite(String.camelToSnake),
+      transformRows: Statement.defaultTransforms(String.snakeToCamel).array,
+      beginTransaction: "BEGIN IMMEDIATE",
+      spanAttributes: [["db.system.name", "sqlite"]]
+    })
+    yield* migrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    return Context.make(SqlClient.SqlClient, sql).pipe(Context.add(Database, location))
+  }).pipe(Effect.orDie)).pipe(Layer.provide(Reactivity.layer))

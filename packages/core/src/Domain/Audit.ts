@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto"
+import { Schema } from "effect"
+
+/** Which front-end a change came through. */
+export const Via = Schema.Literal("cli", "tui", "slack", "api", "scim", "system")
+export type Via = typeof Via.Type
+
+/** One entry of the hash-chained audit log (DESIGN §6). */
+export const AuditEvent = Schema.Struct({
+  seq: Schema.Number,
+  at: Schema.String,
+  actor: Schema.String,
+  via: Via,
+  action: Schema.String,
+  target: Schema.NullOr(Schema.String),
+  details: Schema.Unknown,
+  reason: Schema.NullOr(Schema.String),
+  approvalId: Schema.NullOr(Schema.String),
+  prevHash: Schema.String,
+  hash: Schema.String
+})
+export type AuditEvent = typeof AuditEvent.Type
+
+/** The hash before the first event. */
+export const GENESIS = "0".repeat(64)
+
+/** JSON with object keys sorted at every depth, so equal events hash equally. */
+export const canonicalJson = (value: unknown): string => {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+}
+
+/** `sha256(prevHash + canonical JSON of the event without its hashes)`. */
+export const hashEvent = (event: Omit<AuditEvent, "hash">): string =>
+  createHash("sha256")
+    .update(event.prevHash)
+    .update(canonicalJson({
+      seq: event.seq,
+      at: event.at,
+      actor: event.actor,
+      via: event.via,
+      action: event.action,
+      target: event.target,
+      details: event.details,
+      reason: event.reason,
+      approvalId: event.approvalId
+    }))
+    .digest("hex")
+
+/** The first place a chain breaks, if any. */
+export type ChainBreak =
+  | { readonly kind: "gap"; readonly expectedSeq: number; readonly foundSeq: number }
+  | { readonly kind: "link"; readonly seq: number }
+  | { readonly kind: "hash"; readonly seq: number }
+
+/** Verifies a chain read in `seq` order, starting from the genesis hash and seq 1. */
+export const verifyChain = (events: Iterable<AuditEvent>): ChainBreak | undefined => {
+  let prev = GENESIS
+  let expected = 1
+  for (const event of events) {
+    if (event.seq !== expected) return { kind: "gap", expectedSeq: expected, foundSeq: event.seq }
+    if (event.prevHash !== prev) return { kind: "link", seq: event.seq }
+    if (hashEvent(event) !== event.hash) return { kind: "hash", seq: event.seq }
+    prev = event.hash
+    expected++
+  }
+  return undefined
+}

@@ -1,0 +1,231 @@
+import { Schema } from "effect"
+
+/** No user with that e-mail or id (or it was deleted). */
+export class UserNotFound extends Schema.TaggedError<UserNotFound>()("UserNotFound", { user: Schema.String }) {
+  override get message() {
+    return `No user ${this.user} in the directory.`
+  }
+}
+
+/** Another account already uses that e-mail. */
+export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", { email: Schema.String }) {
+  override get message() {
+    return `The e-mail ${this.email} is already used by another account.`
+  }
+}
+
+/** Not an e-mail address. */
+export class InvalidEmail extends Schema.TaggedError<InvalidEmail>()("InvalidEmail", { email: Schema.String }) {
+  override get message() {
+    return `"${this.email}" is not a valid e-mail address.`
+  }
+}
+
+/** Not a phone number (it must carry a country code, e.g. +44 20 7946 0958). */
+export class InvalidPhone extends Schema.TaggedError<InvalidPhone>()("InvalidPhone", { phone: Schema.String }) {
+  override get message() {
+    return `"${this.phone}" is not a valid phone number; include the country code, e.g. +44 20 7946 0958.`
+  }
+}
+
+/** A profile field that does not fit its rule. */
+export class InvalidProfile extends Schema.TaggedError<InvalidProfile>()("InvalidProfile", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Invalid ${this.field}: ${this.reason}.`
+  }
+}
+
+/** A lifecycle event that the user's current status does not allow. */
+export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  from: Schema.String,
+  event: Schema.String
+}) {
+  override get message() {
+    return `Cannot ${this.event} a user who is ${this.from}.`
+  }
+}
+
+/** The actor lacks a permission at a scope. */
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("PermissionDenied", {
+  permission: Schema.String,
+  scope: Schema.String
+}) {
+  override get message() {
+    return `Permission denied: you need ${this.permission} at ${this.scope}.`
+  }
+}
+
+/** The actor tried to hand out permissions they do not hold themselves. */
+export class EscalationDenied extends Schema.TaggedError<EscalationDenied>()("EscalationDenied", {
+  role: Schema.String,
+  scope: Schema.String,
+  missing: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `You cannot grant ${this.role} at ${this.scope}: it carries ${this.missing.join(", ")}, which you do not hold there.`
+  }
+}
+
+/** The row changed since it was read; nothing was written. */
+export class ConcurrentModification extends Schema.TaggedError<ConcurrentModification>()("ConcurrentModification", {
+  entity: Schema.String,
+  id: Schema.String
+}) {
+  override get message() {
+    return `The ${this.entity} ${this.id} was changed by someone else meanwhile; nothing was written. Reload and try again.`
+  }
+}
+
+/** Not of the form provider, org:<slug> or app:<org>/<app>. */
+export class InvalidScope extends Schema.TaggedError<InvalidScope>()("InvalidScope", { scope: Schema.String }) {
+  override get message() {
+    return `"${this.scope}" is not a scope; use provider, org:<slug> or app:<org>/<app>.`
+  }
+}
+
+/** A well-formed scope naming an organization or app that does not exist. */
+export class ScopeNotFound extends Schema.TaggedError<ScopeNotFound>()("ScopeNotFound", { scope: Schema.String }) {
+  override get message() {
+    return `The scope ${this.scope} names an organization or app that does not exist.`
+  }
+}
+
+/** No role of that name. */
+export class RoleNotFound extends Schema.TaggedError<RoleNotFound>()("RoleNotFound", { role: Schema.String }) {
+  override get message() {
+    return `No role named ${this.role}.`
+  }
+}
+
+/** A role of that name exists already. */
+export class RoleExists extends Schema.TaggedError<RoleExists>()("RoleExists", { role: Schema.String }) {
+  override get message() {
+    return `A role named ${this.role} exists already.`
+  }
+}
+
+/** Not a permission name (catalog, or dotted lower-case application permission). */
+export class InvalidPermission extends Schema.TaggedError<InvalidPermission>()("InvalidPermission", {
+  permission: Schema.String
+}) {
+  override get message() {
+    return `"${this.permission}" is not a permission; use a catalog permission or a dotted lower-case name such as expenses.approve.`
+  }
+}
+
+/** A name (role, group, organization, app) that breaks the naming rule. */
+export class InvalidName extends Schema.TaggedError<InvalidName>()("InvalidName", {
+  kind: Schema.String,
+  name: Schema.String,
+  rule: Schema.String
+}) {
+  override get message() {
+    return `"${this.name}" is not a valid ${this.kind} name: ${this.rule}.`
+  }
+}
+
+/** No group of that name in the organization. */
+export class GroupNotFound extends Schema.TaggedError<GroupNotFound>()("GroupNotFound", { group: Schema.String }) {
+  override get message() {
+    return `No group named ${this.group}.`
+  }
+}
+
+/** The organization has a group of that name already. */
+export class GroupExists extends Schema.TaggedError<GroupExists>()("GroupExists", { group: Schema.String }) {
+  override get message() {
+    return `A group named ${this.group} exists already.`
+  }
+}
+
+/** No organization with that slug. */
+export class OrgNotFound extends Schema.TaggedError<OrgNotFound>()("OrgNotFound", { org: Schema.String }) {
+  override get message() {
+    return `No organization ${this.org}.`
+  }
+}
+
+/** An organization with that slug exists already. */
+export class OrgExists extends Schema.TaggedError<OrgExists>()("OrgExists", { org: Schema.String }) {
+  override get message() {
+    return `An organization ${this.org} exists already.`
+  }
+}
+
+/** No app with that name in the organization. */
+export class AppNotFound extends Schema.TaggedError<AppNotFound>()("AppNotFound", { app: Schema.String }) {
+  override get message() {
+    return `No app ${this.app}.`
+  }
+}
+
+/** The organization has an app of that name already. */
+export class AppExists extends Schema.TaggedError<AppExists>()("AppExists", { app: Schema.String }) {
+  override get message() {
+    return `An app ${this.app} exists already.`
+  }
+}
+
+/** No such grant to revoke. */
+export class GrantNotFound extends Schema.TaggedError<GrantNotFound>()("GrantNotFound", {
+  role: Schema.String,
+  principal: Schema.String,
+  scope: Schema.String
+}) {
+  override get message() {
+    return `${this.principal} does not hold ${this.role} at ${this.scope}.`
+  }
+}
+
+/** The user is not a member of the organization. */
+export class NotAMember extends Schema.TaggedError<NotAMember>()("NotAMember", {
+  user: Schema.String,
+  org: Schema.String
+}) {
+  override get message() {
+    return `${this.user} is not a member of ${this.org}.`
+  }
+}
+
+/** The action would leave the directory without an active provider admin. */
+export class LastProviderAdmin extends Schema.TaggedError<LastProviderAdmin>()("LastProviderAdmin", {
+  user: Schema.String
+}) {
+  override get message() {
+    return `${this.user} is the last active provider admin; grant provider-admin to someone else first.`
+  }
+}
+
+/** No acting user could be determined, or the named one does not exist. */
+export class ActorUnknown extends Schema.TaggedError<ActorUnknown>()("ActorUnknown", { reason: Schema.String }) {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** `init` on a directory that already has users. */
+export class AlreadyInitialized extends Schema.TaggedError<AlreadyInitialized>()("AlreadyInitialized", {}) {
+  override get message() {
+    return "This directory is already set up; `usher init` runs only on an empty one."
+  }
+}
+
+/** An operation on a directory nobody has set up yet. */
+export class NotInitialized extends Schema.TaggedError<NotInitialized>()("NotInitialized", {}) {
+  override get message() {
+    return "This directory is empty; run `usher init --admin EMAIL` first."
+  }
+}
+
+/** A value that is malformed for its field (a date, a number, an enum). */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Invalid ${this.field}: ${this.reason}.`
+  }
+}

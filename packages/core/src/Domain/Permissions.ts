@@ -1,0 +1,154 @@
+import { Either } from "effect"
+import { EscalationDenied, InvalidPermission, PermissionDenied } from "./Errors.js"
+import * as Scope from "./Scope.js"
+
+/** The permissions usher itself checks (DESIGN §2). */
+export const catalog = [
+  "users.read",
+  "users.invite",
+  "users.create",
+  "users.update",
+  "users.suspend",
+  "users.reactivate",
+  "users.delete",
+  "users.sessions.revoke",
+  "users.password.reset",
+  "roles.read",
+  "roles.manage",
+  "roles.assign",
+  "groups.read",
+  "groups.manage",
+  "groups.members.manage",
+  "orgs.manage",
+  "orgs.members.manage",
+  "apps.manage",
+  "approvals.decide",
+  "audit.read",
+  "import.run"
+] as const
+export type CatalogPermission = typeof catalog[number]
+
+const catalogSet: ReadonlySet<string> = new Set(catalog)
+
+/** Whether a name is one of usher's own permissions. */
+export const isCatalog = (name: string): name is CatalogPermission => catalogSet.has(name)
+
+const APP_PERMISSION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/
+
+/** A permission a role may carry: a catalog one, or a dotted lower-case application permission. */
+export const parsePermission = (text: string): Either.Either<string, InvalidPermission> => {
+  const name = text.trim()
+  return name.length <= 100 && (isCatalog(name) || APP_PERMISSION.test(name))
+    ? Either.right(name)
+    : Either.left(new InvalidPermission({ permission: text }))
+}
+
+/** A role as the resolver needs it. */
+export interface RoleDef {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly permissions: ReadonlyArray<string>
+  readonly builtIn: boolean
+}
+
+const without = (...drop: ReadonlyArray<string>) => catalog.filter((p) => !drop.includes(p))
+
+/** The roles every directory has (DESIGN §2). */
+export const builtInRoles: ReadonlyArray<Omit<RoleDef, "id">> = [
+  { name: "provider-admin", description: "Everything, everywhere.", permissions: [...catalog], builtIn: true },
+  { name: "org-admin", description: "Runs an organization: all but managing organizations.", permissions: without("orgs.manage"), builtIn: true },
+  {
+    name: "user-manager",
+    description: "Manages users and their group memberships and roles.",
+    permissions: [
+      "users.read", "users.invite", "users.create", "users.update", "users.suspend", "users.reactivate",
+      "users.delete", "users.sessions.revoke", "users.password.reset",
+      "groups.read", "groups.members.manage", "roles.read", "roles.assign", "audit.read", "import.run"
+    ],
+    builtIn: true
+  },
+  { name: "approver", description: "Decides approval requests (four-eyes).", permissions: ["approvals.decide", "users.read", "audit.read"], builtIn: true },
+  { name: "auditor", description: "Reads users, roles, groups and the audit log.", permissions: ["users.read", "roles.read", "groups.read", "audit.read"], builtIn: true }
+]
+
+/** One way a user holds a role: directly, or through a group. */
+export interface GrantPath {
+  readonly grantId: string
+  readonly role: string
+  readonly permissions: ReadonlyArray<string>
+  readonly scope: Scope.Scope
+  readonly expiresAt: string | null
+  readonly group: string | null
+}
+
+/** What the resolver needs to know about one user. */
+export interface Subject {
+  readonly userId: string
+  readonly active: boolean
+  readonly paths: ReadonlyArray<GrantPath>
+}
+
+/** Each permission the user holds at a scope, with every path that gives it. */
+export type EffectivePermissions = ReadonlyMap<string, ReadonlyArray<GrantPath>>
+
+const live = (path: GrantPath, now: Date): boolean =>
+  path.expiresAt === null || Date.parse(path.expiresAt) > now.getTime()
+
+/** Effective permissions of a subject at a scope, with provenance; empty unless active. */
+export const effective = (subject: Subject, scope: Scope.Scope, now: Date): EffectivePermissions => {
+  const out = new Map<string, Array<GrantPath>>()
+  if (!subject.active) return out
+  for (const path of subject.paths) {
+    if (!live(path, now) || !Scope.contains(path.scope, scope)) continue
+    for (const permission of path.permissions) {
+      const list = out.get(permission)
+      if (list === undefined) out.set(permission, [path])
+      else list.push(path)
+    }
+  }
+  return out
+}
+
+/** The paths giving a permission at a scope (empty when it is not held). */
+export const why = (subject: Subject, permission: string, scope: Scope.Scope, now: Date): ReadonlyArray<GrantPath> =>
+  effective(subject, scope, now).get(permission) ?? []
+
+/** Whether a subject holds a permission at a scope. */
+export const has = (subject: Subject, permission: string, scope: Scope.Scope, now: Date): boolean =>
+  subject.active && subject.paths.some((path) =>
+    live(path, now) && Scope.contains(path.scope, scope) && path.permissions.includes(permission)
+  )
+
+/** Fails with `PermissionDenied` unless the subject holds the permission at the scope. */
+export const require = (
+  subject: Subject,
+  permission: CatalogPermission,
+  scope: Scope.Scope,
+  now: Date
+): Either.Either<void, PermissionDenied> =>
+  has(subject, permission, scope, now)
+    ? Either.void
+    : Either.left(new PermissionDenied({ permission, scope }))
+
+/**
+ * Delegation: an actor may hand out a set of roles at a scope only with `roles.assign` there and
+ * every permission the roles carry (DESIGN §2, "no escalation").
+ */
+export const checkDelegation = (
+  actor: Subject,
+  grants: ReadonlyArray<{ readonly role: string; readonly permissions: ReadonlyArray<string>; readonly scope: Scope.Scope }>,
+  now: Date
+): Either.Either<void, PermissionDenied | EscalationDenied> => {
+  for (const grant of grants) {
+    if (!has(actor, "roles.assign", grant.scope, now)) {
+      return Either.left(new PermissionDenied({ permission: "roles.assign", scope: grant.scope }))
+    }
+    const held = effective(actor, grant.scope, now)
+    const missing = grant.permissions.filter((p) => !held.has(p))
+    if (missing.length > 0) {
+      return Either.left(new EscalationDenied({ role: grant.role, scope: grant.scope, missing }))
+    }
+  }
+  return Either.void
+}

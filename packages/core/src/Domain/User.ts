@@ -1,0 +1,145 @@
+import { Either, Schema } from "effect"
+import { parsePhoneNumberFromString } from "libphonenumber-js/max"
+import validator from "validator"
+import { InvalidEmail, InvalidPhone, InvalidProfile } from "./Errors.js"
+import { UserId } from "./Ids.js"
+
+/** Where a user is in the lifecycle (DESIGN §3). */
+export const UserStatus = Schema.Literal("invited", "provisioned", "active", "suspended", "deleted")
+export type UserStatus = typeof UserStatus.Type
+
+/** `member` = IT user / admin, `end-user` = a user of the organization's apps. */
+export const UserKind = Schema.Literal("member", "end-user")
+export type UserKind = typeof UserKind.Type
+
+/** An account as every front-end sees it; the password hash never leaves core. */
+export const User = Schema.Struct({
+  id: UserId,
+  email: Schema.String,
+  firstName: Schema.String,
+  lastName: Schema.String,
+  phone: Schema.NullOr(Schema.String),
+  gender: Schema.NullOr(Schema.String),
+  birthday: Schema.NullOr(Schema.String),
+  orgUnit: Schema.NullOr(Schema.String),
+  position: Schema.NullOr(Schema.String),
+  kind: UserKind,
+  status: UserStatus,
+  createdAt: Schema.String,
+  registeredAt: Schema.NullOr(Schema.String),
+  lastActiveAt: Schema.NullOr(Schema.String),
+  mustChangePassword: Schema.Boolean,
+  version: Schema.Number
+})
+export type User = typeof User.Type
+
+/** The editable part of a user; `null` clears an optional field, absence leaves it alone. */
+export interface ProfileInput {
+  readonly email?: string
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly phone?: string | null
+  readonly gender?: string | null
+  readonly birthday?: string | null
+  readonly orgUnit?: string | null
+  readonly position?: string | null
+  readonly kind?: string
+}
+
+/** A validated, normalized profile patch. */
+export interface Profile {
+  readonly email?: string
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly phone?: string | null
+  readonly gender?: string | null
+  readonly birthday?: string | null
+  readonly orgUnit?: string | null
+  readonly position?: string | null
+  readonly kind?: UserKind
+}
+
+/** Every way a profile input can be wrong. */
+export type ProfileError = InvalidEmail | InvalidPhone | InvalidProfile
+
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** Normalizes an e-mail: trimmed and lower-cased, or `InvalidEmail`. */
+export const normalizeEmail = (text: string): Either.Either<string, InvalidEmail> => {
+  const email = text.trim().toLowerCase()
+  return email.length <= 254 && validator.isEmail(email, { allow_utf8_local_part: false, require_tld: true })
+    ? Either.right(email)
+    : Either.left(new InvalidEmail({ email: text }))
+}
+
+/** Normalizes a phone number to E.164 (a country code is required), or `InvalidPhone`. */
+export const normalizePhone = (text: string): Either.Either<string, InvalidPhone> => {
+  const trimmed = text.trim()
+  const parsed = trimmed.length <= 40 && /^\+?[\d\s().-]+$/.test(trimmed)
+    ? parsePhoneNumberFromString(trimmed.startsWith("+") ? trimmed : `+${trimmed}`)
+    : undefined
+  return parsed !== undefined && parsed.isValid()
+    ? Either.right(parsed.number)
+    : Either.left(new InvalidPhone({ phone: text }))
+}
+
+const text = (field: string, max: number, required: boolean) =>
+(value: string): Either.Either<string, InvalidProfile> => {
+  const trimmed = value.trim()
+  if (required && trimmed.length === 0) return Either.left(new InvalidProfile({ field, reason: "must not be empty" }))
+  if (trimmed.length > max) return Either.left(new InvalidProfile({ field, reason: `at most ${max} characters` }))
+  if (CONTROL.test(trimmed)) return Either.left(new InvalidProfile({ field, reason: "contains control characters" }))
+  return Either.right(trimmed)
+}
+
+/** Validates a birthday: an existing calendar date `YYYY-MM-DD`, from 1900 up to today. */
+export const normalizeBirthday = (value: string, today: Date): Either.Either<string, InvalidProfile> => {
+  const trimmed = value.trim()
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed)
+  const date = match ? new Date(`${trimmed}T00:00:00Z`) : undefined
+  if (!match || date === undefined || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== trimmed) {
+    return Either.left(new InvalidProfile({ field: "birthday", reason: "use an existing date as YYYY-MM-DD" }))
+  }
+  if (Number(match[1]) < 1900 || date.getTime() > today.getTime()) {
+    return Either.left(new InvalidProfile({ field: "birthday", reason: "must lie between 1900 and today" }))
+  }
+  return Either.right(trimmed)
+}
+
+const optional = <E>(
+  value: string | null | undefined,
+  check: (value: string) => Either.Either<string, E>
+): Either.Either<string | null | undefined, E> =>
+  value === undefined ? Either.right(undefined) :
+  value === null || value.trim() === "" ? Either.right(null) :
+  check(value)
+
+/** Validates and normalizes a profile patch; the first problem found is the error. */
+export const normalizeProfile = (input: ProfileInput, today: Date): Either.Either<Profile, ProfileError> =>
+  Either.gen(function*() {
+    const out: { -readonly [K in keyof Profile]: Profile[K] } = {}
+    if (input.email !== undefined) out.email = yield* normalizeEmail(input.email)
+    if (input.firstName !== undefined) out.firstName = yield* text("first name", 100, true)(input.firstName)
+    if (input.lastName !== undefined) out.lastName = yield* text("last name", 100, true)(input.lastName)
+    const phone = yield* optional(input.phone, normalizePhone)
+    if (phone !== undefined) out.phone = phone
+    const gender = yield* optional(input.gender, text("gender", 40, false))
+    if (gender !== undefined) out.gender = gender
+    const birthday = yield* optional(input.birthday, (b) => normalizeBirthday(b, today))
+    if (birthday !== undefined) out.birthday = birthday
+    const orgUnit = yield* optional(input.orgUnit, text("organization unit", 100, false))
+    if (orgUnit !== undefined) out.orgUnit = orgUnit
+    const position = yield* optional(input.position, text("position", 100, false))
+    if (position !== undefined) out.position = position
+    if (input.kind !== undefined) {
+      if (input.kind !== "member" && input.kind !== "end-user") {
+        return yield* Either.left(new InvalidProfile({ field: "kind", reason: "use member or end-user" }))
+      }
+      out.kind = input.kind
+    }
+    return out
+  })
+
+/** The display name of a user: "First Last", or the e-mail when both are empty. */
+export const displayName = (user: Pick<User, "firstName" | "lastName" | "email">): string =>
+  `${user.firstName} ${user.lastName}`.trim() || user.email

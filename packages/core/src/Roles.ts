@@ -1,0 +1,163 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { now, providerAdmins, requireAt } from "./Actor.js"
+import { record } from "./Audit.js"
+import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
+import { newId, type RoleId } from "./Domain/Ids.js"
+import * as Permissions from "./Domain/Permissions.js"
+import * as Scope from "./Domain/Scope.js"
+import { insertGrant, type Principal } from "./internal/grants.js"
+import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
+import { transaction } from "./internal/tx.js"
+
+/** A role with how many grants use it. */
+export interface Role {
+  readonly id: string
+  readonly name: string
+  readonly description: string
+  readonly permissions: ReadonlyArray<string>
+  readonly builtIn: boolean
+  readonly grants: number
+}
+
+/** Every role, built-in first (needs `roles.read` at provider or the default organization). */
+export const listRoles = Effect.gen(function*() {
+  yield* requireAt("roles.read", yield* scopeOrDefault(undefined))
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ id: string; name: string; description: string; permissions: string; builtIn: number; grants: number }>`
+    SELECT r.id, r.name, r.description, r.permissions, r.built_in, (SELECT COUNT(*) FROM grants g WHERE g.role_id = r.id) AS grants
+      FROM roles r ORDER BY r.built_in DESC, r.name`.pipe(Effect.orDie)
+  return rows.map((r): Role => ({ ...r, permissions: JSON.parse(r.permissions), builtIn: r.builtIn === 1, grants: Number(r.grants) }))
+})
+
+/** One role with the users and groups holding it. */
+export const showRole = (ref: string) =>
+  Effect.gen(function*() {
+    yield* requireAt("roles.read", yield* scopeOrDefault(undefined))
+    const role = yield* findRole(ref)
+    const sql = yield* SqlClient.SqlClient
+    const holders = yield* sql<{ principalType: "user" | "group"; principal: string; scope: string; expiresAt: string | null }>`
+      SELECT g.principal_type, COALESCE(u.email, o.slug || '/' || ug.name, g.principal_id) AS principal, g.scope, g.expires_at
+        FROM grants g
+        LEFT JOIN users u ON g.principal_type = 'user' AND u.id = g.principal_id
+        LEFT JOIN user_groups ug ON g.principal_type = 'group' AND ug.id = g.principal_id
+        LEFT JOIN organizations o ON o.id = ug.org_id
+       WHERE g.role_id = ${role.id} ORDER BY 1, 2, 3`.pipe(Effect.orDie)
+    return { ...role, holders }
+  })
+
+const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
+
+/** Input of `createRole`. */
+export interface CreateRoleInput {
+  readonly name: string
+  readonly permissions: ReadonlyArray<string>
+  readonly description?: string
+}
+
+/**
+ * Creates a custom role from catalog and application permissions (needs `roles.manage` at
+ * provider: roles are directory-wide).
+ */
+export const createRole = (input: CreateRoleInput) =>
+  transaction(Effect.gen(function*() {
+    yield* requireAt("roles.manage", Scope.provider)
+    const name = input.name.trim()
+    if (!ROLE_NAME.test(name)) {
+      return yield* Effect.fail(new InvalidName({ kind: "role", name: input.name, rule: "a letter, then letters, digits, '-', '_' or '.', at most 64" }))
+    }
+    if (input.permissions.length === 0) return yield* Effect.fail(new InvalidInput({ field: "permissions", reason: "a role needs at least one permission" }))
+    const permissions: Array<string> = []
+    for (const text of input.permissions) {
+      const p = yield* Permissions.parsePermission(text)
+      if (!permissions.includes(p)) permissions.push(p)
+    }
+    const sql = yield* SqlClient.SqlClient
+    const [existing] = yield* sql<{ id: string }>`SELECT id FROM roles WHERE lower(name) = ${name.toLowerCase()}`.pipe(Effect.orDie)
+    if (existing !== undefined) return yield* Effect.fail(new RoleExists({ role: name }))
+    const id = newId<RoleId>()
+    yield* sql`INSERT INTO roles ${
+      sql.insert({ id, name, description: input.description?.trim() ?? "", permissions: JSON.stringify(permissions), builtIn: 0, createdAt: (yield* now).toISOString() })
+    }`.pipe(Effect.orDie)
+    yield* record({ action: "role.create", target: null, details: { role: name, permissions } })
+    return yield* findRole(id)
+  }))
+
+/** Who a grant or revocation is for: a user (e-mail or id) or a group (`NAME` or `ORG/NAME`). */
+export type PrincipalRef = { readonly user: string } | { readonly group: string }
+
+const resolvePrincipal = (ref: PrincipalRef) =>
+  "user" in ref
+    ? Effect.map(findUser(ref.user), (u): Principal => ({ type: "user", id: u.id, label: u.email }))
+    : Effect.map(findGroup(ref.group), (g): Principal => ({ type: "group", id: g.id, label: g.qualified }))
+
+/** Input of `grantRole`. */
+export interface GrantInput {
+  readonly role: string
+  readonly to: PrincipalRef
+  /** default: the default organization */
+  readonly scope?: string
+  /** ISO 8601; the grant stops counting then */
+  readonly expiresAt?: string
+}
+
+/**
+ * Grants a role at a scope to a user or group. Delegation: the actor needs `roles.assign` and
+ * every permission of the role at that scope.
+ */
+export const grantRole = (input: GrantInput) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    let expiresAt: string | null = null
+    if (input.expiresAt !== undefined) {
+      const ms = Date.parse(input.expiresAt)
+      if (Number.isNaN(ms)) return yield* Effect.fail(new InvalidInput({ field: "expires", reason: `"${input.expiresAt}" is not an ISO 8601 date-time` }))
+      if (ms <= at.getTime()) return yield* Effect.fail(new InvalidInput({ field: "expires", reason: "must lie in the future" }))
+      expiresAt = new Date(ms).toISOString()
+    }
+    return yield* transaction(Effect.gen(function*() {
+      const role = yield* findRole(input.role)
+      const scope = yield* scopeOrDefault(input.scope)
+      const principal = yield* resolvePrincipal(input.to)
+      const grant = yield* insertGrant(principal, role, scope, expiresAt)
+      return { ...grant, role: role.name, scope, principal: principal.label, expiresAt }
+    }))
+  })
+
+/** Input of `revokeRole`. */
+export interface RevokeInput {
+  readonly role: string
+  readonly from: PrincipalRef
+  readonly scope?: string
+}
+
+/**
+ * Revokes a role at a scope. Needs `roles.assign` there; taking away the last active provider
+ * admin's `provider-admin` is refused.
+ */
+export const revokeRole = (input: RevokeInput) =>
+  transaction(Effect.gen(function*() {
+    const role = yield* findRole(input.role)
+    const scope = input.scope === undefined ? yield* scopeOrDefault(undefined) : yield* Scope.parse(input.scope)
+    yield* requireAt("roles.assign", scope)
+    const principal = yield* resolvePrincipal(input.from)
+    const sql = yield* SqlClient.SqlClient
+    const [removed] = yield* sql<{ id: string }>`
+      DELETE FROM grants WHERE principal_type = ${principal.type} AND principal_id = ${principal.id}
+         AND role_id = ${role.id} AND scope = ${scope} RETURNING id`.pipe(Effect.orDie)
+    if (removed === undefined) return yield* Effect.fail(new GrantNotFound({ role: role.name, principal: principal.label, scope }))
+    yield* assertProviderAdminRemains(principal.label)
+    yield* record({
+      action: "role.revoke",
+      target: principal.type === "user" ? principal.id : null,
+      details: { principal: principal.label, principalType: principal.type, role: role.name, scope }
+    })
+    return { role: role.name, scope, principal: principal.label }
+  }))
+
+/** Fails (rolling back the caller's transaction) when no active provider admin would remain. */
+export const assertProviderAdminRemains = (who: string) =>
+  Effect.gen(function*() {
+    const admins = yield* providerAdmins
+    if (admins.length === 0) return yield* Effect.fail(new LastProviderAdmin({ user: who }))
+  })

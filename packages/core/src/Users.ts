@@ -1,0 +1,229 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Either } from "effect"
+import { actorSubject, now, requireAt, requireForAccount } from "./Actor.js"
+import { record } from "./Audit.js"
+import { EmailTaken, InvalidProfile, PermissionDenied } from "./Domain/Errors.js"
+import { newId, type UserId } from "./Domain/Ids.js"
+import * as Permissions from "./Domain/Permissions.js"
+import * as Scope from "./Domain/Scope.js"
+import { normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
+import { insertGrant, insertGroupMember } from "./internal/grants.js"
+import { findGroup, findRole, findUser, orgOrDefault, scopeOrDefault, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
+import { transaction } from "./internal/tx.js"
+import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
+import { searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
+
+export { changeStatus, reactivateUser, suspendUser } from "./Users/Lifecycle.js"
+export type { UserDetail } from "./Users/UsersRepo.js"
+
+/** What `createUser` needs besides the profile. */
+export interface CreateUserInput extends ProfileInput {
+  readonly email: string
+  readonly firstName: string
+  readonly lastName: string
+  /** organization to join (default: the directory's default organization) */
+  readonly org?: string
+  /** roles granted at `scope` */
+  readonly roles?: ReadonlyArray<string>
+  /** scope of the roles (default: the organization's scope) */
+  readonly scope?: string
+  /** groups to join, `NAME` (in `org`) or `ORG/NAME` */
+  readonly groups?: ReadonlyArray<string>
+}
+
+const requireProfile = (input: ProfileInput, at: Date) =>
+  Either.match(normalizeProfile(input, at), { onLeft: Effect.fail, onRight: Effect.succeed })
+
+const assertEmailFree = (email: string, exceptId?: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.pipe(Effect.orDie)
+    if (row !== undefined && row.id !== exceptId) return yield* Effect.fail(new EmailTaken({ email }))
+  })
+
+/**
+ * Creates a `provisioned` user with a generated temporary password (returned once, stored only
+ * as a scrypt hash), joins it to an organization and grants the requested roles and groups — all
+ * in one transaction with its audit rows.
+ */
+export const createUser = (input: CreateUserInput) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    const profile = yield* requireProfile({ kind: "member", ...input }, at)
+    const temporaryPassword = generateTemporaryPassword()
+    const passwordHash = yield* hashPassword(temporaryPassword)
+    const user = yield* transaction(Effect.gen(function*() {
+      const org = yield* orgOrDefault(input.org)
+      yield* requireAt("users.create", Scope.org(org.slug))
+      yield* assertEmailFree(profile.email!)
+      const sql = yield* SqlClient.SqlClient
+      const id = newId<UserId>()
+      const created = at.toISOString()
+      yield* sql`INSERT INTO users ${
+        sql.insert({
+          id,
+          email: profile.email!,
+          firstName: profile.firstName!,
+          lastName: profile.lastName!,
+          phone: profile.phone ?? null,
+          gender: profile.gender ?? null,
+          birthday: profile.birthday ?? null,
+          orgUnit: profile.orgUnit ?? null,
+          position: profile.position ?? null,
+          kind: profile.kind ?? "member",
+          status: "provisioned",
+          createdAt: created,
+          passwordHash,
+          mustChangePassword: 1,
+          search: searchText(profile)
+        })
+      }`.pipe(Effect.orDie)
+      yield* sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES (${id}, ${org.id}, ${created})`.pipe(Effect.orDie)
+      yield* record({
+        action: "user.create",
+        target: id,
+        details: { email: profile.email, firstName: profile.firstName, lastName: profile.lastName, org: org.slug, status: "provisioned" }
+      })
+      yield* grantInitialAccess(
+        { id, email: profile.email! },
+        org.slug,
+        input
+      )
+      return yield* findUser(id)
+    }))
+    return { user, temporaryPassword }
+  })
+
+/** Grants the roles and groups a new user was created or invited with (same transaction). */
+export const grantInitialAccess = (
+  user: { readonly id: string; readonly email: string },
+  orgSlug: string,
+  input: Pick<CreateUserInput, "roles" | "scope" | "groups">
+) =>
+  Effect.gen(function*() {
+    if ((input.roles ?? []).length > 0) {
+      const scope = input.scope === undefined ? Scope.org(orgSlug) : yield* scopeOrDefault(input.scope)
+      for (const name of input.roles ?? []) {
+        const role = yield* findRole(name)
+        yield* insertGrant({ type: "user", id: user.id, label: user.email }, role, scope, null)
+      }
+    }
+    for (const name of input.groups ?? []) {
+      const group = yield* findGroup(name, orgSlug)
+      yield* insertGroupMember(group, user)
+    }
+  })
+
+/** Filters for `listUsers`. */
+export interface UserQuery {
+  readonly status?: UserStatus
+  /** matched against name, e-mail and phone */
+  readonly search?: string
+  readonly org?: string
+  readonly group?: string
+  readonly limit?: number
+  readonly offset?: number
+}
+
+/** Normalizes a search text: lower-case; a phone-like query keeps only digits and `+`. */
+export const normalizeSearch = (text: string): string => {
+  const trimmed = text.trim().toLowerCase()
+  return /^\+?[\d\s().-]{3,}$/.test(trimmed) ? trimmed.replace(/[^\d+]/g, "") : trimmed
+}
+
+/**
+ * Lists users the actor may read: everyone with `users.read` at provider, otherwise the members
+ * of the organizations where the actor holds `users.read`. Deleted users are not listed.
+ */
+export const listUsers = (query: UserQuery = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const subject = yield* actorSubject
+    const at = yield* now
+    const org = query.org === undefined ? undefined : yield* orgOrDefault(query.org)
+    const group = query.group === undefined ? undefined : yield* findGroup(query.group, query.org)
+    const everywhere = Permissions.has(subject, "users.read", Scope.provider, at)
+    let readableOrgs: ReadonlyArray<string> | undefined
+    if (!everywhere) {
+      if (org !== undefined) {
+        yield* requireAt("users.read", Scope.org(org.slug))
+      } else {
+        const orgs = yield* sql<{ id: string; slug: string }>`SELECT id, slug FROM organizations`.pipe(Effect.orDie)
+        readableOrgs = orgs.filter((o) => Permissions.has(subject, "users.read", Scope.org(o.slug), at)).map((o) => o.id)
+        if (readableOrgs.length === 0) {
+          const fallback = yield* orgOrDefault(undefined)
+          return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: Scope.org(fallback.slug) }))
+        }
+      }
+    }
+    const search = query.search === undefined || query.search.trim() === "" ? undefined : normalizeSearch(query.search)
+    const conditions = [
+      sql`status <> 'deleted'`,
+      query.status !== undefined ? sql`status = ${query.status}` : undefined,
+      search !== undefined ? sql`search LIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'` : undefined,
+      org !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE org_id = ${org.id})` : undefined,
+      group !== undefined ? sql`id IN (SELECT user_id FROM group_members WHERE group_id = ${group.id})` : undefined,
+      readableOrgs !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableOrgs)})` : undefined
+    ].filter((c) => c !== undefined)
+    const limit = query.limit ?? -1
+    const rows = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE ${sql.and(conditions)}
+      ORDER BY last_name, first_name, email LIMIT ${limit} OFFSET ${query.offset ?? 0}`.pipe(Effect.orDie)
+    return rows.map(toUser)
+  })
+
+/** Profile, status, organizations, groups and grants of one user (needs `users.read` at one of its organizations). */
+export const showUser = (ref: string) =>
+  Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireReadable(user.id)
+    return yield* userDetail(user)
+  })
+
+/** Fails unless the actor may read the user at some organization it belongs to. */
+export const requireReadable = (userId: string) =>
+  Effect.gen(function*() {
+    const subject = yield* actorSubject
+    const at = yield* now
+    const sql = yield* SqlClient.SqlClient
+    const orgs = yield* sql<{ slug: string }>`
+      SELECT o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE m.user_id = ${userId}`.pipe(Effect.orDie)
+    const scopes = [Scope.provider, ...orgs.map((o) => Scope.org(o.slug))]
+    if (!scopes.some((s) => Permissions.has(subject, "users.read", s, at))) {
+      return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: scopes.at(-1)! }))
+    }
+  })
+
+/** Options of `updateUser`. */
+export interface UpdateOptions {
+  /** fail with `ConcurrentModification` unless the user is still at this version */
+  readonly expectedVersion?: number
+}
+
+/**
+ * Changes profile fields (and the e-mail). Needs `users.update` at every organization of the
+ * user; a stale `expectedVersion` is a `ConcurrentModification`, never a silent overwrite.
+ */
+export const updateUser = (ref: string, patch: ProfileInput, options: UpdateOptions = {}) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    const profile = yield* requireProfile(patch, at)
+    return yield* transaction(Effect.gen(function*() {
+      const before = yield* findUser(ref)
+      yield* requireForAccount("users.update", before.id)
+      if (before.status === "deleted") return yield* Effect.fail(new InvalidProfile({ field: "user", reason: "deleted users cannot change" }))
+      if (profile.email !== undefined) yield* assertEmailFree(profile.email, before.id)
+      const changes = changedFields(before, profile)
+      if (Object.keys(changes).length === 0 && options.expectedVersion === undefined) return before
+      const after = { ...before, ...changes }
+      yield* writeUser(before, { ...changes, search: searchText(after) }, options.expectedVersion ?? before.version)
+      yield* record({
+        action: "user.update",
+        target: before.id,
+        details: Object.fromEntries(Object.keys(changes).map((k) => [k, { from: before[k as keyof User], to: changes[k as keyof Profile] }]))
+      })
+      return yield* findUser(before.id)
+    }))
+  })
+
+const changedFields = (before: User, profile: Profile): Partial<Profile> =>
+  Object.fromEntries(Object.entries(profile).filter(([k, v]) => v !== undefined && before[k as keyof User] !== v))

@@ -1,0 +1,2 @@
+/** Shared test helpers: temp databases with migrations, fixtures. */
+export * from "./TempDatabase.js"
