@@ -133,7 +133,9 @@ export const require = (
 
 /**
  * Delegation: an actor may hand out a set of roles at a scope only with `roles.assign` there and
- * every permission the roles carry (DESIGN §2, "no escalation").
+ * every permission the roles carry (DESIGN §2, "no escalation"). Application permissions (outside
+ * the catalog) are usher's to hand out, not to check: whoever holds `roles.manage` at a scope — and
+ * so could define a role carrying them — may hand them out there too.
  */
 export const checkDelegation = (
   actor: Subject,
@@ -145,7 +147,8 @@ export const checkDelegation = (
       return Either.left(new PermissionDenied({ permission: "roles.assign", scope: grant.scope }))
     }
     const held = effective(actor, grant.scope, now)
-    const missing = grant.permissions.filter((p) => !held.has(p))
+    const mayDefine = held.has("roles.manage")
+    const missing = grant.permissions.filter((p) => !held.has(p) && !(mayDefine && !isCatalog(p)))
     if (missing.length > 0) {
       return Either.left(new EscalationDenied({ role: grant.role, scope: grant.scope, missing }))
     }

@@ -1,0 +1,147 @@
+import * as Core from "@usher/core"
+import { Cause, ConfigProvider, Effect, Exit } from "effect"
+import { parseArgs } from "node:util"
+import { formatCause, type ShownError } from "../present/formatError.js"
+import { UsageError, type Command } from "./Command.js"
+import { commands } from "./commands.js"
+
+/** Where the CLI writes; tests pass their own. */
+export interface Io {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** Exit codes: 0 ok, 1 domain error, 2 usage error. */
+export type ExitCode = 0 | 1 | 2
+
+interface Globals {
+  readonly db: string | undefined
+  readonly as: string | undefined
+  readonly json: boolean
+  readonly help: boolean
+  readonly rest: ReadonlyArray<string>
+}
+
+const takeGlobals = (argv: ReadonlyArray<string>): Globals | UsageError => {
+  let db: string | undefined
+  let as: string | undefined
+  let json = false
+  let help = false
+  const rest: Array<string> = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined]
+    if (flag === "--db" || flag === "--as") {
+      const value = inline ?? argv[++i]
+      if (value === undefined || value === "") return new UsageError({ message: `${flag} needs a value` })
+      if (flag === "--db") db = value
+      else as = value
+    } else if (arg === "--json") json = true
+    else if (arg === "--help" || arg === "-h") help = true
+    else rest.push(arg)
+  }
+  return { db, as, json, help, rest }
+}
+
+const findCommand = (words: ReadonlyArray<string>): { command: Command; args: ReadonlyArray<string> } | undefined => {
+  for (const length of [2, 1]) {
+    const name = words.slice(0, length).join(" ")
+    const command = commands.find((c) => c.name === name)
+    if (command !== undefined) return { command, args: words.slice(length) }
+  }
+  return undefined
+}
+
+const usageLine = (command: Command) => `usher ${command.name}${command.usage === "" ? "" : ` ${command.usage}`}`
+
+/** The help text, generated from the command table. */
+export const helpText = (): string =>
+  [
+    "usher — user management for your organization's admins",
+    "",
+    "Usage: usher [--db PATH] [--as EMAIL] [--json] COMMAND ...",
+    "",
+    ...commands.map((c) => `  ${usageLine(c)}\n      ${c.summary}`),
+    "",
+    "Global flags:",
+    "  --db PATH     the directory's database (env USHER_DATABASE_URL=sqlite:PATH; default $USHER_DATA_DIR/usher.db,",
+    "                USHER_DATA_DIR defaulting to ~/.local/share/usher)",
+    "  --as EMAIL    who is acting (env USHER_ACTOR; default: the only provider admin, if there is exactly one)",
+    "  --json        one JSON document on stdout; errors as {\"error\":{\"_tag\",\"message\"}}",
+    "",
+    "Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage error.",
+    "USER is an e-mail or an id. SCOPE is provider, org:<slug> or app:<org>/<app>."
+  ].join("\n")
+
+const jsonOut = (io: Io, value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`)
+
+const fail = (io: Io, json: boolean, error: ShownError, code: ExitCode, usage?: string): ExitCode => {
+  if (json) jsonOut(io, { error })
+  else io.stderr(`usher: ${error.message}${usage === undefined ? "" : `\nusage: ${usage}`}\n`)
+  return code
+}
+
+const parseCommand = (command: Command, args: ReadonlyArray<string>) => {
+  try {
+    const { positionals, values } = parseArgs({ args: [...args], options: command.options, allowPositionals: true, strict: true })
+    if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
+      return new UsageError({ message: positionals.length < command.positionals.min ? "missing argument" : `unexpected argument "${positionals[command.positionals.max]}"` })
+    }
+    return { positionals, values: values as Record<string, string | boolean | ReadonlyArray<string> | undefined> }
+  } catch (error) {
+    return new UsageError({ message: error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error) })
+  }
+}
+
+/** Runs one `usher` invocation and returns its exit code. */
+export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
+  const globals = takeGlobals(argv)
+  if (globals instanceof UsageError) return fail(io, argv.includes("--json"), { _tag: "UsageError", message: globals.message }, 2)
+  const { json } = globals
+  if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
+    io.stdout(`${helpText()}\n`)
+    return 0
+  }
+  const found = findCommand(globals.rest)
+  if (found === undefined) {
+    const noun = globals.rest[0]!
+    const verbs = commands.filter((c) => c.name.startsWith(`${noun} `)).map((c) => c.name.split(" ")[1])
+    const message = verbs.length > 0
+      ? `${noun} needs one of: ${verbs.join(", ")}`
+      : `unknown command "${globals.rest.join(" ")}"; run usher --help`
+    return fail(io, json, { _tag: "UsageError", message }, 2)
+  }
+  const { command, args } = found
+  if (globals.help) {
+    io.stdout(`usage: ${usageLine(command)}\n${command.summary}\n`)
+    return 0
+  }
+  const parsed = parseCommand(command, args)
+  if (parsed instanceof UsageError) return fail(io, json, { _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
+
+  const env = new Map(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined))
+  const location = await Effect.runPromiseExit(
+    Core.resolveLocation(globals.db).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+  )
+  if (Exit.isFailure(location)) return fail(io, json, formatCause(location.cause), 2)
+  const runtime = Core.makeCoreRuntime(location.value)
+  try {
+    const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
+    const program = command.actor === "system"
+      ? Core.as("system", "cli")(command.run(parsed))
+      : Core.asUser(actorEmail, "cli")(command.run(parsed))
+    const exit = await runtime.runPromiseExit(program)
+    if (Exit.isSuccess(exit)) {
+      if (json) jsonOut(io, exit.value)
+      else io.stdout(`${command.text(exit.value)}\n`)
+      return command.failed?.(exit.value) === true ? 1 : 0
+    }
+    const shown = formatCause(exit.cause)
+    if (shown._tag === "UsageError") return fail(io, json, shown, 2, usageLine(command))
+    if (shown._tag === "InternalError") io.stderr(`${Cause.pretty(exit.cause)}\n`)
+    return fail(io, json, shown, 1)
+  } finally {
+    await runtime.dispose()
+  }
+}

@@ -1,0 +1,53 @@
+import { makeTempDirectory, type TempDirectory } from "@usher/testkit"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { main, type ExitCode } from "../src/cli/main.js"
+
+/** The real `usher` executable of this package. */
+export const USHER_BIN = fileURLToPath(new URL("../bin/usher.mjs", import.meta.url))
+
+/** What one invocation printed and returned. */
+export interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+  /** stdout parsed as JSON (for --json runs) */
+  readonly json: any
+}
+
+const parse = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Runs `usher` in this process (same code path as the binary, captured output). */
+export const usher = async (temp: TempDirectory, args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> => {
+  let stdout = ""
+  let stderr = ""
+  const code: ExitCode = await main(["--db", temp.path, ...args], {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env
+  })
+  return { code, stdout, stderr, json: parse(stdout) }
+}
+
+/** Runs the real `usher` binary as a child process. */
+export const spawnUsher = (args: ReadonlyArray<string>, env: Record<string, string>): Promise<Run> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [USHER_BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...env } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1
+      resolve({ code, stdout, stderr, json: parse(stdout) })
+    })
+  })
+
+/** A temp directory with `init` run: organization `acme`, provider admin `admin@acme.test`. */
+export const initializedDirectory = async (): Promise<TempDirectory> => {
+  const temp = makeTempDirectory()
+  const run = await usher(temp, ["init", "--admin", "admin@acme.test", "--first-name", "Ada", "--last-name", "Admin", "--org", "acme", "--org-name", "Acme"])
+  if (run.code !== 0) throw new Error(`init failed: ${run.stderr}`)
+  return temp
+}
