@@ -16,19 +16,9 @@ export interface DirectoryGraph {
   }>
 }
 
-interface Expiring {
-  readonly permissions: ReadonlySet<string>
-  readonly until: number
-}
-
-interface AtScope {
-  readonly permanent: Set<string>
-  readonly expiring: Array<Expiring>
-}
-
 /**
  * A resolver indexed for many checks: per user, per scope, the set of permissions granted there.
- * A check is at most three map look-ups (the scope, its organization, `provider`).
+ * A check is three map look-ups (user, permission, scope) and a scan of the user's few entries.
  */
 export interface PermissionIndex {
   readonly check: (userId: string, permission: string, scope: Scope.Scope, now: number) => boolean
@@ -76,41 +66,99 @@ export const build = (graph: DirectoryGraph): PermissionIndex => {
     return paths
   }
 
-  const byUser = new Map<string, Map<string, AtScope>>()
-  for (const user of graph.users) {
-    if (!user.active) continue
-    const scopes = new Map<string, AtScope>()
-    for (const path of pathsOf(user.id)) {
-      let at = scopes.get(path.scope)
-      if (at === undefined) {
-        at = { permanent: new Set(), expiring: [] }
-        scopes.set(path.scope, at)
-      }
-      if (path.expiresAt === null) for (const p of path.permissions) at.permanent.add(p)
-      else at.expiring.push({ permissions: new Set(path.permissions), until: Date.parse(path.expiresAt) })
+  // Interned ids: every permission a role carries, every scope a grant names.
+  const permissionIds = new Map<string, number>()
+  for (const role of graph.roles) {
+    for (const p of role.permissions) if (!permissionIds.has(p)) permissionIds.set(p, permissionIds.size)
+  }
+  const scopeIds = new Map<string, number>()
+  for (const grant of graph.grants) if (!scopeIds.has(grant.scope)) scopeIds.set(grant.scope, scopeIds.size)
+  const words = Math.max(1, Math.ceil(permissionIds.size / 32))
+
+  // Distinct permission sets as bitsets (`words` words each); many (user, scope) entries share one.
+  const setIds = new Map<string, number>()
+  const setBits: Array<number> = []
+  const internSet = (permissions: ReadonlySet<number>): number => {
+    const key = [...permissions].sort((a, b) => a - b).join(",")
+    let id = setIds.get(key)
+    if (id === undefined) {
+      id = setIds.size
+      setIds.set(key, id)
+      const base = setBits.length
+      for (let w = 0; w < words; w++) setBits.push(0)
+      for (const p of permissions) setBits[base + (p >>> 5)] = setBits[base + (p >>> 5)]! | (1 << (p & 31))
     }
-    byUser.set(user.id, scopes)
+    return id
   }
 
-  const ancestorCache = new Map<string, ReadonlyArray<Scope.Scope>>()
-  const ancestors = (scope: Scope.Scope) => {
-    let list = ancestorCache.get(scope)
-    if (list === undefined) {
-      list = Scope.ancestors(scope)
-      ancestorCache.set(scope, list)
+  // Per active user, a run of entries (scope, permission set, valid until) in flat arrays:
+  // permanent grants at a scope merge into one entry, time-bound ones merge by expiry.
+  const userSlots = new Map<string, number>()
+  const starts: Array<number> = [0]
+  const entryScope: Array<number> = []
+  const entrySet: Array<number> = []
+  const entryUntil: Array<number> = []
+  for (const [userId, isActive] of active) {
+    if (!isActive) continue
+    const merged = new Map<string, { scope: number; until: number; permissions: Set<number> }>()
+    for (const path of pathsOf(userId)) {
+      const until = path.expiresAt === null ? Infinity : Date.parse(path.expiresAt)
+      const scope = scopeIds.get(path.scope)!
+      const key = `${scope}|${until}`
+      let entry = merged.get(key)
+      if (entry === undefined) {
+        entry = { scope, until, permissions: new Set() }
+        merged.set(key, entry)
+      }
+      for (const p of path.permissions) entry.permissions.add(permissionIds.get(p)!)
     }
-    return list
+    if (merged.size === 0) continue
+    for (const entry of merged.values()) {
+      entryScope.push(entry.scope)
+      entrySet.push(internSet(entry.permissions))
+      entryUntil.push(entry.until)
+    }
+    userSlots.set(userId, starts.length - 1)
+    starts.push(entryScope.length)
+  }
+  const start = Int32Array.from(starts)
+  const scopeOf = Int32Array.from(entryScope)
+  const setOf = Int32Array.from(entrySet)
+  const untilOf = Float64Array.from(entryUntil)
+  const bits = Uint32Array.from(setBits.map((w) => w >>> 0))
+
+  /** The interned ids of a scope and its ancestors (-1 where no grant names that scope). */
+  interface Ancestry {
+    readonly self: number
+    readonly parent: number
+    readonly top: number
+  }
+  const ancestryCache = new Map<string, Ancestry>()
+  const ancestry = (scope: Scope.Scope): Ancestry => {
+    let found = ancestryCache.get(scope)
+    if (found === undefined) {
+      const [self, parent, top] = Scope.ancestors(scope).map((s) => scopeIds.get(s) ?? -1)
+      found = { self: self ?? -1, parent: parent ?? -1, top: top ?? -1 }
+      if (ancestryCache.size >= 100_000) ancestryCache.clear()
+      ancestryCache.set(scope, found)
+    }
+    return found
   }
 
   return {
     check: (userId, permission, scope, now) => {
-      const scopes = byUser.get(userId)
-      if (scopes === undefined) return false
-      for (const s of ancestors(scope)) {
-        const at = scopes.get(s)
-        if (at === undefined) continue
-        if (at.permanent.has(permission)) return true
-        for (const e of at.expiring) if (e.until > now && e.permissions.has(permission)) return true
+      const slot = userSlots.get(userId)
+      if (slot === undefined) return false
+      const p = permissionIds.get(permission)
+      if (p === undefined) return false
+      const { self, parent, top } = ancestry(scope)
+      const word = p >>> 5
+      const bit = 1 << (p & 31)
+      for (let e = start[slot]!, end = start[slot + 1]!; e < end; e++) {
+        const s = scopeOf[e]!
+        if ((s === self || s === parent || s === top) && (bits[setOf[e]! * words + word]! & bit) !== 0 && untilOf[e]! > now) {
+          return true
+        }
       }
       return false
     },

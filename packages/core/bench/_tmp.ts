@@ -1,0 +1,3 @@
+import { benchResolver } from "./resolver.js"
+const r = await benchResolver((l) => console.log(l))
+console.log(r)
