@@ -155,3 +155,14 @@ export const providerAdmins = Effect.gen(function*() {
      ORDER BY u.id`
   return rows.map((r) => r.id)
 }).pipe(Effect.orDie)
+
+/** Fails unless the actor holds the permission (default `users.read`) at provider or at some organization of the user. */
+export const requireReadable = (userId: string, permission: Permissions.CatalogPermission = "users.read") =>
+  Effect.gen(function*() {
+    const subject = yield* actorSubject
+    const at = yield* now
+    const scopes = [Scope.provider, ...(yield* accountScopes(userId))]
+    if (!scopes.some((s) => Permissions.has(subject, permission, s, at))) {
+      return yield* Effect.fail(new PermissionDenied({ permission, scope: scopes.at(-1)! }))
+    }
+  })

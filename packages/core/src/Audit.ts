@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { Actor, now, requireAt } from "./Actor.js"
+import { Actor, now, requireAt, requireReadable } from "./Actor.js"
 import * as AuditDomain from "./Domain/Audit.js"
 import * as Scope from "./Domain/Scope.js"
 
@@ -87,10 +87,14 @@ export interface AuditQuery {
   readonly afterSeq?: number
 }
 
-/** Recent audit events, newest first (needs `audit.read` at provider). */
+/**
+ * Recent audit events, newest first. The whole log needs `audit.read` at provider; one user's
+ * events need it at provider or at an organization of that user.
+ */
 export const listAudit = (query: AuditQuery = {}) =>
   Effect.gen(function*() {
-    yield* requireAt("audit.read", Scope.provider)
+    if (query.userId === undefined) yield* requireAt("audit.read", Scope.provider)
+    else yield* requireReadable(query.userId, "audit.read")
     const sql = yield* SqlClient.SqlClient
     const limit = Math.max(1, Math.min(query.limit ?? 50, 10_000))
     const conditions = [

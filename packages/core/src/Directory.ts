@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { loadSubject, now, Actor } from "./Actor.js"
+import { Actor, loadSubject, now, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { AlreadyInitialized, InvalidName } from "./Domain/Errors.js"
 import { newId, type OrgId, type UserId } from "./Domain/Ids.js"
@@ -10,7 +10,6 @@ import * as Scope from "./Domain/Scope.js"
 import { normalizeProfile } from "./Domain/User.js"
 import { findRole, findUser, scopeOrDefault, defaultOrg } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
-import { requireReadable } from "./Users.js"
 import { searchText } from "./Users/UsersRepo.js"
 
 /** Input of `init`. */

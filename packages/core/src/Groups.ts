@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { now, requireAt } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GroupExists, InvalidName, NotAMember } from "./Domain/Errors.js"
+import type { Group } from "./Domain/Access.js"
 import { newId, type GroupId } from "./Domain/Ids.js"
 import * as Scope from "./Domain/Scope.js"
 import { insertGroupMember } from "./internal/grants.js"
@@ -10,11 +11,8 @@ import { findGroup, findUser, orgOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { assertProviderAdminRemains } from "./Roles.js"
 
-/** A group with its members and the roles it carries. */
-export interface Group {
-  readonly id: string
-  readonly name: string
-  readonly org: string
+/** A group with its member count and the roles it carries, as `groups list` shows it. */
+export interface GroupSummary extends Group {
   readonly members: number
   readonly roles: ReadonlyArray<{ readonly role: string; readonly scope: string; readonly expiresAt: string | null }>
 }
@@ -36,8 +34,9 @@ export const listGroups = (query: { readonly org?: string } = {}) =>
     const grants = yield* sql<{ principalId: string; role: string; scope: string; expiresAt: string | null }>`
       SELECT g.principal_id, r.name AS role, g.scope, g.expires_at FROM grants g JOIN roles r ON r.id = g.role_id
        WHERE g.principal_type = 'group' ORDER BY r.name, g.scope`.pipe(Effect.orDie)
-    return groups.map((g): Group => ({
+    return groups.map((g): GroupSummary => ({
       ...g,
+      id: g.id as GroupId,
       members: Number(g.members),
       roles: grants.filter((x) => x.principalId === g.id).map(({ expiresAt, role, scope }) => ({ role, scope, expiresAt }))
     }))
@@ -70,7 +69,7 @@ export const createGroup = (input: { readonly name: string; readonly org?: strin
       ON CONFLICT (org_id, name) DO NOTHING RETURNING id`.pipe(Effect.orDie)
     if (created === undefined) return yield* Effect.fail(new GroupExists({ group: `${org.slug}/${name}` }))
     yield* record({ action: "group.create", target: null, details: { group: `${org.slug}/${name}` } })
-    return { id, name, org: org.slug, members: 0, roles: [] } satisfies Group
+    return { id, name, org: org.slug, members: 0, roles: [] } satisfies GroupSummary
   }))
 
 /** Deletes a group: its members lose what it carried, their accounts stay (needs `groups.manage`). */

@@ -4,17 +4,15 @@ import { actorSubject, now, requireAt } from "./Actor.js"
 import { record } from "./Audit.js"
 import { AppExists, InvalidInput, InvalidName, NotAMember, OrgExists } from "./Domain/Errors.js"
 import { newId, type AppId, type OrgId } from "./Domain/Ids.js"
+import type { App, Organization } from "./Domain/Organization.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { findOrg, findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { assertProviderAdminRemains } from "./Roles.js"
 
-/** An organization with its member count. */
-export interface Organization {
-  readonly id: string
-  readonly slug: string
-  readonly name: string
+/** An organization with its member count, as `orgs list` shows it. */
+export interface OrganizationSummary extends Organization {
   readonly members: number
   readonly isDefault: boolean
 }
@@ -36,7 +34,7 @@ export const listOrgs = Effect.gen(function*() {
      ORDER BY o.slug`.pipe(Effect.orDie)
   return rows
     .filter((o) => Permissions.effective(subject, Scope.org(o.slug), at).size > 0)
-    .map((o): Organization => ({ ...o, members: Number(o.members), isDefault: o.isDefault === 1 }))
+    .map((o): OrganizationSummary => ({ ...o, id: o.id as OrgId, members: Number(o.members), isDefault: o.isDefault === 1 }))
 })
 
 /** Creates an organization (needs `orgs.manage` at provider). */
@@ -53,7 +51,7 @@ export const createOrg = (input: { readonly slug: string; readonly name?: string
       ON CONFLICT (slug) DO NOTHING RETURNING id`.pipe(Effect.orDie)
     if (created === undefined) return yield* Effect.fail(new OrgExists({ org: slug }))
     yield* record({ action: "org.create", target: null, details: { org: slug, name } })
-    return { id, slug, name, members: 0, isDefault: false } satisfies Organization
+    return { id, slug, name, members: 0, isDefault: false } satisfies OrganizationSummary
   }))
 
 /** Adds existing users to an organization (needs `orgs.members.manage` there); grants nothing by itself. */
@@ -109,15 +107,6 @@ export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>) =>
     return { org: org.slug, removed }
   }))
 
-/** An app of an organization, a scope roles can be granted at. */
-export interface App {
-  readonly id: string
-  readonly org: string
-  readonly slug: string
-  readonly name: string
-  readonly scope: string
-}
-
 /** Apps of every organization the actor may read roles in. */
 export const listApps = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -127,7 +116,7 @@ export const listApps = Effect.gen(function*() {
     SELECT a.id, o.slug AS org, a.slug, a.name FROM apps a JOIN organizations o ON o.id = a.org_id ORDER BY o.slug, a.slug`.pipe(Effect.orDie)
   return rows
     .filter((a) => Permissions.has(subject, "roles.read", Scope.app(a.org, a.slug), at))
-    .map((a): App => ({ ...a, scope: Scope.app(a.org, a.slug) }))
+    .map((a): App => ({ ...a, id: a.id as AppId, scope: Scope.app(a.org, a.slug) }))
 })
 
 /** Creates an app `ORG/APP` (needs `apps.manage` at the organization). */

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { now, providerAdmins, requireAt } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
+import type { Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
@@ -10,13 +11,8 @@ import { insertGrant, type Principal } from "./internal/grants.js"
 import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 
-/** A role with how many grants use it. */
-export interface Role {
-  readonly id: string
-  readonly name: string
-  readonly description: string
-  readonly permissions: ReadonlyArray<string>
-  readonly builtIn: boolean
+/** A role with how many grants use it, as `roles list` shows it. */
+export interface RoleSummary extends Role {
   readonly grants: number
 }
 
@@ -27,7 +23,7 @@ export const listRoles = Effect.gen(function*() {
   const rows = yield* sql<{ id: string; name: string; description: string; permissions: string; builtIn: number; grants: number }>`
     SELECT r.id, r.name, r.description, r.permissions, r.built_in, (SELECT COUNT(*) FROM grants g WHERE g.role_id = r.id) AS grants
       FROM roles r ORDER BY r.built_in DESC, r.name`.pipe(Effect.orDie)
-  return rows.map((r): Role => ({ ...r, permissions: JSON.parse(r.permissions), builtIn: r.builtIn === 1, grants: Number(r.grants) }))
+  return rows.map((r): RoleSummary => ({ ...r, id: r.id as RoleId, permissions: JSON.parse(r.permissions), builtIn: r.builtIn === 1, grants: Number(r.grants) }))
 })
 
 /** One role with the users and groups holding it. */

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { actorSubject, now, requireAt, requireForAccount } from "./Actor.js"
+import { actorSubject, now, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
-import { EmailTaken, InvalidProfile, PermissionDenied } from "./Domain/Errors.js"
+import { EmailTaken, PermissionDenied } from "./Domain/Errors.js"
 import { newId, type UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
@@ -165,7 +165,7 @@ export const listUsers = (query: UserQuery = {}) =>
       group !== undefined ? sql`id IN (SELECT user_id FROM group_members WHERE group_id = ${group.id})` : undefined,
       readableOrgs !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableOrgs)})` : undefined
     ].filter((c) => c !== undefined)
-    const limit = query.limit ?? -1
+    const limit = query.limit ?? 1_000_000_000
     const rows = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE ${sql.and(conditions)}
       ORDER BY last_name, first_name, email LIMIT ${limit} OFFSET ${query.offset ?? 0}`.pipe(Effect.orDie)
     return rows.map(toUser)
@@ -177,20 +177,6 @@ export const showUser = (ref: string) =>
     const user = yield* findUser(ref)
     yield* requireReadable(user.id)
     return yield* userDetail(user)
-  })
-
-/** Fails unless the actor may read the user at some organization it belongs to. */
-export const requireReadable = (userId: string) =>
-  Effect.gen(function*() {
-    const subject = yield* actorSubject
-    const at = yield* now
-    const sql = yield* SqlClient.SqlClient
-    const orgs = yield* sql<{ slug: string }>`
-      SELECT o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE m.user_id = ${userId}`.pipe(Effect.orDie)
-    const scopes = [Scope.provider, ...orgs.map((o) => Scope.org(o.slug))]
-    if (!scopes.some((s) => Permissions.has(subject, "users.read", s, at))) {
-      return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: scopes.at(-1)! }))
-    }
   })
 
 /** Options of `updateUser`. */
@@ -210,7 +196,6 @@ export const updateUser = (ref: string, patch: ProfileInput, options: UpdateOpti
     return yield* transaction(Effect.gen(function*() {
       const before = yield* findUser(ref)
       yield* requireForAccount("users.update", before.id)
-      if (before.status === "deleted") return yield* Effect.fail(new InvalidProfile({ field: "user", reason: "deleted users cannot change" }))
       if (profile.email !== undefined) yield* assertEmailFree(profile.email, before.id)
       const changes = changedFields(before, profile)
       if (Object.keys(changes).length === 0 && options.expectedVersion === undefined) return before
