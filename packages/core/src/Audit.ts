@@ -49,8 +49,9 @@ export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
         approvalId: entry.approvalId ?? null,
         prevHash
       }
-      prevHash = AuditDomain.hashEvent(event)
-      return { ...event, details: AuditDomain.canonicalJson(event.details), hash: prevHash }
+      const details = AuditDomain.canonicalJson(event.details)
+      prevHash = AuditDomain.hashEvent(event, details)
+      return { ...event, details, hash: prevHash }
     })
     for (let i = 0; i < rows.length; i += 500) {
       yield* sql`INSERT INTO audit_events ${sql.insert(rows.slice(i, i + 500))}`

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { now, requireAt } from "./Actor.js"
-import { recordMany } from "./Audit.js"
+import { record, recordMany } from "./Audit.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { newId, type GroupId, type UserId } from "./Domain/Ids.js"
 import * as Scope from "./Domain/Scope.js"
@@ -43,8 +43,10 @@ export const seedUsers = (count: number) =>
     const groupIds = yield* transaction(Effect.gen(function*() {
       const ids: Array<string> = []
       for (const name of GROUPS) {
-        yield* sql`INSERT INTO user_groups (id, org_id, name, created_at) VALUES (${newId<GroupId>()}, ${org.id}, ${name}, ${at.toISOString()})
-                   ON CONFLICT (org_id, name) DO NOTHING`
+        const [created] = yield* sql<{ id: string }>`
+          INSERT INTO user_groups (id, org_id, name, created_at) VALUES (${newId<GroupId>()}, ${org.id}, ${name}, ${at.toISOString()})
+          ON CONFLICT (org_id, name) DO NOTHING RETURNING id`
+        if (created !== undefined) yield* record({ action: "group.create", target: null, details: { group: `${org.slug}/${name}` } })
         const [row] = yield* sql<{ id: string }>`SELECT id FROM user_groups WHERE org_id = ${org.id} AND name = ${name}`
         ids.push(row!.id)
       }
@@ -89,14 +91,20 @@ export const seedUsers = (count: number) =>
         }
       })
       yield* transaction(Effect.gen(function*() {
+        const groupOf = new Map<string, string>()
         for (let i = 0; i < users.length; i += ROWS_PER_INSERT) {
           const chunk = users.slice(i, i + ROWS_PER_INSERT)
           yield* sql`INSERT INTO users ${sql.insert(chunk)}`
           yield* sql`INSERT INTO memberships ${sql.insert(chunk.map((u) => ({ userId: u.id, orgId: org.id, joinedAt: created })))}`
           const members = chunk.filter(() => random() < 0.5).map((u) => ({ groupId: pick(groupIds), userId: u.id, addedAt: created }))
           if (members.length > 0) yield* sql`INSERT INTO group_members ${sql.insert(members)}`
+          for (const m of members) groupOf.set(m.userId, `${org.slug}/${GROUPS[groupIds.indexOf(m.groupId)]}`)
         }
-        yield* recordMany(users.map((u) => ({ action: "user.seed", target: u.id, details: { email: u.email, status: u.status, org: org.slug } })))
+        yield* recordMany(users.map((u) => ({
+          action: "user.seed",
+          target: u.id,
+          details: { email: u.email, status: u.status, org: org.slug, group: groupOf.get(u.id) }
+        })))
       })).pipe(Effect.orDie)
     }
     return { created: count, org: org.slug }

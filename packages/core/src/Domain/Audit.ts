@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { Schema } from "effect"
 
 /** Which front-end a change came through. */
@@ -28,28 +28,32 @@ export const GENESIS = "0".repeat(64)
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+  const record = value as Record<string, unknown>
+  let out = "{"
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key]
+    if (v === undefined) continue
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(v)}`
+  }
+  return `${out}}`
 }
 
-/** `sha256(prevHash + canonical JSON of the event without its hashes)`. */
-export const hashEvent = (event: Omit<AuditEvent, "hash">): string =>
-  createHash("sha256")
-    .update(event.prevHash)
-    .update(canonicalJson({
-      seq: event.seq,
-      at: event.at,
-      actor: event.actor,
-      via: event.via,
-      action: event.action,
-      target: event.target,
-      details: event.details,
-      reason: event.reason,
-      approvalId: event.approvalId
-    }))
-    .digest("hex")
+/** The hashed fields of an event, in canonical (sorted) order. */
+const HASHED = ["action", "actor", "approvalId", "at", "details", "reason", "seq", "target", "via"] as const
+
+/**
+ * `sha256(prevHash + canonical JSON of the event without its hashes)`; `detailsJson`, when
+ * given, is `canonicalJson(event.details)` already computed by the caller.
+ */
+export const hashEvent = (event: Omit<AuditEvent, "hash">, detailsJson?: string): string => {
+  let json = "{"
+  for (const key of HASHED) {
+    const v = event[key]
+    if (v === undefined) continue
+    json += `${json.length === 1 ? "" : ","}"${key}":${key === "details" && detailsJson !== undefined ? detailsJson : canonicalJson(v)}`
+  }
+  return hash("sha256", `${event.prevHash}${json}}`)
+}
 
 /** The first place a chain breaks, if any. */
 export type ChainBreak =

@@ -91,9 +91,12 @@ export const build = (graph: DirectoryGraph): PermissionIndex => {
     return id
   }
 
-  // Per active user, a run of entries (scope, permission set, valid until) in flat arrays:
-  // permanent grants at a scope merge into one entry, time-bound ones merge by expiry.
+  // Per active user, a run of entries (scope, permission set, valid until) in flat arrays, sorted
+  // by scope: permanent grants at a scope merge into one entry, time-bound ones merge by expiry.
+  // A check scans the run; a user with a long run gets a scope → entries map instead.
+  const LONG_RUN = 16
   const userSlots = new Map<string, number>()
+  const runsByScope: Array<Map<number, readonly [number, number]> | undefined> = []
   const starts: Array<number> = [0]
   const entryScope: Array<number> = []
   const entrySet: Array<number> = []
@@ -113,12 +116,24 @@ export const build = (graph: DirectoryGraph): PermissionIndex => {
       for (const p of path.permissions) entry.permissions.add(permissionIds.get(p)!)
     }
     if (merged.size === 0) continue
-    for (const entry of merged.values()) {
+    const first = entryScope.length
+    for (const entry of [...merged.values()].sort((a, b) => a.scope - b.scope)) {
       entryScope.push(entry.scope)
       entrySet.push(internSet(entry.permissions))
       entryUntil.push(entry.until)
     }
+    let byScope: Map<number, readonly [number, number]> | undefined
+    if (merged.size > LONG_RUN) {
+      byScope = new Map()
+      for (let e = first; e < entryScope.length;) {
+        let to = e + 1
+        while (to < entryScope.length && entryScope[to] === entryScope[e]) to++
+        byScope.set(entryScope[e]!, [e, to])
+        e = to
+      }
+    }
     userSlots.set(userId, starts.length - 1)
+    runsByScope.push(byScope)
     starts.push(entryScope.length)
   }
   const start = Int32Array.from(starts)
@@ -145,6 +160,17 @@ export const build = (graph: DirectoryGraph): PermissionIndex => {
     return found
   }
 
+  /** Whether an entry in [from, to) grants permission bit (`word`, `bit`) at `now`, scopes aside. */
+  const grantsIn = (from: number, to: number, word: number, bit: number, now: number): boolean => {
+    for (let e = from; e < to; e++) {
+      if ((bits[setOf[e]! * words + word]! & bit) !== 0) {
+        const until = untilOf[e]!
+        if (until === Infinity || until > now) return true
+      }
+    }
+    return false
+  }
+
   return {
     check: (userId, permission, scope, now) => {
       const slot = userSlots.get(userId)
@@ -154,13 +180,23 @@ export const build = (graph: DirectoryGraph): PermissionIndex => {
       const { self, parent, top } = ancestry(scope)
       const word = p >>> 5
       const bit = 1 << (p & 31)
-      for (let e = start[slot]!, end = start[slot + 1]!; e < end; e++) {
-        const s = scopeOf[e]!
-        if ((s === self || s === parent || s === top) && (bits[setOf[e]! * words + word]! & bit) !== 0 && untilOf[e]! > now) {
-          return true
+      const byScope = runsByScope[slot]
+      if (byScope === undefined) {
+        for (let e = start[slot]!, end = start[slot + 1]!; e < end; e++) {
+          const s = scopeOf[e]!
+          if ((s === self || s === parent || s === top) && (bits[setOf[e]! * words + word]! & bit) !== 0) {
+            const until = untilOf[e]!
+            if (until === Infinity || until > now) return true
+          }
         }
+        return false
       }
-      return false
+      const atSelf = byScope.get(self)
+      if (atSelf !== undefined && grantsIn(atSelf[0], atSelf[1], word, bit, now)) return true
+      const atParent = byScope.get(parent)
+      if (atParent !== undefined && grantsIn(atParent[0], atParent[1], word, bit, now)) return true
+      const atTop = byScope.get(top)
+      return atTop !== undefined && grantsIn(atTop[0], atTop[1], word, bit, now)
     },
     subject: (userId) => ({ userId, active: active.get(userId) === true, paths: pathsOf(userId) })
   }

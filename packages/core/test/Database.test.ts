@@ -1,0 +1,67 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { join, resolve } from "node:path"
+import * as Core from "../src/index.js"
+import { failsWith, makeTempDirectory } from "./support.js"
+
+const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+
+describe("Database", () => {
+  it.effect("parseUrl reads sqlite:PATH or a bare path; PostgreSQL and empty paths are DatabaseUrlInvalid", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* Core.parseUrl("sqlite:/var/lib/usher/usher.db"), { engine: "sqlite", path: "/var/lib/usher/usher.db" })
+      assert.deepStrictEqual(yield* Core.parseUrl("data/usher.db"), { engine: "sqlite", path: resolve("data/usher.db") })
+      assert.deepStrictEqual(yield* Core.parseUrl("sqlite::memory:"), { engine: "sqlite", path: ":memory:" })
+      const pg = yield* failsWith(Core.parseUrl("postgres://db/usher"), "DatabaseUrlInvalid")
+      assert.include(pg.message, "PostgreSQL")
+      assert.strictEqual((yield* failsWith(Core.parseUrl("sqlite:"), "DatabaseUrlInvalid")).url, "sqlite:")
+    }))
+
+  it.effect("locationFromEnv: USHER_DATABASE_URL first, else usher.db under USHER_DATA_DIR", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(
+        yield* Core.locationFromEnv.pipe(withEnv({ USHER_DATABASE_URL: "sqlite:/srv/u.db", USHER_DATA_DIR: "/elsewhere" })),
+        { engine: "sqlite", path: "/srv/u.db" }
+      )
+      assert.deepStrictEqual(yield* Core.locationFromEnv.pipe(withEnv({ USHER_DATA_DIR: "/srv/usher" })), { engine: "sqlite", path: join("/srv/usher", "usher.db") })
+      assert.strictEqual((yield* failsWith(Core.locationFromEnv.pipe(withEnv({ USHER_DATABASE_URL: "postgresql://x" })), "DatabaseUrlInvalid")).url, "postgresql://x")
+    }))
+
+  it.live("opens SQLite with WAL, synchronous=FULL, foreign keys and a busy timeout, migrated once", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDirectory()
+      const open = Core.CoreLive({ engine: "sqlite", path: join(temp.dir, "nested", "usher.db") })
+      const inspect = Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [journal] = yield* sql<{ journalMode: string }>`PRAGMA journal_mode`
+        const [sync] = yield* sql<{ synchronous: number }>`PRAGMA synchronous`
+        const [fk] = yield* sql<{ foreignKeys: number }>`PRAGMA foreign_keys`
+        const [busy] = yield* sql<{ timeout: number }>`PRAGMA busy_timeout`
+        const roles = yield* sql<{ name: string }>`SELECT name FROM roles ORDER BY name`
+        const location = yield* Core.Database
+        return { journal: journal?.journalMode, sync: sync?.synchronous, fk: fk?.foreignKeys, busy: busy?.timeout, roles: roles.map((r) => r.name), location }
+      })
+      const first = yield* inspect.pipe(Effect.provide(open))
+      assert.deepStrictEqual(first, {
+        journal: "wal", sync: 2, fk: 1, busy: 5000,
+        roles: ["approver", "auditor", "org-admin", "provider-admin", "user-manager"],
+        location: { engine: "sqlite", path: join(temp.dir, "nested", "usher.db") }
+      })
+      // reopening the same file runs no migration twice
+      const second = yield* inspect.pipe(Effect.provide(Layer.fresh(open)))
+      assert.deepStrictEqual(second.roles, first.roles)
+      temp.cleanup()
+    }))
+
+  it.live("foreign keys are enforced", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDirectory()
+      const exit = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* Effect.exit(sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES ('nobody', 'nowhere', 'now')`)
+      }).pipe(Effect.provide(Core.CoreLive({ engine: "sqlite", path: temp.path })))
+      assert.strictEqual(exit._tag, "Failure")
+      temp.cleanup()
+    }))
+})

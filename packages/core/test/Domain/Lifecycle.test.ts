@@ -1,0 +1,69 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either } from "effect"
+import * as Lifecycle from "../../src/Domain/Lifecycle.js"
+import type { UserStatus } from "../../src/Domain/User.js"
+
+type Cell = UserStatus | "active or provisioned" | null
+
+/** DESIGN §3, cell by cell (`null` is "—"); reactivate goes back to active, or provisioned if never activated. */
+const design: Record<UserStatus, Record<Lifecycle.LifecycleEvent, Cell>> = {
+  invited: { accept: "active", firstPasswordChange: null, suspend: null, reactivate: null, delete: "deleted", cancelInvite: "deleted" },
+  provisioned: { accept: null, firstPasswordChange: "active", suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
+  active: { accept: null, firstPasswordChange: null, suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
+  suspended: { accept: null, firstPasswordChange: null, suspend: null, reactivate: "active or provisioned", delete: "deleted", cancelInvite: null },
+  deleted: { accept: null, firstPasswordChange: null, suspend: null, reactivate: null, delete: null, cancelInvite: null }
+}
+
+/** What each event obliges the caller to do in the same transaction (DESIGN §3). */
+const effectsOf: Record<Lifecycle.LifecycleEvent, ReadonlyArray<Lifecycle.LifecycleEffect>> = {
+  accept: ["markRegistered"],
+  firstPasswordChange: ["markRegistered"],
+  suspend: ["revokeSessions"],
+  reactivate: [],
+  delete: ["revokeSessions", "eraseAccount"],
+  cancelInvite: ["revokeSessions", "eraseAccount"]
+}
+
+const REGISTERED = "2024-03-01T09:00:00.000Z"
+
+describe("Lifecycle", () => {
+  it("knows exactly the five statuses and six events of DESIGN §3", () => {
+    assert.deepStrictEqual([...Lifecycle.statuses].sort(), ["active", "deleted", "invited", "provisioned", "suspended"])
+    assert.deepStrictEqual([...Lifecycle.events].sort(), ["accept", "cancelInvite", "delete", "firstPasswordChange", "reactivate", "suspend"])
+  })
+
+  describe("every (status, event) pair", () => {
+    for (const status of Lifecycle.statuses) {
+      for (const event of Lifecycle.events) {
+        const cell = design[status][event]
+        for (const registeredAt of [REGISTERED, null]) {
+          const label = `${status} × ${event} (${registeredAt === null ? "never activated" : "activated before"})`
+          if (cell === null) {
+            it(`${label} → InvalidTransition`, () => {
+              const result = Lifecycle.transition({ status, registeredAt }, event)
+              assert.isTrue(Either.isLeft(result))
+              if (Either.isRight(result)) return
+              assert.strictEqual(result.left._tag, "InvalidTransition")
+              assert.strictEqual(result.left.from, status)
+              assert.strictEqual(result.left.event, event)
+              assert.include(result.left.message, status)
+              assert.include(result.left.message, event)
+            })
+          } else {
+            const to = cell === "active or provisioned" ? (registeredAt === null ? "provisioned" : "active") : cell
+            it(`${label} → ${to}`, () => {
+              const result = Lifecycle.transition({ status, registeredAt }, event)
+              assert.deepStrictEqual(result, Either.right({ status: to, effects: effectsOf[event] }))
+            })
+          }
+        }
+      }
+    }
+  })
+
+  it("is pure: the same input gives the same answer and the input is not changed", () => {
+    const user = Object.freeze({ status: "suspended" as const, registeredAt: null })
+    assert.deepStrictEqual(Lifecycle.transition(user, "reactivate"), Lifecycle.transition(user, "reactivate"))
+    assert.deepStrictEqual(user, { status: "suspended", registeredAt: null })
+  })
+})

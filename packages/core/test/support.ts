@@ -1,0 +1,144 @@
+import { SqlClient } from "@effect/sql"
+import { assert } from "@effect/vitest"
+import { Cause, Effect, Either, Exit, Layer, Option } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as Core from "../src/index.js"
+import { transaction } from "../src/internal/tx.js"
+import { changeStatus } from "../src/Users/Lifecycle.js"
+import { searchText } from "../src/Users/UsersRepo.js"
+
+/** The e-mail of the provider admin that `initialized` creates. */
+export const ADMIN = "admin@acme.test"
+
+/** A temp folder holding one SQLite file; `cleanup` removes it. */
+export const makeTempDirectory = () => {
+  const dir = mkdtempSync(join(tmpdir(), "usher-core-test-"))
+  const path = join(dir, "usher.db")
+  return { dir, path, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** A fresh, migrated SQLite file per build of the layer, removed when its scope closes. */
+export const TempDatabaseLive: Layer.Layer<Core.CoreServices> = Layer.unwrapScoped(
+  Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
+    Effect.map((temp) => Core.CoreLive({ engine: "sqlite", path: temp.path }))
+  )
+)
+
+/** Runs an effect against its own fresh temp database. */
+export const withDatabase = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provide(effect, TempDatabaseLive)
+
+/** Acts as the `system` actor (holds every catalog permission). */
+export const system = Core.as("system", "cli")
+
+/** Acts as the user with that e-mail. */
+export const asUser = (email: string) => Core.asUser(email, "cli")
+
+/** `init` of an empty directory as `system`: organization `acme`, active provider admin `admin@acme.test`. */
+export const initialized = Core.init({ adminEmail: ADMIN, firstName: "Ada", lastName: "Admin", org: "acme", orgName: "Acme" }).pipe(
+  system,
+  Effect.orDie
+)
+
+/** What `activeUser` needs: who, where, and the access to grant through the use cases. */
+export interface FixtureUser {
+  readonly email: string
+  readonly firstName?: string
+  readonly lastName?: string
+  readonly phone?: string
+  /** organization to join (default acme) */
+  readonly org?: string
+  /** roles granted (through `grantRole`, as system) at `scope`, default the organization */
+  readonly roles?: ReadonlyArray<string>
+  readonly scope?: string
+  /** groups of `org` joined through `addGroupMembers`, as system */
+  readonly groups?: ReadonlyArray<string>
+}
+
+/**
+ * An active user who signed in already, for tests that need actors and bystanders. The account
+ * row and membership are written directly, only to skip `createUser`'s scrypt hash (~0.3 s each);
+ * its roles and groups go through the use cases. Setup only: any failure is a defect.
+ */
+export const activeUser = (input: FixtureUser) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const orgSlug = input.org ?? "acme"
+    const [org] = yield* sql<{ id: string }>`SELECT id FROM organizations WHERE slug = ${orgSlug}`
+    if (org === undefined) return yield* Effect.dieMessage(`no organization ${orgSlug}`)
+    const profile = {
+      email: input.email,
+      firstName: input.firstName ?? input.email.split("@")[0]!,
+      lastName: input.lastName ?? "Tester",
+      phone: input.phone === undefined ? null : Either.getOrThrow(Core.normalizePhone(input.phone))
+    }
+    const id = Core.newId<Core.UserId>()
+    const at = new Date().toISOString()
+    yield* sql`INSERT INTO users ${
+      sql.insert({
+        id, ...profile, kind: "member", status: "active", createdAt: at, registeredAt: at, mustChangePassword: 0, search: searchText(profile)
+      })
+    }`
+    yield* sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES (${id}, ${org.id}, ${at})`
+    for (const role of input.roles ?? []) {
+      yield* Core.grantRole({ role, to: { user: input.email }, scope: input.scope ?? `org:${orgSlug}` }).pipe(system)
+    }
+    for (const group of input.groups ?? []) yield* Core.addGroupMembers(group, [input.email], orgSlug).pipe(system)
+    const detail = yield* Core.showUser(id).pipe(system)
+    return detail.user
+  }).pipe(Effect.orDie)
+
+/** Signs a provisioned user in for the first time (the lifecycle's `firstPasswordChange`), as system. */
+export const activate = (ref: string) => transaction(changeStatus(ref, "firstPasswordChange")).pipe(system, Effect.orDie)
+
+/** Every row of every table, to show that a failed use case wrote nothing. */
+export const snapshot = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+  const out: Record<string, ReadonlyArray<unknown>> = {}
+  for (const { name } of tables) out[name] = yield* sql.unsafe(`SELECT * FROM "${name}" ORDER BY rowid`)
+  return out
+}).pipe(Effect.orDie)
+
+/** The actions of the audit events after `afterSeq`, oldest first. */
+export const auditActions = (afterSeq = 0) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ action: string }>`SELECT action FROM audit_events WHERE seq > ${afterSeq} ORDER BY seq`
+    return rows.map((r) => r.action)
+  }).pipe(Effect.orDie)
+
+/** The sequence number of the newest audit event (0 when none). */
+export const auditHead = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [row] = yield* sql<{ seq: number | null }>`SELECT MAX(seq) AS seq FROM audit_events`
+  return Number(row?.seq ?? 0)
+}).pipe(Effect.orDie)
+
+/**
+ * Runs an effect that must fail with the typed error `tag`, and returns that error.
+ * A success, another error or a defect fails the test with what happened instead.
+ */
+export const failsWith = <A, E extends { readonly _tag: string }, R, const T extends E["_tag"]>(
+  effect: Effect.Effect<A, E, R>,
+  tag: T
+): Effect.Effect<Extract<E, { readonly _tag: T }>, never, R> =>
+  Effect.flatMap(Effect.exit(effect), (exit) => {
+    if (Exit.isSuccess(exit)) return Effect.dieMessage(`expected ${tag}, but it succeeded with ${JSON.stringify(exit.value)}`)
+    const error = Cause.failureOption(exit.cause)
+    if (Option.isSome(error) && error.value._tag === tag) return Effect.succeed(error.value as Extract<E, { readonly _tag: T }>)
+    return Effect.dieMessage(`expected ${tag}, got ${Cause.pretty(exit.cause)}`)
+  })
+
+/** Like `failsWith`, and asserts that the database is unchanged afterwards. */
+export const failsWithNothingWritten = <A, E extends { readonly _tag: string }, R, const T extends E["_tag"]>(
+  effect: Effect.Effect<A, E, R>,
+  tag: T
+) =>
+  Effect.gen(function*() {
+    const before = yield* snapshot
+    const error = yield* failsWith(effect, tag)
+    assert.deepStrictEqual(yield* snapshot, before, `${tag} must leave the database unchanged`)
+    return error
+  })
