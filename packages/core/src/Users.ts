@@ -50,6 +50,8 @@ export const createUser = (input: CreateUserInput) =>
   Effect.gen(function*() {
     const at = yield* now
     const profile = yield* requireProfile({ kind: "member", ...input }, at)
+    // refuse early, before spending a scrypt hash; checked again inside the transaction
+    yield* requireAt("users.create", Scope.org((yield* orgOrDefault(input.org)).slug))
     const temporaryPassword = generateTemporaryPassword()
     const passwordHash = yield* hashPassword(temporaryPassword)
     const user = yield* transaction(Effect.gen(function*() {

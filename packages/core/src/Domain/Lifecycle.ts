@@ -13,36 +13,31 @@ export const LifecycleEvent = Schema.Literal(
 )
 export type LifecycleEvent = typeof LifecycleEvent.Type
 
-/** Side effects the caller must carry out in the same transaction. */
-export type LifecycleEffect = "revokeSessions" | "eraseAccount" | "markRegistered"
+/** Side effects outside the user row that the caller must carry out in the same transaction. */
+export type LifecycleEffect = "revokeSessions" | "eraseAccount"
 
-/** The state a user needs for a transition: status and whether it ever became active. */
-export type LifecycleUser = Pick<User, "status" | "registeredAt">
+/** The part of a user the lifecycle reads and writes. */
+export type LifecycleUser = Pick<User, "status" | "registeredAt" | "mustChangePassword">
 
-/** Result of a valid transition. */
-export interface Transition {
-  readonly status: UserStatus
+/** A valid transition: the user after it, and what else must happen. */
+export interface Transition<U extends LifecycleUser> {
+  readonly user: U
   readonly effects: ReadonlyArray<LifecycleEffect>
 }
 
-const table: Record<UserStatus, Partial<Record<LifecycleEvent, (user: LifecycleUser) => Transition>>> = {
-  invited: {
-    accept: () => ({ status: "active", effects: ["markRegistered"] }),
-    delete: () => ({ status: "deleted", effects: ["revokeSessions", "eraseAccount"] }),
-    cancelInvite: () => ({ status: "deleted", effects: ["revokeSessions", "eraseAccount"] })
-  },
-  provisioned: {
-    firstPasswordChange: () => ({ status: "active", effects: ["markRegistered"] }),
-    suspend: () => ({ status: "suspended", effects: ["revokeSessions"] }),
-    delete: () => ({ status: "deleted", effects: ["revokeSessions", "eraseAccount"] })
-  },
-  active: {
-    suspend: () => ({ status: "suspended", effects: ["revokeSessions"] }),
-    delete: () => ({ status: "deleted", effects: ["revokeSessions", "eraseAccount"] })
-  },
+type Step = (user: LifecycleUser, now: string) => { readonly change: Partial<LifecycleUser>; readonly effects: ReadonlyArray<LifecycleEffect> }
+
+const activate: Step = (_, now) => ({ change: { status: "active", registeredAt: now, mustChangePassword: false }, effects: [] })
+const suspend: Step = () => ({ change: { status: "suspended" }, effects: ["revokeSessions"] })
+const erase: Step = () => ({ change: { status: "deleted" }, effects: ["revokeSessions", "eraseAccount"] })
+
+const table: Record<UserStatus, Partial<Record<LifecycleEvent, Step>>> = {
+  invited: { accept: activate, delete: erase, cancelInvite: erase },
+  provisioned: { firstPasswordChange: activate, suspend, delete: erase },
+  active: { suspend, delete: erase },
   suspended: {
-    reactivate: (user) => ({ status: user.registeredAt === null ? "provisioned" : "active", effects: [] }),
-    delete: () => ({ status: "deleted", effects: ["revokeSessions", "eraseAccount"] })
+    reactivate: (user) => ({ change: { status: user.registeredAt === null ? "provisioned" : "active" }, effects: [] }),
+    delete: erase
   },
   deleted: {}
 }
@@ -53,10 +48,17 @@ export const statuses: ReadonlyArray<UserStatus> = ["invited", "provisioned", "a
 /** Every event. */
 export const events: ReadonlyArray<LifecycleEvent> = LifecycleEvent.literals
 
-/** The lifecycle transition function: pure, every (status, event) pair decided. */
-export const transition = (user: LifecycleUser, event: LifecycleEvent): Either.Either<Transition, InvalidTransition> => {
+/**
+ * The lifecycle transition function: pure, every (status, event) pair decided. Activation (accept,
+ * first password change) sets `registeredAt` to `now` and clears `mustChangePassword`.
+ */
+export const transition = <U extends LifecycleUser>(
+  user: U,
+  event: LifecycleEvent,
+  now: Date
+): Either.Either<Transition<U>, InvalidTransition> => {
   const step = table[user.status][event]
-  return step === undefined
-    ? Either.left(new InvalidTransition({ from: user.status, event }))
-    : Either.right(step(user))
+  if (step === undefined) return Either.left(new InvalidTransition({ from: user.status, event }))
+  const { change, effects } = step(user, now.toISOString())
+  return Either.right({ user: { ...user, ...change }, effects })
 }

@@ -22,25 +22,28 @@ export interface StatusChangeOptions {
 export const changeStatus = (ref: string, event: Lifecycle.LifecycleEvent, options: StatusChangeOptions = {}) =>
   Effect.gen(function*() {
     const user = yield* findUser(ref)
-    const step = yield* Lifecycle.transition(user, event)
-    const at = (yield* now).toISOString()
-    if (user.status === "active" && step.status !== "active") {
+    const at = yield* now
+    const step = yield* Lifecycle.transition(user, event, at)
+    if (user.status === "active" && step.user.status !== "active") {
       const admins = yield* providerAdmins
       if (admins.length === 1 && admins[0] === user.id) {
         return yield* Effect.fail(new LastProviderAdmin({ user: user.email }))
       }
     }
     const sql = yield* SqlClient.SqlClient
-    const columns: UserColumns = { status: step.status }
-    if (step.effects.includes("markRegistered")) columns.registeredAt = at
+    const columns: UserColumns = {
+      status: step.user.status,
+      registeredAt: step.user.registeredAt,
+      mustChangePassword: step.user.mustChangePassword ? 1 : 0
+    }
     if (step.effects.includes("revokeSessions")) {
-      yield* sql`UPDATE sessions SET revoked_at = ${at} WHERE user_id = ${user.id} AND revoked_at IS NULL`.pipe(Effect.orDie)
+      yield* sql`UPDATE sessions SET revoked_at = ${at.toISOString()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.pipe(Effect.orDie)
     }
     yield* writeUser(user, columns, options.expectedVersion ?? user.version)
     yield* record({
       action: `user.${event}`,
       target: user.id,
-      details: { email: user.email, status: { from: user.status, to: step.status } },
+      details: { email: user.email, status: { from: user.status, to: step.user.status } },
       reason: options.reason ?? null
     })
     return yield* findUser(user.id)

@@ -16,8 +16,8 @@ const design: Record<UserStatus, Record<Lifecycle.LifecycleEvent, Cell>> = {
 
 /** What each event obliges the caller to do in the same transaction (DESIGN §3). */
 const effectsOf: Record<Lifecycle.LifecycleEvent, ReadonlyArray<Lifecycle.LifecycleEffect>> = {
-  accept: ["markRegistered"],
-  firstPasswordChange: ["markRegistered"],
+  accept: [],
+  firstPasswordChange: [],
   suspend: ["revokeSessions"],
   reactivate: [],
   delete: ["revokeSessions", "eraseAccount"],
@@ -25,6 +25,7 @@ const effectsOf: Record<Lifecycle.LifecycleEvent, ReadonlyArray<Lifecycle.Lifecy
 }
 
 const REGISTERED = "2024-03-01T09:00:00.000Z"
+const NOW = new Date("2026-11-23T12:00:00.000Z")
 
 describe("Lifecycle", () => {
   it("knows exactly the five statuses and six events of DESIGN §3", () => {
@@ -40,7 +41,7 @@ describe("Lifecycle", () => {
           const label = `${status} × ${event} (${registeredAt === null ? "never activated" : "activated before"})`
           if (cell === null) {
             it(`${label} → InvalidTransition`, () => {
-              const result = Lifecycle.transition({ status, registeredAt }, event)
+              const result = Lifecycle.transition({ status, registeredAt, mustChangePassword: false }, event, NOW)
               assert.isTrue(Either.isLeft(result))
               if (Either.isRight(result)) return
               assert.strictEqual(result.left._tag, "InvalidTransition")
@@ -52,8 +53,12 @@ describe("Lifecycle", () => {
           } else {
             const to = cell === "active or provisioned" ? (registeredAt === null ? "provisioned" : "active") : cell
             it(`${label} → ${to}`, () => {
-              const result = Lifecycle.transition({ status, registeredAt }, event)
-              assert.deepStrictEqual(result, Either.right({ status: to, effects: effectsOf[event] }))
+              const before = { status, registeredAt, mustChangePassword: true }
+              const activates = event === "accept" || event === "firstPasswordChange"
+              const after = activates
+                ? { status: to, registeredAt: NOW.toISOString(), mustChangePassword: false }
+                : { ...before, status: to }
+              assert.deepStrictEqual(Lifecycle.transition(before, event, NOW), Either.right({ user: after, effects: effectsOf[event] }))
             })
           }
         }
@@ -62,8 +67,14 @@ describe("Lifecycle", () => {
   })
 
   it("is pure: the same input gives the same answer and the input is not changed", () => {
-    const user = Object.freeze({ status: "suspended" as const, registeredAt: null })
-    assert.deepStrictEqual(Lifecycle.transition(user, "reactivate"), Lifecycle.transition(user, "reactivate"))
-    assert.deepStrictEqual(user, { status: "suspended", registeredAt: null })
+    const user = Object.freeze({ status: "suspended" as const, registeredAt: null, mustChangePassword: true })
+    assert.deepStrictEqual(Lifecycle.transition(user, "reactivate", NOW), Lifecycle.transition(user, "reactivate", NOW))
+    assert.deepStrictEqual(user, { status: "suspended", registeredAt: null, mustChangePassword: true })
+  })
+
+  it("keeps the fields it does not own", () => {
+    const user: Lifecycle.LifecycleUser & { email: string; version: number } = { status: "active", registeredAt: REGISTERED, mustChangePassword: false, email: "a@acme.test", version: 7 }
+    const result = Lifecycle.transition(user, "suspend", NOW)
+    assert.deepStrictEqual(result, Either.right({ user: { ...user, status: "suspended" }, effects: ["revokeSessions"] }))
   })
 })
