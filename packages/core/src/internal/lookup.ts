@@ -47,10 +47,10 @@ export const findUser = (ref: string) =>
     const sql = yield* SqlClient.SqlClient
     const trimmed = ref.trim()
     const rows = looksLikeId(trimmed)
-      ? yield* sql.unsafe<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ? AND status <> 'deleted'`, [trimmed.toLowerCase()])
-      : yield* sql.unsafe<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE email = ?`, [
+      ? yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE id = ${trimmed.toLowerCase()} AND status <> 'deleted'`
+      : yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE email = ${
         Either.getOrElse(normalizeEmail(trimmed), () => trimmed.toLowerCase())
-      ])
+      }`
     const row = rows[0]
     return row === undefined ? yield* Effect.fail(new UserNotFound({ user: ref })) : toUser(row)
   }).pipe(Effect.catchTag("SqlError", Effect.die))
