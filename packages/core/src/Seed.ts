@@ -85,7 +85,9 @@ export const seedUsers = (count: number) =>
           status,
           createdAt: created,
           registeredAt,
-          lastActiveAt: registeredAt === null ? null : new Date(at.getTime() - Math.floor(random() * 60 * 864e5)).toISOString(),
+          lastActiveAt: registeredAt === null
+            ? null
+            : new Date(Math.max(Date.parse(registeredAt), at.getTime() - Math.floor(random() * 60 * 864e5))).toISOString(),
           mustChangePassword: status === "provisioned" ? 1 : 0,
           search: searchText({ firstName, lastName, email, phone })
         }

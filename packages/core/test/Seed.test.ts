@@ -25,6 +25,14 @@ describe("Seed", () => {
         assert.include(user.search, user.email)
       }
       assert.includeMembers([...new Set(users.map((u) => u.status))], ["active", "suspended", "invited", "provisioned"])
+      const dates = yield* sql<{ status: string; registeredAt: string | null; lastActiveAt: string | null }>`
+        SELECT status, registered_at, last_active_at FROM users WHERE email <> ${ADMIN}`
+      for (const d of dates) {
+        const signedUp = d.status === "active" || d.status === "suspended"
+        assert.strictEqual(d.registeredAt !== null, signedUp, `${d.status} users have registeredAt exactly when they signed up`)
+        if (d.registeredAt !== null) assert.isTrue(d.lastActiveAt !== null && d.lastActiveAt >= d.registeredAt, "last active never before registration")
+        else assert.isNull(d.lastActiveAt)
+      }
       const members = yield* Core.listUsers({ org: "acme" }).pipe(asUser(ADMIN))
       assert.strictEqual(members.length, 201)
 
