@@ -85,7 +85,7 @@ export type PrincipalRef = { readonly user: string } | { readonly group: string 
 const resolvePrincipal = (ref: PrincipalRef) =>
   "user" in ref
     ? Effect.map(findUser(ref.user), (u): Principal => ({ type: "user", id: u.id, label: u.email }))
-    : Effect.map(findGroup(ref.group), (g): Principal => ({ type: "group", id: g.id, label: g.qualified }))
+    : Effect.map(findGroup(ref.group), (g): Principal => ({ type: "group", id: g.id, label: g.qualified, org: g.org.slug }))
 
 /** Input of `grantRole`. */
 export interface GrantInput {

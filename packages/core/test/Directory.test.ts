@@ -110,7 +110,7 @@ describe("Directory", () => {
       yield* Core.grantRole({ role: "auditor", to: { group: "engineering" } }).pipe(system)
       yield* Core.grantRole({ role: "Payer", to: { group: "finance" }, scope: "app:acme/expenses" }).pipe(system)
       yield* Core.grantRole({ role: "user-manager", to: { group: "support" }, scope: "provider", expiresAt: new Date(Date.now() + 3_600_000).toISOString() }).pipe(system)
-      yield* Core.grantRole({ role: "approver", to: { group: "sales" }, scope: "org:beta" }).pipe(system)
+      yield* Core.grantRole({ role: "approver", to: { group: "sales" }, scope: "org:acme" }).pipe(system)
       const sql = yield* SqlClient.SqlClient
       const some = yield* sql<{ email: string }>`SELECT email FROM users WHERE email LIKE '%.1_@acme.example' ORDER BY email`
       for (const [i, { email }] of some.entries()) {

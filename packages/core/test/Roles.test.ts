@@ -132,6 +132,30 @@ describe("Roles", () => {
         assert.strictEqual((yield* failsWithNothingWritten(grant({ to: { group: "nowhere/ghosts" } }), "GroupNotFound")).group, "nowhere/ghosts")
       })))
 
+    it.live("a grant stays inside its organization: members only for users, the group's own organization for groups", () =>
+      withDatabase(Effect.gen(function*() {
+        yield* expensesSetup
+        yield* Core.createOrg({ slug: "beta" }).pipe(system)
+        yield* Core.createApp("beta/wiki").pipe(system)
+        yield* Core.createGroup({ name: "finance" }).pipe(system)
+        yield* activeUser({ email: "pat@acme.test" })
+        const toPat = (scope: string) => Core.grantRole({ role: "auditor", to: { user: "pat@acme.test" }, scope }).pipe(asUser(ADMIN))
+        const outsider = yield* failsWithNothingWritten(toPat("org:beta"), "NotAMember")
+        assert.deepStrictEqual([outsider.user, outsider.org], ["pat@acme.test", "beta"])
+        yield* failsWithNothingWritten(toPat("app:beta/wiki"), "NotAMember")
+        const toFinance = (scope: string) => Core.grantRole({ role: "auditor", to: { group: "finance" }, scope }).pipe(asUser(ADMIN))
+        const foreign = yield* failsWithNothingWritten(toFinance("app:beta/wiki"), "GrantOutsideOrganization")
+        assert.deepStrictEqual([foreign.principal, foreign.org, foreign.scope], ["acme/finance", "acme", "app:beta/wiki"])
+        yield* failsWithNothingWritten(toFinance("org:beta"), "GrantOutsideOrganization")
+        // provider-wide and own-organization grants are fine; membership opens the other organization
+        yield* toPat("provider")
+        yield* toFinance("provider")
+        yield* toFinance("app:acme/expenses")
+        yield* Core.addOrgMembers("beta", ["pat@acme.test"]).pipe(system)
+        yield* toPat("app:beta/wiki")
+        assert.isTrue((yield* Core.why("pat@acme.test", "audit.read", "app:beta/wiki").pipe(asUser(ADMIN))).allowed)
+      })))
+
     it.live("an expiry in the past or not a date is rejected and grants nothing", () =>
       withDatabase(Effect.gen(function*() {
         yield* initialized

@@ -190,6 +190,17 @@ export class NotAMember extends Schema.TaggedError<NotAMember>()("NotAMember", {
   }
 }
 
+/** A group granted a role at another organization's scope. */
+export class GrantOutsideOrganization extends Schema.TaggedError<GrantOutsideOrganization>()("GrantOutsideOrganization", {
+  principal: Schema.String,
+  scope: Schema.String,
+  org: Schema.String
+}) {
+  override get message() {
+    return `The group ${this.principal} belongs to ${this.org}; it can hold roles at provider, org:${this.org} or app:${this.org}/…, not at ${this.scope}.`
+  }
+}
+
 /** The action would leave the directory without an active provider admin. */
 export class LastProviderAdmin extends Schema.TaggedError<LastProviderAdmin>()("LastProviderAdmin", {
   user: Schema.String

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { actorSubject, Actor, now, requireAt } from "../Actor.js"
 import { record } from "../Audit.js"
+import { GrantOutsideOrganization, NotAMember } from "../Domain/Errors.js"
 import { newId, type GrantId } from "../Domain/Ids.js"
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
@@ -9,7 +10,27 @@ import * as Scope from "../Domain/Scope.js"
 /** Who a grant is for. */
 export type Principal =
   | { readonly type: "user"; readonly id: string; readonly label: string }
-  | { readonly type: "group"; readonly id: string; readonly label: string }
+  | { readonly type: "group"; readonly id: string; readonly label: string; readonly org: string }
+
+/**
+ * A grant stays inside the organization it concerns: a user gets roles at an organization's
+ * scopes only as its member, a group only at its own organization's scopes (both may hold
+ * provider-wide roles). So leaving an organization takes all access there with it.
+ */
+const checkGrantFits = (principal: Principal, scope: Scope.Scope) =>
+  Effect.gen(function*() {
+    const org = Scope.orgSlugOf(scope)
+    if (org === undefined) return
+    if (principal.type === "group") {
+      if (principal.org !== org) return yield* Effect.fail(new GrantOutsideOrganization({ principal: principal.label, scope, org: principal.org }))
+      return
+    }
+    const sql = yield* SqlClient.SqlClient
+    const [member] = yield* sql<{ userId: string }>`
+      SELECT m.user_id FROM memberships m JOIN organizations o ON o.id = m.org_id
+       WHERE m.user_id = ${principal.id} AND o.slug = ${org}`.pipe(Effect.orDie)
+    if (member === undefined) return yield* Effect.fail(new NotAMember({ user: principal.label, org }))
+  })
 
 /** A role as the grant helpers need it. */
 export interface RoleRef {
@@ -44,6 +65,7 @@ export const checkDelegation = (
 export const insertGrant = (principal: Principal, role: RoleRef, scope: Scope.Scope, expiresAt: string | null) =>
   Effect.gen(function*() {
     yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
+    yield* checkGrantFits(principal, scope)
     const sql = yield* SqlClient.SqlClient
     const actor = yield* Actor
     const at = (yield* now).toISOString()
