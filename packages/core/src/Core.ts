@@ -2,13 +2,13 @@ import { type SqlClient } from "@effect/sql"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Actor, resolveActorId } from "./Actor.js"
 import type { Via } from "./Domain/Audit.js"
-import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
+import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation, type DatabaseUnavailable } from "./Database.js"
 
 /** What a front-end's runtime provides to every use case (the Actor is provided per call). */
 export type CoreServices = SqlClient.SqlClient | Database
 
 /** Opens the directory at a location: the one layer every front-end builds its runtime from. */
-export const CoreLive = (location: DatabaseLocation): Layer.Layer<CoreServices> => layerSqlite(location)
+export const CoreLive = (location: DatabaseLocation): Layer.Layer<CoreServices, DatabaseUnavailable> => layerSqlite(location)
 
 /** Resolves the database from `--db` or the environment. */
 export const resolveLocation = (db: string | undefined) => db !== undefined ? parseUrl(db) : locationFromEnv

@@ -1,7 +1,7 @@
 import { Reactivity } from "@effect/experimental"
 import { Migrator, SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Config, Context, Data, Effect, Layer, Option, String } from "effect"
+import { Cause, Config, Context, Data, Effect, Layer, Option, String } from "effect"
 import { mkdirSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -17,6 +17,13 @@ export interface DatabaseLocation {
 export class DatabaseUrlInvalid extends Data.TaggedError("DatabaseUrlInvalid")<{ readonly url: string; readonly reason: string }> {
   override get message() {
     return `Cannot use database ${this.url}: ${this.reason}`
+  }
+}
+
+/** The database file could not be opened or migrated (missing folder rights, not a database, …). */
+export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{ readonly path: string; readonly reason: string }> {
+  override get message() {
+    return `Cannot open the directory's database ${this.path}: ${this.reason}`
   }
 }
 
@@ -53,7 +60,7 @@ const migrations = Migrator.make({})({
  * transaction `BEGIN IMMEDIATE` so a read-then-write never fails with SQLITE_BUSY under another
  * process's write. Migrations run before the layer is ready.
  */
-export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.SqlClient | Database> =>
+export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.SqlClient | Database, DatabaseUnavailable> =>
   Layer.scopedContext(Effect.gen(function*() {
     if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true })
     const base = yield* SqliteClient.make({ filename: location.path })
@@ -70,4 +77,10 @@ export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.S
     })
     yield* migrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
     return Context.make(SqlClient.SqlClient, sql).pipe(Context.add(Database, location))
-  }).pipe(Effect.orDie)).pipe(Layer.provide(Reactivity.layer))
+  }).pipe(
+    Effect.catchAllCause((cause) => {
+      const error = Cause.squash(cause) as { message?: unknown; cause?: { message?: unknown } }
+      const reason = error.cause?.message ?? error.message ?? "unknown error"
+      return Effect.fail(new DatabaseUnavailable({ path: location.path, reason: `${reason}` }))
+    })
+  )).pipe(Layer.provide(Reactivity.layer))

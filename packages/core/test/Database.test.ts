@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
+import { writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import * as Core from "../src/index.js"
 import { failsWith, makeTempDirectory } from "./support.js"
@@ -62,6 +63,20 @@ describe("Database", () => {
         return yield* Effect.exit(sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES ('nobody', 'nowhere', 'now')`)
       }).pipe(Effect.provide(Core.CoreLive({ engine: "sqlite", path: temp.path })))
       assert.strictEqual(exit._tag, "Failure")
+      temp.cleanup()
+    }))
+
+  it.live("a file that is not a database, or a path that cannot be made, is DatabaseUnavailable naming the path", () =>
+    Effect.gen(function*() {
+      const temp = makeTempDirectory()
+      writeFileSync(temp.path, "this is a text file, not a directory database, and it is long enough to have a header".repeat(4))
+      const open = (path: string) => Effect.flip(Effect.provide(SqlClient.SqlClient, Core.CoreLive({ engine: "sqlite", path })))
+      const garbage = yield* open(temp.path)
+      assert.strictEqual(garbage._tag, "DatabaseUnavailable")
+      assert.strictEqual(garbage.path, temp.path)
+      assert.include(garbage.message, "file is not a database")
+      const underFile = yield* open(join(temp.path, "inner", "usher.db"))
+      assert.strictEqual(underFile._tag, "DatabaseUnavailable")
       temp.cleanup()
     }))
 })

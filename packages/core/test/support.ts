@@ -22,7 +22,7 @@ export const makeTempDirectory = () => {
 /** A fresh, migrated SQLite file per build of the layer, removed when its scope closes. */
 export const TempDatabaseLive: Layer.Layer<Core.CoreServices> = Layer.unwrapScoped(
   Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
-    Effect.map((temp) => Core.CoreLive({ engine: "sqlite", path: temp.path }))
+    Effect.map((temp) => Layer.orDie(Core.CoreLive({ engine: "sqlite", path: temp.path })))
   )
 )
 

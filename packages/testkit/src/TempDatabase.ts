@@ -27,7 +27,7 @@ export const makeTempDirectory = (): TempDirectory => {
 /** A scoped layer over a migrated temp SQLite file, removed when the scope closes. */
 export const TempDatabaseLive: Layer.Layer<Core.CoreServices> = Layer.unwrapScoped(
   Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
-    Effect.map((temp) => Core.CoreLive(temp.location))
+    Effect.map((temp) => Layer.orDie(Core.CoreLive(temp.location)))
   )
 )
 

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { TempDirectory } from "@usher/testkit"
 import { makeTempDirectory } from "@usher/testkit"
+import { writeFileSync } from "node:fs"
 import { afterEach } from "vitest"
 import { initializedDirectory, usher } from "../support.js"
 
@@ -172,6 +173,16 @@ describe("usher CLI", () => {
     const run = await usher(temp, ["users", "list"])
     assert.strictEqual(run.code, 1)
     assert.include(run.stderr, "usher init --admin EMAIL")
+  })
+
+  it("names a database it cannot open instead of failing obscurely", async () => {
+    const temp = makeTempDirectory()
+    temps.push(temp)
+    writeFileSync(temp.path, "not a database ".repeat(20))
+    const run = await usher(temp, ["users", "list", "--json"])
+    assert.strictEqual(run.code, 1)
+    assert.strictEqual(run.json.error._tag, "DatabaseUnavailable")
+    assert.include(run.json.error.message, temp.path)
   })
 
   it("seeds demo users and lists them by status", async () => {
