@@ -111,13 +111,6 @@ export const requireForAccount = (permission: Permissions.CatalogPermission, use
     }
   })
 
-/** Whether the actor holds a permission at a scope, without failing. */
-export const holds = (permission: Permissions.CatalogPermission, scope: Scope.Scope) =>
-  Effect.gen(function*() {
-    const subject = yield* actorSubject
-    return Permissions.has(subject, permission, scope, yield* now)
-  })
-
 /**
  * Resolves who acts: the given e-mail, or, when none is given and the directory has exactly one
  * active provider admin, that admin.

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { Actor, loadSubject, now, requireReadable } from "./Actor.js"
+import { Actor, loadSubject, now, parsePermissionsColumn, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { AlreadyInitialized, InvalidName } from "./Domain/Errors.js"
 import { newId, type OrgId, type UserId } from "./Domain/Ids.js"
@@ -134,7 +134,7 @@ export const loadDirectoryGraph = Effect.gen(function*() {
   }
   return {
     users: users.map((u) => ({ id: u.id, active: u.status === "active" })),
-    roles: roles.map((r) => ({ id: r.id, name: r.name, permissions: JSON.parse(r.permissions) as Array<string> })),
+    roles: roles.map((r) => ({ id: r.id, name: r.name, permissions: parsePermissionsColumn(r.permissions) })),
     groups: groups.map((g) => ({ id: g.id, name: g.name, members: byGroup.get(g.id) ?? [] })),
     grants: grants.map((g) => ({ id: g.id, principal: { type: g.principalType, id: g.principalId }, roleId: g.roleId, scope: g.scope as Scope.Scope, expiresAt: g.expiresAt }))
   } satisfies DirectoryGraph

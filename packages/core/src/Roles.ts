@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { now, providerAdmins, requireAt } from "./Actor.js"
+import { now, parsePermissionsColumn, providerAdmins, requireAt } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
 import type { Role } from "./Domain/Access.js"
@@ -23,7 +23,7 @@ export const listRoles = Effect.gen(function*() {
   const rows = yield* sql<{ id: string; name: string; description: string; permissions: string; builtIn: number; grants: number }>`
     SELECT r.id, r.name, r.description, r.permissions, r.built_in, (SELECT COUNT(*) FROM grants g WHERE g.role_id = r.id) AS grants
       FROM roles r ORDER BY r.built_in DESC, r.name`.pipe(Effect.orDie)
-  return rows.map((r): RoleSummary => ({ ...r, id: r.id as RoleId, permissions: JSON.parse(r.permissions), builtIn: r.builtIn === 1, grants: Number(r.grants) }))
+  return rows.map((r): RoleSummary => ({ ...r, id: r.id as RoleId, permissions: parsePermissionsColumn(r.permissions), builtIn: r.builtIn === 1, grants: Number(r.grants) }))
 })
 
 /** One role with the users and groups holding it. */

@@ -5,7 +5,7 @@ import { record, recordMany } from "./Audit.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { newId, type GroupId, type UserId } from "./Domain/Ids.js"
 import * as Scope from "./Domain/Scope.js"
-import { defaultOrg, findRole } from "./internal/lookup.js"
+import { defaultOrg } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { searchText } from "./Users/UsersRepo.js"
 
@@ -52,7 +52,6 @@ export const seedUsers = (count: number) =>
       }
       return ids
     })).pipe(Effect.orDie)
-    yield* findRole("user-manager")
     const [existing] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM users`.pipe(Effect.orDie)
     const offset = Number(existing?.n ?? 0)
     const random = mulberry32(offset + count)

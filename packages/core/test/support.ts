@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
+import { findUser } from "../src/internal/lookup.js"
 import { transaction } from "../src/internal/tx.js"
 import { changeStatus } from "../src/Users/Lifecycle.js"
 import { searchText } from "../src/Users/UsersRepo.js"
@@ -90,7 +91,8 @@ export const activeUser = (input: FixtureUser) =>
   }).pipe(Effect.orDie)
 
 /** Signs a provisioned user in for the first time (the lifecycle's `firstPasswordChange`), as system. */
-export const activate = (ref: string) => transaction(changeStatus(ref, "firstPasswordChange")).pipe(system, Effect.orDie)
+export const activate = (ref: string) =>
+  transaction(Effect.flatMap(findUser(ref), (user) => changeStatus(user, "firstPasswordChange"))).pipe(system, Effect.orDie)
 
 /** Every row of every table, to show that a failed use case wrote nothing. */
 export const snapshot = Effect.gen(function*() {

@@ -5,6 +5,7 @@ import { record } from "../Audit.js"
 import { LastProviderAdmin } from "../Domain/Errors.js"
 import * as Lifecycle from "../Domain/Lifecycle.js"
 import type { CatalogPermission } from "../Domain/Permissions.js"
+import type { User } from "../Domain/User.js"
 import { findUser } from "../internal/lookup.js"
 import { transaction } from "../internal/tx.js"
 import { writeUser, type UserColumns } from "./UsersRepo.js"
@@ -19,9 +20,8 @@ export interface StatusChangeOptions {
  * Applies a lifecycle event in the caller's transaction: checks the transition, refuses to take
  * away the last active provider admin, carries out the transition's effects, writes the audit row.
  */
-export const changeStatus = (ref: string, event: Lifecycle.LifecycleEvent, options: StatusChangeOptions = {}) =>
+export const changeStatus = (user: User, event: Lifecycle.LifecycleEvent, options: StatusChangeOptions = {}) =>
   Effect.gen(function*() {
-    const user = yield* findUser(ref)
     const at = yield* now
     const step = yield* Lifecycle.transition(user, event, at)
     if (user.status === "active" && step.user.status !== "active") {
@@ -54,7 +54,7 @@ const statusUseCase = (event: Lifecycle.LifecycleEvent, permission: CatalogPermi
   transaction(Effect.gen(function*() {
     const user = yield* findUser(ref)
     yield* requireForAccount(permission, user.id)
-    return yield* changeStatus(user.id, event, options)
+    return yield* changeStatus(user, event, options)
   }))
 
 /**

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { actorSubject, Actor, now, requireAt } from "../Actor.js"
+import { actorSubject, Actor, now, parsePermissionsColumn, requireAt } from "../Actor.js"
 import { record } from "../Audit.js"
 import { GrantOutsideOrganization, NotAMember } from "../Domain/Errors.js"
 import { newId, type GrantId } from "../Domain/Ids.js"
@@ -46,7 +46,7 @@ export const groupGrants = (groupId: string) =>
     const rows = yield* sql<{ role: string; permissions: string; scope: string }>`
       SELECT r.name AS role, r.permissions, g.scope FROM grants g JOIN roles r ON r.id = g.role_id
        WHERE g.principal_type = 'group' AND g.principal_id = ${groupId}`
-    return rows.map((r) => ({ role: r.role, permissions: JSON.parse(r.permissions) as ReadonlyArray<string>, scope: r.scope as Scope.Scope }))
+    return rows.map((r) => ({ role: r.role, permissions: parsePermissionsColumn(r.permissions), scope: r.scope as Scope.Scope }))
   }).pipe(Effect.orDie)
 
 /** Fails unless the actor may hand out all these role@scope grants (DESIGN §2, delegation). */

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import {
-  AppNotFound, GroupNotFound, NotInitialized, OrgNotFound, RoleNotFound, ScopeNotFound, UserNotFound
+  GroupNotFound, NotInitialized, OrgNotFound, RoleNotFound, ScopeNotFound, UserNotFound
 } from "../Domain/Errors.js"
 import { looksLikeId, type GroupId, type OrgId, type RoleId, type UserId } from "../Domain/Ids.js"
 import * as Scope from "../Domain/Scope.js"
@@ -122,14 +122,3 @@ export const resolveScope = (text: string) =>
 /** The scope named by `text`, or the default organization's. */
 export const scopeOrDefault = (text: string | undefined) =>
   text === undefined ? Effect.map(defaultOrg, (o) => Scope.org(o.slug)) : resolveScope(text)
-
-/** An app by `ORG/APP`. */
-export const findApp = (ref: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [orgSlug, appSlug] = ref.split("/")
-    const [row] = yield* sql<{ id: string; slug: string; name: string; orgSlug: string }>`
-      SELECT a.id, a.slug, a.name, o.slug AS org_slug FROM apps a JOIN organizations o ON o.id = a.org_id
-       WHERE o.slug = ${orgSlug ?? ""} AND a.slug = ${appSlug ?? ""}`
-    return row === undefined ? yield* Effect.fail(new AppNotFound({ app: ref })) : row
-  }).pipe(Effect.catchTag("SqlError", Effect.die))
