@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, FiberRef } from "effect"
 import { Actor, now, requireAt, requireReadable } from "./Actor.js"
 import * as AuditDomain from "./Domain/Audit.js"
 import * as Scope from "./Domain/Scope.js"
@@ -18,6 +18,12 @@ interface Head {
   readonly hash: string
 }
 
+/**
+ * The approval request a change is carried out for: set around an approved action's execution,
+ * so every audit row it writes names the request (`approvalId`).
+ */
+export const currentApproval: FiberRef.FiberRef<string | null> = FiberRef.unsafeMake<string | null>(null)
+
 const head = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const [row] = yield* sql<Head>`SELECT seq, hash FROM audit_head WHERE id = 1`
@@ -34,6 +40,7 @@ export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
     const sql = yield* SqlClient.SqlClient
     const actor = yield* Actor
     const at = (yield* now).toISOString()
+    const approval = yield* FiberRef.get(currentApproval)
     let { hash: prevHash, seq } = yield* head
     const rows = entries.map((entry) => {
       seq++
@@ -46,7 +53,7 @@ export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
         target: entry.target,
         details: entry.details ?? {},
         reason: entry.reason ?? null,
-        approvalId: entry.approvalId ?? null,
+        approvalId: entry.approvalId ?? approval,
         prevHash
       }
       const details = AuditDomain.canonicalJson(event.details)

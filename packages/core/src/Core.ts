@@ -1,20 +1,32 @@
 import { type SqlClient } from "@effect/sql"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Actor, resolveActorId } from "./Actor.js"
+import { CoreConfig, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 import type { Via } from "./Domain/Audit.js"
 import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation, type DatabaseUnavailable } from "./Database.js"
+import { Mailer, MailerLive } from "./Mail.js"
 
 /** What a front-end's runtime provides to every use case (the Actor is provided per call). */
-export type CoreServices = SqlClient.SqlClient | Database
+export type CoreServices = SqlClient.SqlClient | Database | CoreConfig | Mailer
 
-/** Opens the directory at a location: the one layer every front-end builds its runtime from. */
-export const CoreLive = (location: DatabaseLocation): Layer.Layer<CoreServices, DatabaseUnavailable> => layerSqlite(location)
+/**
+ * Opens the directory at a location with the process's configuration (default: links to
+ * localhost, mail kept as `.eml` files beside the database): the one layer every front-end
+ * builds its runtime from.
+ */
+export const CoreLive = (
+  location: DatabaseLocation,
+  config: CoreConfigShape = defaultConfig(location)
+): Layer.Layer<CoreServices, DatabaseUnavailable> => {
+  const configLayer = Layer.succeed(CoreConfig, config)
+  return Layer.mergeAll(layerSqlite(location), configLayer, MailerLive.pipe(Layer.provide(configLayer)))
+}
 
 /** Resolves the database from `--db` or the environment. */
 export const resolveLocation = (db: string | undefined) => db !== undefined ? parseUrl(db) : locationFromEnv
 
 /** A runtime for one front-end process; dispose it on exit. */
-export const makeCoreRuntime = (location: DatabaseLocation) => ManagedRuntime.make(CoreLive(location))
+export const makeCoreRuntime = (location: DatabaseLocation, config?: CoreConfigShape) => ManagedRuntime.make(CoreLive(location, config))
 
 /** Provides an actor to a use case. */
 export const as = (id: Actor["Type"]["id"], via: Via) =>

@@ -9,6 +9,7 @@ import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { findOrg, findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
+import { requestApproval } from "./Approvals/Request.js"
 import { assertProviderAdminRemains } from "./Roles.js"
 
 /** An organization with its member count, as `orgs list` shows it. */
@@ -75,15 +76,42 @@ export const addOrgMembers = (slug: string, users: ReadonlyArray<string>) =>
 
 /**
  * Removes users from an organization: their membership, their groups there and their grants at
- * its scopes go; the accounts stay (seed: removing a member never deletes the account).
+ * its scopes go; the accounts stay (seed: removing a member never deletes the account). Removing
+ * more than one user at once waits for approval: the result is then the pending request.
  */
-export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>) =>
+export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>, options: { readonly reason?: string } = {}) =>
   transaction(Effect.gen(function*() {
+    const org = yield* findOrg(slug)
+    yield* requireAt("orgs.members.manage", Scope.org(org.slug))
+    const people = yield* membersOf(org, users)
+    if (people.length > 1) {
+      return { approval: yield* requestApproval({ _tag: "org.members.remove", org: org.slug, users: people }, options.reason) }
+    }
+    return yield* removeMembersNow(org.slug, people.map((p) => p.id))
+  }))
+
+/** The distinct users named, each checked to be a member of the organization. */
+const membersOf = (org: { readonly id: string; readonly slug: string }, refs: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const people = new Map<string, { id: string; email: string }>()
+    for (const ref of refs) {
+      const user = yield* findUser(ref)
+      const [member] = yield* sql<{ userId: string }>`SELECT user_id FROM memberships WHERE user_id = ${user.id} AND org_id = ${org.id}`.pipe(Effect.orDie)
+      if (member === undefined) return yield* Effect.fail(new NotAMember({ user: user.email, org: org.slug }))
+      people.set(user.id, { id: user.id, email: user.email })
+    }
+    return [...people.values()]
+  })
+
+/** Removes members in the caller's transaction (after any approval), checking the actor's permission again. */
+export const removeMembersNow = (slug: string, userIds: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
     const org = yield* findOrg(slug)
     yield* requireAt("orgs.members.manage", Scope.org(org.slug))
     const sql = yield* SqlClient.SqlClient
     const removed: Array<string> = []
-    for (const ref of users) {
+    for (const ref of userIds) {
       const user = yield* findUser(ref)
       const [row] = yield* sql<{ userId: string }>`
         DELETE FROM memberships WHERE user_id = ${user.id} AND org_id = ${org.id} RETURNING user_id`.pipe(Effect.orDie)
@@ -105,7 +133,7 @@ export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>) =>
     }
     yield* assertProviderAdminRemains(org.slug)
     return { org: org.slug, removed }
-  }))
+  })
 
 /** Apps of every organization the actor may read roles in. */
 export const listApps = Effect.gen(function*() {

@@ -7,7 +7,8 @@ import type { Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
-import { insertGrant, type Principal } from "./internal/grants.js"
+import { gated, requestApproval } from "./Approvals/Request.js"
+import { checkDelegation, insertGrant, type Principal, type RoleRef } from "./internal/grants.js"
 import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 
@@ -82,7 +83,8 @@ export const createRole = (input: CreateRoleInput) =>
 /** Who a grant or revocation is for: a user (e-mail or id) or a group (`NAME` or `ORG/NAME`). */
 export type PrincipalRef = { readonly user: string } | { readonly group: string }
 
-const resolvePrincipal = (ref: PrincipalRef) =>
+/** The user or group a reference names. */
+export const resolvePrincipal = (ref: PrincipalRef) =>
   "user" in ref
     ? Effect.map(findUser(ref.user), (u): Principal => ({ type: "user", id: u.id, label: u.email }))
     : Effect.map(findGroup(ref.group), (g): Principal => ({ type: "group", id: g.id, label: g.qualified, org: g.org.slug }))
@@ -95,11 +97,14 @@ export interface GrantInput {
   readonly scope?: string
   /** ISO 8601; the grant stops counting then */
   readonly expiresAt?: string
+  /** why, for the approvers, when configuration gates admin grants */
+  readonly reason?: string
 }
 
 /**
  * Grants a role at a scope to a user or group. Delegation: the actor needs `roles.assign` and
- * every permission of the role at that scope.
+ * every permission of the role at that scope. When configuration gates admin grants, granting
+ * provider-admin or org-admin files an approval request instead (the result is that request).
  */
 export const grantRole = (input: GrantInput) =>
   Effect.gen(function*() {
@@ -115,10 +120,21 @@ export const grantRole = (input: GrantInput) =>
       const role = yield* findRole(input.role)
       const scope = yield* scopeOrDefault(input.scope)
       const principal = yield* resolvePrincipal(input.to)
-      const grant = yield* insertGrant(principal, role, scope, expiresAt)
-      return { ...grant, role: role.name, scope, principal: principal.label, expiresAt }
+      if (ADMIN_ROLES.includes(role.name) && (yield* gated("admin-grants"))) {
+        // the requester must be able to grant it themselves; the approver adds the second pair of eyes
+        yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
+        return { approval: yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason) }
+      }
+      return yield* grantNow(principal, role, scope, expiresAt)
     }))
   })
+
+/** The roles whose grants configuration can put behind approval (`approval.gates` admin-grants). */
+const ADMIN_ROLES: ReadonlyArray<string> = ["provider-admin", "org-admin"]
+
+/** Grants in the caller's transaction (after any approval), with the delegation check. */
+export const grantNow = (principal: Principal, role: RoleRef, scope: Scope.Scope, expiresAt: string | null) =>
+  Effect.map(insertGrant(principal, role, scope, expiresAt), (grant) => ({ ...grant, role: role.name, scope, principal: principal.label, expiresAt }))
 
 /** Input of `revokeRole`. */
 export interface RevokeInput {

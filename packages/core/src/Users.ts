@@ -3,7 +3,6 @@ import { Effect, Either } from "effect"
 import { actorSubject, now, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { EmailTaken, PermissionDenied } from "./Domain/Errors.js"
-import { newId, type UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
@@ -11,9 +10,9 @@ import { insertGrant, insertGroupMember } from "./internal/grants.js"
 import { findGroup, findRole, findUser, orgOrDefault, scopeOrDefault, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
-import { searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
+import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
 
-export { changeStatus, reactivateUser, suspendUser } from "./Users/Lifecycle.js"
+export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome } from "./Users/Lifecycle.js"
 export type { UserDetail } from "./Users/UsersRepo.js"
 
 /** What `createUser` needs besides the profile. */
@@ -31,10 +30,12 @@ export interface CreateUserInput extends ProfileInput {
   readonly groups?: ReadonlyArray<string>
 }
 
-const requireProfile = (input: ProfileInput, at: Date) =>
+/** Validates a profile input as an Effect. */
+export const requireProfile = (input: ProfileInput, at: Date) =>
   Either.match(normalizeProfile(input, at), { onLeft: Effect.fail, onRight: Effect.succeed })
 
-const assertEmailFree = (email: string, exceptId?: string) =>
+/** Fails with `EmailTaken` when another account uses the e-mail. */
+export const assertEmailFree = (email: string, exceptId?: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<{ id: string }>`SELECT id FROM users WHERE email = ${email}`.pipe(Effect.orDie)
@@ -58,29 +59,8 @@ export const createUser = (input: CreateUserInput) =>
       const org = yield* orgOrDefault(input.org)
       yield* requireAt("users.create", Scope.org(org.slug))
       yield* assertEmailFree(profile.email!)
-      const sql = yield* SqlClient.SqlClient
-      const id = newId<UserId>()
       const created = at.toISOString()
-      yield* sql`INSERT INTO users ${
-        sql.insert({
-          id,
-          email: profile.email!,
-          firstName: profile.firstName!,
-          lastName: profile.lastName!,
-          phone: profile.phone ?? null,
-          gender: profile.gender ?? null,
-          birthday: profile.birthday ?? null,
-          orgUnit: profile.orgUnit ?? null,
-          position: profile.position ?? null,
-          kind: profile.kind ?? "member",
-          status: "provisioned",
-          createdAt: created,
-          passwordHash,
-          mustChangePassword: 1,
-          search: searchText(profile)
-        })
-      }`.pipe(Effect.orDie)
-      yield* sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES (${id}, ${org.id}, ${created})`.pipe(Effect.orDie)
+      const id = yield* insertUser({ profile: { ...profile, email: profile.email! }, status: "provisioned", passwordHash, createdAt: created }, org.id)
       yield* record({
         action: "user.create",
         target: id,

@@ -4,22 +4,40 @@ export * as Permissions from "./Domain/Permissions.js"
 export * as PermissionIndex from "./Domain/PermissionIndex.js"
 export * as Scope from "./Domain/Scope.js"
 export * as AuditLog from "./Domain/Audit.js"
+export * as Credentials from "./Domain/Credentials.js"
 export * from "./Domain/Errors.js"
 export * from "./Domain/Ids.js"
 export * from "./Domain/User.js"
 export * from "./Domain/Organization.js"
 export * from "./Domain/Access.js"
+export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest } from "./Domain/Approval.js"
 export { Actor, loadSubject, providerAdmins, resolveActorId } from "./Actor.js"
+export {
+  approveRequest, cancelRequest, deleteUser, denyRequest, listApprovals, markSlackSynced, pendingApprovalCount, recordSlackMessage,
+  showApproval, slackMessagesToSync, type ApprovalQuery, type Decision
+} from "./Approvals.js"
 export { listAudit, verifyAudit, type AuditQuery, type AuditVerification } from "./Audit.js"
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"
+export { CoreConfig, configFromEnv, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
 export { directoryInfo, init, loadDirectoryGraph, why, type InitInput, type WhyAnswer } from "./Directory.js"
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
+export {
+  acceptInvitation, cancelInvitation, inviteUser, listInvitations, resendInvitation,
+  type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput
+} from "./Invitations.js"
+export { listOutbox, Mailer, retryOutbox, showOutbox, type DeliveryReport, type OutboxEntry, type OutboxQuery } from "./Mail.js"
 export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembers, type OrganizationSummary } from "./Orgs.js"
 export { hashPassword, verifyPassword } from "./Passwords.js"
 export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
+export { authenticate, listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
+export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
-  createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, updateUser,
-  type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
+  changePassword, completePasswordReset, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,
+  type ChangePasswordInput, type SignInInput
+} from "./SignIn.js"
+export {
+  createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
+  type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import * as Core from "../src/index.js"
 import {
-  activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase
+  activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, granted, initialized, system, withDatabase
 } from "./support.js"
 
 const EFC = "ExpensesFinancialController"
@@ -73,7 +73,7 @@ describe("Roles", () => {
         yield* activeUser({ email: "fay@acme.test", firstName: "Fay" })
         yield* activeUser({ email: "gus@acme.test", firstName: "Gus" })
         const head = yield* auditHead
-        const grant = yield* Core.grantRole({ role: EFC, to: { user: "fay@acme.test" }, scope: "app:acme/expenses" }).pipe(asUser(ADMIN))
+        const grant = yield* Core.grantRole({ role: EFC, to: { user: "fay@acme.test" }, scope: "app:acme/expenses" }).pipe(asUser(ADMIN), Effect.flatMap(granted))
         assert.deepStrictEqual([grant.role, grant.scope, grant.principal, grant.created, grant.expiresAt], [EFC, "app:acme/expenses", "fay@acme.test", true, null])
 
         const direct: Core.WhyAnswer = yield* Core.why("fay@acme.test", "expenses.approve", "app:acme/expenses").pipe(asUser(ADMIN))
@@ -105,7 +105,7 @@ describe("Roles", () => {
           Core.grantRole({ role: "provider-admin", to: { user: "pat@acme.test" } }).pipe(asUser("olga@acme.test")),
           "EscalationDenied"
         )
-        assert.deepStrictEqual([escalation.role, escalation.scope, escalation.missing], ["provider-admin", "org:acme", ["orgs.manage"]])
+        assert.deepStrictEqual([escalation.role, escalation.scope, escalation.missing], ["provider-admin", "org:acme", ["orgs.manage", "settings.manage"]])
         const denied = yield* failsWithNothingWritten(
           Core.grantRole({ role: "provider-admin", to: { user: "pat@acme.test" }, scope: "provider" }).pipe(asUser("olga@acme.test")),
           "PermissionDenied"
@@ -172,8 +172,8 @@ describe("Roles", () => {
         yield* TestClock.setTime(Date.parse("2025-06-15T12:00:00.000Z"))
         yield* initialized
         yield* activeUser({ email: "pat@acme.test" })
-        const granted = yield* Core.grantRole({ role: "auditor", to: { user: "pat@acme.test" }, scope: "provider", expiresAt: "2025-06-15T13:00:00+00:00" }).pipe(asUser(ADMIN))
-        assert.strictEqual(granted.expiresAt, "2025-06-15T13:00:00.000Z")
+        const grant = yield* Core.grantRole({ role: "auditor", to: { user: "pat@acme.test" }, scope: "provider", expiresAt: "2025-06-15T13:00:00+00:00" }).pipe(asUser(ADMIN), Effect.flatMap(granted))
+        assert.strictEqual(grant.expiresAt, "2025-06-15T13:00:00.000Z")
         const now = yield* Core.why("pat@acme.test", "audit.read").pipe(asUser(ADMIN))
         assert.isTrue(now.allowed)
         assert.deepStrictEqual(now.paths.map((p) => p.expiresAt), ["2025-06-15T13:00:00.000Z"])
@@ -188,7 +188,7 @@ describe("Roles", () => {
         // the grant is still there to see (and to renew)
         const detail = yield* Core.showUser("pat@acme.test").pipe(asUser(ADMIN))
         assert.deepStrictEqual(detail.grants.map((g) => [g.role, g.expiresAt]), [["auditor", "2025-06-15T13:00:00.000Z"]])
-        const renewed = yield* Core.grantRole({ role: "auditor", to: { user: "pat@acme.test" }, scope: "provider" }).pipe(asUser(ADMIN))
+        const renewed = yield* Core.grantRole({ role: "auditor", to: { user: "pat@acme.test" }, scope: "provider" }).pipe(asUser(ADMIN), Effect.flatMap(granted))
         assert.isFalse(renewed.created, "granting what is held updates the expiry")
         assert.isTrue((yield* Core.why("pat@acme.test", "audit.read").pipe(asUser(ADMIN))).allowed)
       })))

@@ -144,3 +144,7 @@ export const failsWithNothingWritten = <A, E extends { readonly _tag: string }, 
     assert.deepStrictEqual(yield* snapshot, before, `${tag} must leave the database unchanged`)
     return error
   })
+
+/** The grant of a `grantRole` that was carried out at once (a test that expects no approval gate). */
+export const granted = <A extends object>(result: A) =>
+  "approval" in result ? Effect.dieMessage(`expected a grant, got an approval request`) : Effect.succeed(result as Exclude<A, { readonly approval: unknown }>)

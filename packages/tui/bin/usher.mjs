@@ -41,6 +41,8 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
     format: "esm",
     target: "node20",
     logLevel: "error",
+    // CommonJS dependencies (nodemailer, Bolt's helpers) call require() for Node built-ins
+    banner: { js: "import { createRequire as __usherCreateRequire } from \"node:module\"; const require = __usherCreateRequire(import.meta.url);" },
     plugins: [{
       // Native addons stay external, imported by their resolved path: pnpm installs each
       // package's dependencies beside that package only, not beside the bundle.

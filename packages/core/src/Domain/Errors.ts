@@ -240,3 +240,129 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     return `Invalid ${this.field}: ${this.reason}.`
   }
 }
+
+/** An invitation link that cannot be used; deliberately silent about why (unknown, used, replaced or expired). */
+export class InvitationInvalid extends Schema.TaggedError<InvitationInvalid>()("InvitationInvalid", {}) {
+  override get message() {
+    return "This invitation link is not valid: it may have expired, been used already or been replaced by a newer one. Ask your admin to resend it."
+  }
+}
+
+/** A password-reset link that cannot be used; silent about why, like `InvitationInvalid`. */
+export class ResetLinkInvalid extends Schema.TaggedError<ResetLinkInvalid>()("ResetLinkInvalid", {}) {
+  override get message() {
+    return "This password-reset link is not valid: it may have expired, been used already or been replaced by a newer one. Ask your admin for a new one."
+  }
+}
+
+/** The user has no pending invitation (never invited, or already accepted). */
+export class InvitationNotFound extends Schema.TaggedError<InvitationNotFound>()("InvitationNotFound", { user: Schema.String }) {
+  override get message() {
+    return `${this.user} has no pending invitation.`
+  }
+}
+
+/** A new password that breaks the length rule (12 to 256 characters; no composition rules). */
+export class PasswordRejected extends Schema.TaggedError<PasswordRejected>()("PasswordRejected", { reason: Schema.String }) {
+  override get message() {
+    return `That password cannot be used: ${this.reason}.`
+  }
+}
+
+/**
+ * Sign-in refused: the same error, in the same time, for an unknown e-mail, a wrong password and
+ * a locked account, so a caller learns nothing about which accounts exist.
+ */
+export class SignInFailed extends Schema.TaggedError<SignInFailed>()("SignInFailed", {}) {
+  override get message() {
+    return "Wrong e-mail or password. After 10 failed attempts an account is locked until an admin unlocks it."
+  }
+}
+
+/** A provisioned user signed in with the temporary password: a new password must be set first. */
+export class PasswordChangeRequired extends Schema.TaggedError<PasswordChangeRequired>()("PasswordChangeRequired", {}) {
+  override get message() {
+    return "You signed in with a temporary password: choose a new password to continue."
+  }
+}
+
+/** Correct credentials of an account that is suspended. */
+export class AccountSuspended extends Schema.TaggedError<AccountSuspended>()("AccountSuspended", {}) {
+  override get message() {
+    return "This account is suspended; ask your admin."
+  }
+}
+
+/** No such session of that user (or it has ended already). */
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", { session: Schema.String }) {
+  override get message() {
+    return `No active session ${this.session}.`
+  }
+}
+
+/** A session token that is unknown, revoked or expired. */
+export class SessionInvalid extends Schema.TaggedError<SessionInvalid>()("SessionInvalid", {}) {
+  override get message() {
+    return "Your session has ended; sign in again."
+  }
+}
+
+/** No approval request with that id. */
+export class ApprovalNotFound extends Schema.TaggedError<ApprovalNotFound>()("ApprovalNotFound", { id: Schema.String }) {
+  override get message() {
+    return `No approval request ${this.id}.`
+  }
+}
+
+/** The request was decided (or withdrawn) already; nothing happens twice. */
+export class ApprovalNotPending extends Schema.TaggedError<ApprovalNotPending>()("ApprovalNotPending", {
+  id: Schema.String,
+  status: Schema.String,
+  decidedBy: Schema.NullOr(Schema.String)
+}) {
+  override get message() {
+    return `Approval request ${this.id} is ${this.status} already${this.decidedBy === null ? "" : ` (by ${this.decidedBy})`}; nothing was changed.`
+  }
+}
+
+/** The request expired before anyone decided it; ask again if it is still needed. */
+export class ApprovalExpired extends Schema.TaggedError<ApprovalExpired>()("ApprovalExpired", { id: Schema.String, expiredAt: Schema.String }) {
+  override get message() {
+    return `Approval request ${this.id} expired at ${this.expiredAt.slice(0, 16).replace("T", " ")} UTC; request it again if it is still needed.`
+  }
+}
+
+/** Four eyes: the requester cannot decide their own request. */
+export class SelfApproval extends Schema.TaggedError<SelfApproval>()("SelfApproval", { id: Schema.String }) {
+  override get message() {
+    return `You asked for ${this.id} yourself; someone else must approve or deny it.`
+  }
+}
+
+/** Nobody but the requester could ever decide the request, so it is refused up front. */
+export class NoEligibleApprover extends Schema.TaggedError<NoEligibleApprover>()("NoEligibleApprover", { scopes: Schema.Array(Schema.String) }) {
+  override get message() {
+    return `Nobody else could approve this: grant the approver role at ${this.scopes.join(" and ")} to someone other than you first.`
+  }
+}
+
+/** An action that needs approval was asked for without a reason. */
+export class ReasonRequired extends Schema.TaggedError<ReasonRequired>()("ReasonRequired", { action: Schema.String }) {
+  override get message() {
+    return `${this.action} needs approval: give a reason for the approvers.`
+  }
+}
+
+/** Not a directory setting, or a value it does not accept. */
+export class SettingInvalid extends Schema.TaggedError<SettingInvalid>()("SettingInvalid", { key: Schema.String, reason: Schema.String }) {
+  override get message() {
+    return `Setting ${this.key}: ${this.reason}.`
+  }
+}
+
+/** A file that cannot be read (missing, unreadable, not text). */
+export class FileUnreadable extends Schema.TaggedError<FileUnreadable>()("FileUnreadable", { path: Schema.String, reason: Schema.String }) {
+  override get message() {
+    return `Cannot read ${this.path}: ${this.reason}.`
+  }
+}

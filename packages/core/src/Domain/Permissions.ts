@@ -24,7 +24,8 @@ export const catalog = [
   "apps.manage",
   "approvals.decide",
   "audit.read",
-  "import.run"
+  "import.run",
+  "settings.manage"
 ] as const
 export type CatalogPermission = typeof catalog[number]
 
@@ -57,7 +58,7 @@ const without = (...drop: ReadonlyArray<string>) => catalog.filter((p) => !drop.
 /** The roles every directory has (DESIGN §2). */
 export const builtInRoles: ReadonlyArray<Omit<RoleDef, "id">> = [
   { name: "provider-admin", description: "Everything, everywhere.", permissions: [...catalog], builtIn: true },
-  { name: "org-admin", description: "Runs an organization: all but managing organizations.", permissions: without("orgs.manage"), builtIn: true },
+  { name: "org-admin", description: "Runs an organization: all but managing organizations and directory settings.", permissions: without("orgs.manage", "settings.manage"), builtIn: true },
   {
     name: "user-manager",
     description: "Manages users and their group memberships and roles.",

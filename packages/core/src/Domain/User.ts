@@ -29,6 +29,8 @@ export const User = Schema.Struct({
   registeredAt: Schema.NullOr(Schema.String),
   lastActiveAt: Schema.NullOr(Schema.String),
   mustChangePassword: Schema.Boolean,
+  /** set when sign-in was locked after repeated failures, until an admin unlocks it */
+  lockedAt: Schema.NullOr(Schema.String),
   version: Schema.Number
 })
 export type User = typeof User.Type

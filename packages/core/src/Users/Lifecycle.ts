@@ -8,12 +8,17 @@ import type { CatalogPermission } from "../Domain/Permissions.js"
 import type { User } from "../Domain/User.js"
 import { findUser } from "../internal/lookup.js"
 import { transaction } from "../internal/tx.js"
+import { gated, requestApproval } from "../Approvals/Request.js"
 import { writeUser, type UserColumns } from "./UsersRepo.js"
 
 /** Options of a status change. */
 export interface StatusChangeOptions {
   readonly reason?: string
   readonly expectedVersion?: number
+  /** the audit action, when not `user.<event>` (e.g. `invitation.cancel`) */
+  readonly action?: string
+  /** more audit details */
+  readonly details?: Record<string, unknown>
 }
 
 /**
@@ -39,15 +44,42 @@ export const changeStatus = (user: User, event: Lifecycle.LifecycleEvent, option
     if (step.effects.includes("revokeSessions")) {
       yield* sql`UPDATE sessions SET revoked_at = ${at.toISOString()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.pipe(Effect.orDie)
     }
-    yield* writeUser(user, columns, options.expectedVersion ?? user.version)
+    const erase = step.effects.includes("eraseAccount")
+    if (erase) yield* eraseAccount(user.id)
+    yield* writeUser(user, erase ? { ...columns, ...ERASED, deletedAt: at.toISOString() } : columns, options.expectedVersion ?? user.version)
     yield* record({
-      action: `user.${event}`,
+      action: options.action ?? `user.${event}`,
       target: user.id,
-      details: { email: user.email, status: { from: user.status, to: step.user.status } },
+      details: { email: user.email, status: { from: user.status, to: step.user.status }, ...options.details },
       reason: options.reason ?? null
     })
-    return yield* findUser(user.id)
+    return erase ? { ...step.user, ...ERASED_USER, version: user.version + 1 } : yield* findUser(user.id)
   })
+
+/** The profile and credential columns of a tombstone: only the id and dates survive a deletion. */
+const ERASED: UserColumns = {
+  email: null, firstName: "", lastName: "", phone: null, gender: null, birthday: null, orgUnit: null, position: null,
+  passwordHash: null, mustChangePassword: 0, search: "", failedSignIns: 0, lockedAt: null, lastActiveAt: null
+}
+const ERASED_USER = {
+  email: "", firstName: "", lastName: "", phone: null, gender: null, birthday: null, orgUnit: null, position: null,
+  mustChangePassword: false, lastActiveAt: null
+} as const
+
+/**
+ * A deletion's effect besides the row: grants, memberships, group memberships, sessions,
+ * invitations and tokens go; the audit log keeps every event about the account.
+ */
+const eraseAccount = (userId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`DELETE FROM grants WHERE principal_type = 'user' AND principal_id = ${userId}`
+    yield* sql`DELETE FROM group_members WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM memberships WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM sessions WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM invitations WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM tokens WHERE user_id = ${userId}`
+  }).pipe(Effect.orDie)
 
 const statusUseCase = (event: Lifecycle.LifecycleEvent, permission: CatalogPermission) =>
 (ref: string, options: StatusChangeOptions = {}) =>
@@ -65,3 +97,58 @@ export const suspendUser = statusUseCase("suspend", "users.suspend")
 
 /** Reactivates a suspended user (back to active, or provisioned if it never signed in). */
 export const reactivateUser = statusUseCase("reactivate", "users.reactivate")
+
+/** How one user of a bulk change fared. */
+export type BulkOutcome =
+  | { readonly user: string; readonly ok: true; readonly status: User["status"] }
+  | { readonly user: string; readonly ok: false; readonly error: { readonly _tag: string; readonly message: string } }
+
+/**
+ * Suspends several users. When configuration gates bulk suspension (`approval.gates`
+ * bulk-suspend) and more than one user is named, it files one approval request instead;
+ * otherwise each user is suspended in its own transaction and the outcome is per user.
+ */
+export const suspendUsers = (refs: ReadonlyArray<string>, options: StatusChangeOptions = {}) =>
+  Effect.gen(function*() {
+    if (refs.length > 1 && (yield* gated("bulk-suspend"))) {
+      return yield* transaction(Effect.gen(function*() {
+        const people = new Map<string, { id: string; email: string }>()
+        for (const ref of refs) {
+          const user = yield* findUser(ref)
+          yield* requireForAccount("users.suspend", user.id)
+          people.set(user.id, { id: user.id, email: user.email })
+        }
+        return { approval: yield* requestApproval({ _tag: "users.suspend", users: [...people.values()] }, options.reason) }
+      }))
+    }
+    const results: Array<BulkOutcome> = []
+    for (const ref of refs) {
+      const exit = yield* Effect.either(suspendUser(ref, options))
+      results.push(exit._tag === "Right"
+        ? { user: exit.right.email, ok: true, status: exit.right.status }
+        : { user: ref, ok: false, error: { _tag: exit.left._tag, message: exit.left.message } })
+    }
+    return { results }
+  })
+
+/** Suspends users in the caller's transaction after an approval; those suspended already are left as they are. */
+export const suspendNow = (userIds: ReadonlyArray<string>, reason: string) =>
+  Effect.gen(function*() {
+    const suspended: Array<string> = []
+    for (const id of userIds) {
+      const user = yield* findUser(id)
+      yield* requireForAccount("users.suspend", user.id)
+      if (user.status === "suspended") continue
+      suspended.push((yield* changeStatus(user, "suspend", { reason })).email)
+    }
+    return { suspended }
+  })
+
+/** Deletes an account in the caller's transaction after an approval: erased to a tombstone. */
+export const deleteNow = (userId: string, reason: string) =>
+  Effect.gen(function*() {
+    const user = yield* findUser(userId)
+    yield* requireForAccount("users.delete", user.id)
+    yield* changeStatus(user, "delete", { reason })
+    return { deleted: user.email, id: user.id }
+  })

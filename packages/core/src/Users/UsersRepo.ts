@@ -1,7 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { ConcurrentModification } from "../Domain/Errors.js"
-import type { User } from "../Domain/User.js"
+import { newId, type UserId } from "../Domain/Ids.js"
+import type { Profile, User, UserStatus } from "../Domain/User.js"
 
 /** The lower-case text `listUsers --search` matches: name, e-mail, phone digits. */
 export const searchText = (user: { readonly firstName?: string | undefined; readonly lastName?: string | undefined; readonly email?: string | undefined; readonly phone?: string | null | undefined }): string =>
@@ -25,6 +26,9 @@ export type UserColumns = Partial<{
   passwordHash: string | null
   mustChangePassword: number
   search: string
+  failedSignIns: number
+  lockedAt: string | null
+  passwordChangedAt: string | null
 }>
 
 /**
@@ -79,4 +83,44 @@ export const userDetail = (user: User) =>
        WHERE m.user_id = ${user.id}
        ORDER BY 2, 3`
     return { user, organizations, groups, grants } satisfies UserDetail
+  }).pipe(Effect.orDie)
+
+/** A new account's row: its validated profile (e-mail and names required) and how it starts. */
+export interface NewUser {
+  readonly profile: Profile & { readonly email: string }
+  readonly status: Extract<UserStatus, "invited" | "provisioned">
+  readonly passwordHash: string | null
+  readonly createdAt: string
+}
+
+/** The users row of a new account, ready for `sql.insert` (one or many). */
+export const newUserRow = (input: NewUser) => {
+  const p = input.profile
+  return {
+    id: newId<UserId>(),
+    email: p.email,
+    firstName: p.firstName ?? "",
+    lastName: p.lastName ?? "",
+    phone: p.phone ?? null,
+    gender: p.gender ?? null,
+    birthday: p.birthday ?? null,
+    orgUnit: p.orgUnit ?? null,
+    position: p.position ?? null,
+    kind: p.kind ?? "member",
+    status: input.status,
+    createdAt: input.createdAt,
+    passwordHash: input.passwordHash,
+    mustChangePassword: input.status === "provisioned" ? 1 : 0,
+    search: searchText({ ...p, firstName: p.firstName ?? "", lastName: p.lastName ?? "" })
+  }
+}
+
+/** Inserts a new account and its membership of an organization in the caller's transaction. */
+export const insertUser = (input: NewUser, orgId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const row = newUserRow(input)
+    yield* sql`INSERT INTO users ${sql.insert(row)}`
+    yield* sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES (${row.id}, ${orgId}, ${input.createdAt})`
+    return row.id
   }).pipe(Effect.orDie)

@@ -39,15 +39,15 @@ const holding = (roleName: string, scope: string, extra: Partial<GrantPath> = {}
 
 describe("Permissions", () => {
   describe("catalog and built-in roles (DESIGN §2)", () => {
-    it("the catalog is DESIGN's, plus apps.manage (checked by createApp)", () => {
+    it("the catalog is DESIGN's, plus apps.manage (checked by createApp) and settings.manage (checked by setSetting)", () => {
       assert.includeMembers([...Permissions.catalog], DESIGN_CATALOG)
-      assert.deepStrictEqual(Permissions.catalog.filter((p) => !DESIGN_CATALOG.includes(p)), ["apps.manage"])
+      assert.deepStrictEqual(Permissions.catalog.filter((p) => !DESIGN_CATALOG.includes(p)), ["apps.manage", "settings.manage"])
       assert.strictEqual(new Set(Permissions.catalog).size, Permissions.catalog.length)
     })
 
-    it("provider-admin holds the whole catalog; org-admin all but orgs.manage", () => {
+    it("provider-admin holds the whole catalog; org-admin all but orgs.manage and settings.manage", () => {
       assert.sameMembers([...role("provider-admin").permissions], [...Permissions.catalog])
-      assert.sameMembers([...role("org-admin").permissions], Permissions.catalog.filter((p) => p !== "orgs.manage"))
+      assert.sameMembers([...role("org-admin").permissions], Permissions.catalog.filter((p) => p !== "orgs.manage" && p !== "settings.manage"))
     })
 
     it("user-manager, approver and auditor carry exactly DESIGN's lists", () => {
@@ -134,7 +134,7 @@ describe("Permissions", () => {
       const admin = subject([holding("org-admin", "org:acme")])
       assert.deepStrictEqual(
         Permissions.checkDelegation(admin, [grant("provider-admin", "org:acme")], now),
-        Either.left(new EscalationDenied({ role: "provider-admin", scope: "org:acme", missing: ["orgs.manage"] }))
+        Either.left(new EscalationDenied({ role: "provider-admin", scope: "org:acme", missing: ["orgs.manage", "settings.manage"] }))
       )
     })
 

@@ -53,6 +53,10 @@ const memberResults = (results: ReadonlyArray<{ user: string; added: boolean }>,
 
 const p = (parsed: Parsed, i: number) => parsed.positionals[i]!
 
+/** What a command that filed an approval request prints. */
+const approvalRequested = (a: Core.ApprovalRequest) =>
+  `Approval requested (${a.id}): ${a.summary}.\nIt waits for someone else with approvals.decide at ${a.scopes.join(", ")} until ${when(a.expiresAt)}: usher approvals approve ${a.id}`
+
 /** Every `usher` subcommand, in the order help lists them. */
 export const commands: ReadonlyArray<Command> = [
   command({
@@ -197,7 +201,10 @@ export const commands: ReadonlyArray<Command> = [
     run: (parsed) =>
       Effect.flatMap(principalOf(parsed), (to) =>
         Core.grantRole({ role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires" }) })),
-    text: (g) => `${g.created ? "Granted" : "Already held; updated"} ${g.role}@${g.scope} to ${g.principal}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}.`
+    text: (g) =>
+      "approval" in g
+        ? approvalRequested(g.approval)
+        : `${g.created ? "Granted" : "Already held; updated"} ${g.role}@${g.scope} to ${g.principal}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}.`
   }),
   command({
     name: "roles revoke",
@@ -292,7 +299,7 @@ export const commands: ReadonlyArray<Command> = [
     options: {},
     positionals: { min: 2, max: Infinity },
     run: (parsed) => Core.removeOrgMembers(p(parsed, 0), parsed.positionals.slice(1)),
-    text: (r) => r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
+    text: (r) => "approval" in r ? approvalRequested(r.approval) : r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
   }),
   command({
     name: "apps list",

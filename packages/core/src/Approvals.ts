@@ -1,0 +1,212 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { Actor, actorSubject, now, requireAt, requireForAccount } from "./Actor.js"
+import { currentApproval, record } from "./Audit.js"
+import type { ApprovalRequest, ApprovalStatus } from "./Domain/Approval.js"
+import {
+  ApprovalExpired, ApprovalNotFound, ApprovalNotPending, PermissionDenied, ReasonRequired, SelfApproval
+} from "./Domain/Errors.js"
+import type { UserId } from "./Domain/Ids.js"
+import * as Permissions from "./Domain/Permissions.js"
+import * as Scope from "./Domain/Scope.js"
+import { findUser } from "./internal/lookup.js"
+import { transaction } from "./internal/tx.js"
+import { execute } from "./Approvals/Execute.js"
+import { approvalRow, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
+
+export type { ApprovalRequest } from "./Domain/Approval.js"
+
+/**
+ * Asks for a user's deletion: never deletes directly, it files an approval request that someone
+ * else decides. Needs `users.delete` at every organization of the user, and a reason.
+ */
+export const deleteUser = (ref: string, options: { readonly reason?: string } = {}) =>
+  transaction(Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireForAccount("users.delete", user.id)
+    return { approval: yield* requestApproval({ _tag: "user.delete", user: { id: user.id, email: user.email } }, options.reason) }
+  }))
+
+const found = (id: string) =>
+  Effect.flatMap(approvalRow(id), (row) => row === undefined ? Effect.fail(new ApprovalNotFound({ id })) : Effect.succeed(row))
+
+/**
+ * The checks every decision makes, in its transaction: still pending, not expired, not the
+ * requester's own, and the decider holds `approvals.decide` wherever the action applies (its
+ * scopes when requested, and again now).
+ */
+const checkDecider = (row: ApprovalRow) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    const actor = yield* Actor
+    if (row.status !== "pending") {
+      return yield* Effect.fail(new ApprovalNotPending({ id: row.id, status: row.status, decidedBy: row.decidedByEmail ?? row.decidedBy }))
+    }
+    if (Date.parse(row.expiresAt) <= at.getTime()) return yield* Effect.fail(new ApprovalExpired({ id: row.id, expiredAt: row.expiresAt }))
+    if (actor.id === row.requestedBy) return yield* Effect.fail(new SelfApproval({ id: row.id }))
+    const request = toRequest(row, at)
+    const scopes = new Set<string>([...request.scopes, ...(yield* decisionScopes(request.payload))])
+    for (const scope of [...scopes].sort()) yield* requireAt("approvals.decide", scope as Scope.Scope)
+    return request
+  })
+
+/** Moves a pending request to its decision, only if nobody decided it meanwhile (zero rows: someone did). */
+const claim = (row: ApprovalRow, status: "approved" | "denied" | "canceled", note: string | null) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const actor = yield* Actor
+    const at = (yield* now).toISOString()
+    const updated = yield* sql<{ id: string }>`
+      UPDATE approvals SET status = ${status}, decided_by = ${actor.id}, decided_via = ${actor.via}, decided_at = ${at},
+             note = ${note}, version = version + 1
+       WHERE id = ${row.id} AND status = 'pending' RETURNING id`.pipe(Effect.orDie)
+    if (updated.length === 0) {
+      const now = yield* approvalRow(row.id)
+      return yield* Effect.fail(new ApprovalNotPending({ id: row.id, status: now?.status ?? "gone", decidedBy: now?.decidedByEmail ?? null }))
+    }
+  })
+
+/** What an approval did: the request as it ends, and whether its action was carried out. */
+export interface Decision {
+  readonly approval: ApprovalRequest
+  /** the action ran (`executed`); false when it failed and nothing of it was applied (`failed`) */
+  readonly executed: boolean
+}
+
+/**
+ * Approves a pending request and carries out its action, in one transaction: the conditional
+ * update from `pending` lets exactly one of any number of concurrent approvals through. The action
+ * runs as the requester (checked again) inside a savepoint; if it fails, nothing of it is applied
+ * and the request ends `failed` with the reason. Every audit row names the request.
+ */
+export const approveRequest = (id: string, options: { readonly note?: string } = {}) =>
+  transaction(Effect.gen(function*() {
+    const row = yield* found(id)
+    const request = yield* checkDecider(row)
+    const note = options.note?.trim() || null
+    yield* claim(row, "approved", note)
+    const actor = yield* Actor
+    const sql = yield* SqlClient.SqlClient
+    yield* record({ action: "approval.approve", target: targetOf(request.payload), details: { summary: request.summary, requestedBy: request.requestedBy }, reason: note, approvalId: row.id })
+    const outcome = yield* sql.withTransaction(execute(request.payload, request.reason)).pipe(
+      Effect.provideService(Actor, { id: row.requestedBy as UserId, via: actor.via }),
+      Effect.locally(currentApproval, row.id),
+      Effect.either
+    )
+    const at = (yield* now).toISOString()
+    if (outcome._tag === "Right") {
+      yield* sql`UPDATE approvals SET status = 'executed', result = ${JSON.stringify(outcome.right)}, version = version + 1 WHERE id = ${row.id}`.pipe(Effect.orDie)
+      yield* record({ action: "approval.execute", target: targetOf(request.payload), details: { summary: request.summary, at }, approvalId: row.id })
+    } else {
+      const error = outcome.left as { readonly _tag: string; readonly message: string }
+      yield* sql`UPDATE approvals SET status = 'failed', error = ${error.message}, version = version + 1 WHERE id = ${row.id}`.pipe(Effect.orDie)
+      yield* record({ action: "approval.fail", target: targetOf(request.payload), details: { summary: request.summary, error: error._tag, message: error.message }, approvalId: row.id })
+    }
+    return { approval: toRequest((yield* approvalRow(row.id))!, yield* now), executed: outcome._tag === "Right" } satisfies Decision
+  }))
+
+/** Denies a pending request, with a reason; nothing of its action happens. Same checks as approving. */
+export const denyRequest = (id: string, options: { readonly reason?: string } = {}) =>
+  transaction(Effect.gen(function*() {
+    const row = yield* found(id)
+    const request = yield* checkDecider(row)
+    const reason = options.reason?.trim() ?? ""
+    if (reason === "") return yield* Effect.fail(new ReasonRequired({ action: `Denying "${request.summary}"` }))
+    yield* claim(row, "denied", reason)
+    yield* record({ action: "approval.deny", target: targetOf(request.payload), details: { summary: request.summary, requestedBy: request.requestedBy }, reason, approvalId: row.id })
+    return toRequest((yield* approvalRow(row.id))!, yield* now)
+  }))
+
+/** The requester withdraws their own pending request. */
+export const cancelRequest = (id: string) =>
+  transaction(Effect.gen(function*() {
+    const row = yield* found(id)
+    const actor = yield* Actor
+    if (actor.id !== row.requestedBy) return yield* Effect.fail(new PermissionDenied({ permission: "approvals.cancel (only the requester)", scope: row.id }))
+    if (row.status !== "pending") {
+      return yield* Effect.fail(new ApprovalNotPending({ id: row.id, status: row.status, decidedBy: row.decidedByEmail ?? row.decidedBy }))
+    }
+    yield* claim(row, "canceled", null)
+    const request = toRequest(row, yield* now)
+    yield* record({ action: "approval.cancel", target: targetOf(request.payload), details: { summary: request.summary }, approvalId: row.id })
+    return toRequest((yield* approvalRow(row.id))!, yield* now)
+  }))
+
+/** Filters of `listApprovals`. */
+export interface ApprovalQuery {
+  readonly status?: ApprovalStatus
+  readonly limit?: number
+}
+
+/**
+ * Requests the actor may see, newest first: those they could decide, those they asked for, and
+ * all of them with `audit.read` at provider.
+ */
+export const listApprovals = (query: ApprovalQuery = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = yield* now
+    const iso = at.toISOString()
+    const actor = yield* Actor
+    const subject = yield* actorSubject
+    const condition =
+      query.status === undefined ? sql`1 = 1` :
+      query.status === "pending" ? sql`a.status = 'pending' AND a.expires_at > ${iso}` :
+      query.status === "expired" ? sql`(a.status = 'expired' OR (a.status = 'pending' AND a.expires_at <= ${iso}))` :
+      sql`a.status = ${query.status}`
+    const rows = yield* sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)} WHERE ${condition}
+      ORDER BY a.created_at DESC, a.id DESC LIMIT ${Math.max(1, Math.min(query.limit ?? 200, 10_000))}`.pipe(Effect.orDie)
+    const everything = Permissions.has(subject, "audit.read", Scope.provider, at)
+    return rows
+      .map((row) => toRequest(row, at))
+      .filter((r) =>
+        everything || r.requestedById === actor.id ||
+        r.scopes.every((s) => Permissions.has(subject, "approvals.decide", s as Scope.Scope, at))
+      )
+  })
+
+/** One request (same visibility as the list). */
+export const showApproval = (id: string) =>
+  Effect.gen(function*() {
+    const row = yield* found(id)
+    const at = yield* now
+    const actor = yield* Actor
+    const subject = yield* actorSubject
+    const request = toRequest(row, at)
+    const visible = Permissions.has(subject, "audit.read", Scope.provider, at) || request.requestedById === actor.id ||
+      request.scopes.every((s) => Permissions.has(subject, "approvals.decide", s as Scope.Scope, at))
+    if (!visible) return yield* Effect.fail(new PermissionDenied({ permission: "approvals.decide", scope: request.scopes[0] ?? "provider" }))
+    return request
+  })
+
+/** How many pending requests the actor could decide (the dashboard header's count). */
+export const pendingApprovalCount = Effect.map(listApprovals({ status: "pending" }), (list) => list.length)
+
+/**
+ * Records where a request was posted in Slack, so its message can be updated after the
+ * interaction's response URL has expired. Bookkeeping of the bot, audited like any change.
+ */
+export const recordSlackMessage = (id: string, channel: string, ts: string) =>
+  transaction(Effect.gen(function*() {
+    const row = yield* found(id)
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE approvals SET slack_channel = ${channel}, slack_ts = ${ts}, slack_synced_version = version WHERE id = ${row.id}`.pipe(Effect.orDie)
+    yield* record({ action: "approval.slack.post", target: null, details: { channel, ts }, approvalId: row.id })
+  }))
+
+/** Requests posted to Slack whose message no longer shows their state (decided elsewhere, say). */
+export const slackMessagesToSync = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const at = yield* now
+  const rows = yield* sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
+    WHERE a.slack_ts IS NOT NULL AND a.slack_synced_version < a.version ORDER BY a.created_at`.pipe(Effect.orDie)
+  return rows.map((row) => toRequest(row, at))
+})
+
+/** Marks a request's Slack message as showing `version` (only moves forward). */
+export const markSlackSynced = (id: string, version: number) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`UPDATE approvals SET slack_synced_version = ${version} WHERE id = ${id} AND slack_synced_version < ${version}`).pipe(
+      Effect.asVoid,
+      Effect.orDie
+    )

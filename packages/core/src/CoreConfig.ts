@@ -1,0 +1,49 @@
+import { Config, Context, Effect, Option } from "effect"
+import { dirname, resolve } from "node:path"
+import type { DatabaseLocation } from "./Database.js"
+
+/** Process-level settings read from the environment (DESIGN §9); directory rules live in `Settings`. */
+export interface CoreConfigShape {
+  /** base of the links usher mails (`${publicUrl}/invite/<token>`) */
+  readonly publicUrl: string
+  /** where the embedded mailer writes its `.eml` files (`<dataDir>/outbox/`); null: nowhere (in-memory databases) */
+  readonly dataDir: string | null
+  /** `smtp://…` or `smtps://…`: mail goes out through this server instead of the embedded outbox */
+  readonly smtpUrl: string | null
+  /** the sender of every mail */
+  readonly mailFrom: string
+}
+
+/** The process's configuration, provided by `CoreLive`. */
+export class CoreConfig extends Context.Tag("@usher/core/CoreConfig")<CoreConfig, CoreConfigShape>() {}
+
+const DEFAULT_PUBLIC_URL = "http://localhost:8080"
+const DEFAULT_FROM = "usher <usher@localhost>"
+
+/** The configuration a directory gets when its front-end sets nothing: mail kept beside the database file. */
+export const defaultConfig = (location: DatabaseLocation): CoreConfigShape => ({
+  publicUrl: DEFAULT_PUBLIC_URL,
+  dataDir: location.path === ":memory:" ? null : dirname(location.path),
+  smtpUrl: null,
+  mailFrom: DEFAULT_FROM
+})
+
+const optional = (name: string) =>
+  Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.getOrNull))
+
+/**
+ * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL` and `USHER_MAIL_FROM`. The data
+ * directory defaults to the database file's folder, so a `--db` elsewhere keeps its mail with it.
+ */
+export const configFromEnv = (location: DatabaseLocation) =>
+  Effect.gen(function*() {
+    const base = defaultConfig(location)
+    const publicUrl = (yield* optional("USHER_PUBLIC_URL")) ?? base.publicUrl
+    const dataDir = yield* optional("USHER_DATA_DIR")
+    return {
+      publicUrl: publicUrl.replace(/\/+$/, ""),
+      dataDir: dataDir === null ? base.dataDir : resolve(dataDir),
+      smtpUrl: yield* optional("USHER_SMTP_URL"),
+      mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom
+    } satisfies CoreConfigShape
+  })

@@ -1,0 +1,249 @@
+import { SqlClient } from "@effect/sql"
+import { Context, Effect, Layer } from "effect"
+import { mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import nodemailer from "nodemailer"
+import { now, requireAt } from "./Actor.js"
+import { CoreConfig, type CoreConfigShape } from "./CoreConfig.js"
+import { InvalidInput } from "./Domain/Errors.js"
+import { newId } from "./Domain/Ids.js"
+import * as Scope from "./Domain/Scope.js"
+
+/** A mail as a use case writes it; sender and delivery are the mailer's. */
+export interface MailMessage {
+  readonly kind: "invitation" | "password-reset"
+  readonly userId: string | null
+  readonly to: string
+  readonly subject: string
+  readonly text: string
+  readonly html: string
+}
+
+/** What a transport reports for one message it took. */
+export interface Delivered {
+  readonly messageId: string
+  /** the `.eml` file it was written to (embedded outbox) */
+  readonly file: string | null
+}
+
+/**
+ * Sends composed mail: the embedded transport writes one `.eml` file per message under
+ * `<dataDir>/outbox/`; with `USHER_SMTP_URL` set, nodemailer hands it to that server.
+ * A failure is a reason in words, recorded on the outbox row.
+ */
+export class Mailer extends Context.Tag("@usher/core/Mailer")<Mailer, {
+  readonly transport: "file" | "smtp"
+  readonly send: (message: MailMessage & { readonly id: string; readonly from: string }) => Effect.Effect<Delivered, string>
+}>() {}
+
+const sendWith = (transporter: nodemailer.Transporter, message: MailMessage & { readonly id: string; readonly from: string }) =>
+  Effect.tryPromise({
+    try: () =>
+      transporter.sendMail({
+        from: message.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: `<${message.id}@usher>`,
+        headers: { "X-Usher-Kind": message.kind }
+      }),
+    catch: (error) => error instanceof Error ? error.message : String(error)
+  })
+
+const fileMailer = (dataDir: string | null) => {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" })
+  return Mailer.of({
+    transport: "file",
+    send: (message) =>
+      Effect.flatMap(sendWith(composer, message), (info) =>
+        Effect.try({
+          try: () => {
+            if (dataDir === null) return { messageId: info.messageId, file: null }
+            const folder = join(dataDir, "outbox")
+            mkdirSync(folder, { recursive: true, mode: 0o700 })
+            const file = join(folder, `${message.id}.eml`)
+            writeFileSync(`${file}.tmp`, info.message as Buffer, { mode: 0o600 })
+            renameSync(`${file}.tmp`, file)
+            return { messageId: info.messageId, file }
+          },
+          catch: (error) => `cannot write the outbox file: ${error instanceof Error ? error.message : String(error)}`
+        }))
+  })
+}
+
+const smtpMailer = (url: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => nodemailer.createTransport(url)),
+    (transporter) => Effect.sync(() => transporter.close())
+  ).pipe(Effect.map((transporter) =>
+    Mailer.of({
+      transport: "smtp",
+      send: (message) => Effect.map(sendWith(transporter, message), (info) => ({ messageId: info.messageId, file: null }))
+    })
+  ))
+
+/** The mailer the configuration asks for: SMTP when `smtpUrl` is set, else the embedded outbox. */
+export const MailerLive: Layer.Layer<Mailer, never, CoreConfig> = Layer.scoped(
+  Mailer,
+  Effect.flatMap(CoreConfig, (config: CoreConfigShape) =>
+    config.smtpUrl !== null ? smtpMailer(config.smtpUrl) : Effect.succeed(fileMailer(config.dataDir)))
+)
+
+/** Queues a mail in the caller's transaction; `deliver` sends it once that transaction committed. */
+export const enqueue = (message: MailMessage) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const config = yield* CoreConfig
+    const id = newId()
+    yield* sql`INSERT INTO outbox ${
+      sql.insert({
+        id,
+        createdAt: (yield* now).toISOString(),
+        kind: message.kind,
+        userId: message.userId,
+        toAddress: message.to,
+        fromAddress: config.mailFrom,
+        subject: message.subject,
+        textBody: message.text,
+        htmlBody: message.html,
+        status: "queued"
+      })
+    }`
+    return id
+  }).pipe(Effect.orDie)
+
+/** An outbox row as listed. */
+export interface OutboxEntry {
+  readonly id: string
+  readonly createdAt: string
+  readonly kind: string
+  readonly to: string
+  readonly from: string
+  readonly subject: string
+  readonly status: "queued" | "sent" | "failed"
+  readonly transport: string | null
+  readonly attempts: number
+  readonly sentAt: string | null
+  readonly file: string | null
+  readonly error: string | null
+}
+
+/** How one delivery went. */
+export interface DeliveryReport {
+  readonly id: string
+  readonly to: string
+  readonly status: OutboxEntry["status"]
+  readonly file: string | null
+  readonly error: string | null
+}
+
+interface OutboxRow {
+  readonly id: string
+  readonly createdAt: string
+  readonly kind: MailMessage["kind"]
+  readonly userId: string | null
+  readonly toAddress: string
+  readonly fromAddress: string
+  readonly subject: string
+  readonly textBody: string
+  readonly htmlBody: string
+  readonly status: OutboxEntry["status"]
+  readonly transport: string | null
+  readonly attempts: number
+  readonly sentAt: string | null
+  readonly file: string | null
+  readonly error: string | null
+}
+
+/**
+ * Sends queued mails (after their transaction committed). Each message is claimed by a
+ * conditional update first, so two processes never send one twice; a failure stays on the row
+ * (`failed`, with the reason) for `outbox send` to retry. After an SMTP server accepted a
+ * message its bodies are cleared: the links in it are secrets, and the mail server has them now.
+ */
+export const deliver = (ids: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const mailer = yield* Mailer
+    const reports: Array<DeliveryReport> = []
+    for (const id of ids) {
+      const [row] = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${id}`
+      if (row === undefined || row.status === "sent") continue
+      const claimed = yield* sql`UPDATE outbox SET attempts = attempts + 1 WHERE id = ${id} AND status <> 'sent' AND attempts = ${row.attempts} RETURNING id`
+      if (claimed.length === 0) continue
+      const outcome = yield* Effect.either(mailer.send({
+        id: row.id,
+        kind: row.kind,
+        userId: row.userId,
+        from: row.fromAddress,
+        to: row.toAddress,
+        subject: row.subject,
+        text: row.textBody,
+        html: row.htmlBody
+      }))
+      const at = (yield* now).toISOString()
+      if (outcome._tag === "Right") {
+        const scrub = mailer.transport === "smtp" ? sql`, text_body = '', html_body = ''` : sql``
+        yield* sql`UPDATE outbox SET status = 'sent', transport = ${mailer.transport}, sent_at = ${at}, file = ${outcome.right.file},
+                     message_id = ${outcome.right.messageId}, error = NULL ${scrub} WHERE id = ${id}`
+        reports.push({ id, to: row.toAddress, status: "sent", file: outcome.right.file, error: null })
+      } else {
+        yield* sql`UPDATE outbox SET status = 'failed', transport = ${mailer.transport}, error = ${outcome.left} WHERE id = ${id}`
+        reports.push({ id, to: row.toAddress, status: "failed", file: null, error: outcome.left })
+      }
+    }
+    return reports
+  }).pipe(Effect.orDie)
+
+const toEntry = (row: OutboxRow): OutboxEntry => ({
+  id: row.id,
+  createdAt: row.createdAt,
+  kind: row.kind,
+  to: row.toAddress,
+  from: row.fromAddress,
+  subject: row.subject,
+  status: row.status,
+  transport: row.transport,
+  attempts: Number(row.attempts),
+  sentAt: row.sentAt,
+  file: row.file,
+  error: row.error
+})
+
+/** Filters of `listOutbox`. */
+export interface OutboxQuery {
+  readonly status?: OutboxEntry["status"]
+  readonly limit?: number
+}
+
+/**
+ * The outbox, newest first. Mails carry sign-up and reset links, so reading them needs
+ * `users.invite` at provider scope.
+ */
+export const listOutbox = (query: OutboxQuery = {}) =>
+  Effect.gen(function*() {
+    yield* requireAt("users.invite", Scope.provider)
+    const sql = yield* SqlClient.SqlClient
+    const where = query.status === undefined ? sql`1 = 1` : sql`status = ${query.status}`
+    const rows = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT ${query.limit ?? 100}`.pipe(Effect.orDie)
+    return rows.map(toEntry)
+  })
+
+/** One mail with its bodies (empty once an SMTP server took it). */
+export const showOutbox = (id: string) =>
+  Effect.gen(function*() {
+    yield* requireAt("users.invite", Scope.provider)
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${id.trim()}`.pipe(Effect.orDie)
+    if (row === undefined) return yield* Effect.fail(new InvalidInput({ field: "mail", reason: `no mail ${id} in the outbox` }))
+    return { ...toEntry(row), text: row.textBody, html: row.htmlBody }
+  })
+
+/** Sends every queued or failed mail again (`usher outbox send`). */
+export const retryOutbox = Effect.gen(function*() {
+  yield* requireAt("users.invite", Scope.provider)
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ id: string }>`SELECT id FROM outbox WHERE status <> 'sent' ORDER BY created_at`.pipe(Effect.orDie)
+  return yield* deliver(rows.map((r) => r.id))
+})

@@ -1,0 +1,130 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { Actor, now, requireForAccount, requireReadable } from "./Actor.js"
+import { record } from "./Audit.js"
+import { hashToken, newToken } from "./Domain/Credentials.js"
+import { SessionInvalid, SessionNotFound } from "./Domain/Errors.js"
+import { newId, type SessionId } from "./Domain/Ids.js"
+import { findUser } from "./internal/lookup.js"
+import { transaction } from "./internal/tx.js"
+import { currentSettings } from "./Settings.js"
+
+/** A session as admins see it; its token never leaves `signIn`. */
+export interface Session {
+  readonly id: SessionId
+  readonly userId: string
+  readonly createdAt: string
+  readonly lastSeenAt: string
+  readonly expiresAt: string
+  readonly userAgent: string | null
+  readonly ip: string | null
+}
+
+/** Where a sign-in came from, as the front-end saw it. */
+export interface SessionMeta {
+  readonly userAgent?: string
+  readonly ip?: string
+}
+
+const COLUMNS = "id, user_id, created_at, last_seen_at, expires_at, user_agent, ip"
+
+/**
+ * Opens a session for a user in the caller's transaction. The token (32 random bytes) is
+ * returned once; only its SHA-256 is stored.
+ */
+export const openSession = (userId: string, meta: SessionMeta) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = yield* now
+    const settings = yield* currentSettings
+    const token = newToken()
+    const session: Session = {
+      id: newId<SessionId>(),
+      userId,
+      createdAt: at.toISOString(),
+      lastSeenAt: at.toISOString(),
+      expiresAt: new Date(at.getTime() + settings["session.ttl-hours"] * 3_600_000).toISOString(),
+      userAgent: meta.userAgent?.slice(0, 300) ?? null,
+      ip: meta.ip?.slice(0, 64) ?? null
+    }
+    yield* sql`INSERT INTO sessions ${sql.insert({ ...session, tokenHash: hashToken(token) })}`.pipe(Effect.orDie)
+    yield* sql`UPDATE users SET last_active_at = ${session.createdAt} WHERE id = ${userId}`.pipe(Effect.orDie)
+    yield* record({ action: "session.open", target: userId, details: { session: session.id, userAgent: session.userAgent, ip: session.ip } })
+    return { session, token }
+  })
+
+/** Ends a user's sessions (all, or all but one) in the caller's transaction; returns how many ended. */
+export const endSessions = (userId: string, options: { readonly only?: string; readonly except?: string } = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const only = options.only === undefined ? sql`` : sql` AND id = ${options.only}`
+    const except = options.except === undefined ? sql`` : sql` AND id <> ${options.except}`
+    const rows = yield* sql<{ id: string }>`
+      UPDATE sessions SET revoked_at = ${at} WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${at}${only}${except} RETURNING id`
+    return rows.length
+  }).pipe(Effect.orDie)
+
+/** A user's live sessions, newest first (needs `users.read` at one of the user's organizations). */
+export const listSessions = (ref: string) =>
+  Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireReadable(user.id)
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const sessions = yield* sql<Session>`SELECT ${sql.literal(COLUMNS)} FROM sessions
+      WHERE user_id = ${user.id} AND revoked_at IS NULL AND expires_at > ${at} ORDER BY created_at DESC, id DESC`.pipe(Effect.orDie)
+    return { user: user.email, sessions }
+  })
+
+/**
+ * Revokes a user's sessions — one, or all of them (needs `users.sessions.revoke` at every
+ * organization of the user). The user is signed out on their next request.
+ */
+export const revokeSessions = (ref: string, options: { readonly session?: string } = {}) =>
+  transaction(Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireForAccount("users.sessions.revoke", user.id)
+    const session = options.session?.trim()
+    const revoked = yield* endSessions(user.id, session === undefined ? {} : { only: session })
+    if (session !== undefined && revoked === 0) return yield* Effect.fail(new SessionNotFound({ session }))
+    yield* record({ action: "session.revoke", target: user.id, details: { email: user.email, session: session ?? "all", revoked } })
+    return { user: user.email, revoked }
+  }))
+
+/**
+ * The session behind a token, for the HTTP front-ends: unknown, revoked or expired tokens and
+ * users who are no longer active fail with `SessionInvalid`. Marks the session seen.
+ */
+export const authenticate = (token: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const [row] = yield* sql<Session>`SELECT ${sql.literal(COLUMNS)} FROM sessions
+      WHERE token_hash = ${hashToken(token.trim())} AND revoked_at IS NULL AND expires_at > ${at}`.pipe(Effect.orDie)
+    if (row === undefined) return yield* Effect.fail(new SessionInvalid())
+    const user = yield* findUser(row.userId).pipe(Effect.mapError(() => new SessionInvalid()))
+    if (user.status !== "active") return yield* Effect.fail(new SessionInvalid())
+    yield* transaction(Effect.gen(function*() {
+      yield* sql`UPDATE sessions SET last_seen_at = ${at} WHERE id = ${row.id}`
+      yield* sql`UPDATE users SET last_active_at = ${at} WHERE id = ${user.id}`
+    })).pipe(Effect.orDie)
+    return { session: { ...row, lastSeenAt: at }, user }
+  })
+
+/** Ends the session of a token (signing out); an already-ended one is fine. */
+export const signOut = (token: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const actor = yield* Actor
+    return yield* transaction(Effect.gen(function*() {
+      const [row] = yield* sql<{ id: string; userId: string }>`SELECT id, user_id FROM sessions
+        WHERE token_hash = ${hashToken(token.trim())} AND revoked_at IS NULL`.pipe(Effect.orDie)
+      if (row === undefined) return false
+      yield* endSessions(row.userId, { only: row.id })
+      yield* record({ action: "session.end", target: row.userId, details: { session: row.id } }).pipe(
+        Effect.provideService(Actor, { id: row.userId as never, via: actor.via })
+      )
+      return true
+    }))
+  })

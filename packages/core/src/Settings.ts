@@ -1,0 +1,84 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { requireAt } from "./Actor.js"
+import { record } from "./Audit.js"
+import { SettingInvalid } from "./Domain/Errors.js"
+import * as Scope from "./Domain/Scope.js"
+import { transaction } from "./internal/tx.js"
+
+/** Extra actions that configuration can put behind four-eyes approval (DESIGN §4). */
+export const optionalGates = ["admin-grants", "bulk-suspend"] as const
+export type OptionalGate = typeof optionalGates[number]
+
+/** Directory-wide rules kept in the database, so every process (CLI, dashboard, bot) applies the same. */
+export interface DirectorySettings {
+  readonly "invitation.ttl-hours": number
+  readonly "reset.ttl-minutes": number
+  readonly "approval.ttl-hours": number
+  readonly "session.ttl-hours": number
+  readonly "approval.gates": ReadonlyArray<OptionalGate>
+}
+export type SettingKey = keyof DirectorySettings
+
+/** The values a fresh directory has. */
+export const defaults: DirectorySettings = {
+  "invitation.ttl-hours": 7 * 24,
+  "reset.ttl-minutes": 60,
+  "approval.ttl-hours": 72,
+  "session.ttl-hours": 12,
+  "approval.gates": []
+}
+
+const whole = (key: SettingKey, max: number) => (text: string) => {
+  const n = Number(text.trim())
+  return Number.isInteger(n) && n >= 1 && n <= max
+    ? Effect.succeed(n)
+    : Effect.fail(new SettingInvalid({ key, reason: `a whole number from 1 to ${max}` }))
+}
+
+const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<DirectorySettings[K], SettingInvalid> } = {
+  "invitation.ttl-hours": whole("invitation.ttl-hours", 90 * 24),
+  "reset.ttl-minutes": whole("reset.ttl-minutes", 24 * 60),
+  "approval.ttl-hours": whole("approval.ttl-hours", 90 * 24),
+  "session.ttl-hours": whole("session.ttl-hours", 90 * 24),
+  "approval.gates": (text) => {
+    const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "" && s !== "none")
+    const unknown = items.filter((s) => !(optionalGates as ReadonlyArray<string>).includes(s))
+    return unknown.length > 0
+      ? Effect.fail(new SettingInvalid({ key: "approval.gates", reason: `unknown gate ${unknown.join(", ")}; use ${optionalGates.join(", ")} or none` }))
+      : Effect.succeed([...new Set(items)] as Array<OptionalGate>)
+  }
+}
+
+const isKey = (key: string): key is SettingKey => Object.hasOwn(defaults, key)
+
+/** The directory's settings, defaults filled in (no permission: use cases read their own rules). */
+export const currentSettings = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ key: string; value: string }>`SELECT key, value FROM settings`
+  const out: Record<string, unknown> = { ...defaults }
+  for (const row of rows) if (isKey(row.key)) out[row.key] = JSON.parse(row.value)
+  return out as unknown as DirectorySettings
+}).pipe(Effect.orDie)
+
+/** The settings as `usher settings list` shows them (needs `audit.read` at provider). */
+export const listSettings = Effect.gen(function*() {
+  yield* requireAt("audit.read", Scope.provider)
+  return yield* currentSettings
+})
+
+/** Changes one setting (needs `settings.manage` at provider), audited with its old and new value. */
+export const setSetting = (key: string, text: string) =>
+  transaction(Effect.gen(function*() {
+    yield* requireAt("settings.manage", Scope.provider)
+    if (!isKey(key)) {
+      return yield* Effect.fail(new SettingInvalid({ key, reason: `not a setting; use one of ${Object.keys(defaults).join(", ")}` }))
+    }
+    const value = yield* parsers[key](text)
+    const before = (yield* currentSettings)[key]
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`INSERT INTO settings (key, value) VALUES (${key}, ${JSON.stringify(value)})
+               ON CONFLICT (key) DO UPDATE SET value = excluded.value`.pipe(Effect.orDie)
+    yield* record({ action: "settings.update", target: null, details: { key, from: before, to: value } })
+    return yield* currentSettings
+  }))

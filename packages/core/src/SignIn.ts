@@ -1,0 +1,214 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Either } from "effect"
+import { Actor, now, requireForAccount } from "./Actor.js"
+import { record } from "./Audit.js"
+import { CoreConfig } from "./CoreConfig.js"
+import { checkPassword } from "./Domain/Credentials.js"
+import {
+  AccountSuspended, ActorUnknown, InvalidTransition, PasswordChangeRequired, ResetLinkInvalid, SignInFailed
+} from "./Domain/Errors.js"
+import type { UserId } from "./Domain/Ids.js"
+import { resetMail } from "./Domain/Mail.js"
+import { displayName, normalizeEmail, type User } from "./Domain/User.js"
+import { deliver, enqueue } from "./Mail.js"
+import { consumeToken, issueToken, peekToken } from "./internal/tokens.js"
+import { findUser } from "./internal/lookup.js"
+import { transaction } from "./internal/tx.js"
+import { hashPassword, verifyPassword } from "./Passwords.js"
+import { endSessions, openSession, type SessionMeta } from "./Sessions.js"
+import { currentSettings } from "./Settings.js"
+import { changeStatus } from "./Users/Lifecycle.js"
+import { writeUser } from "./Users/UsersRepo.js"
+
+/** After this many failed sign-ins in a row an account is locked until an admin unlocks it. */
+export const MAX_FAILED_SIGN_INS = 10
+
+/** Verified against when the e-mail is unknown, so a miss costs the same scrypt as a wrong password. */
+const TIMING_EQUALIZER = "scrypt$17$8$1$LXidpW6sFbjo2DLDVMLmxw$q99EJI1vHj8THuzNbMXFcrv4xI1entfxOXmq9JaXOXo"
+
+interface Credentials {
+  readonly id: UserId
+  readonly status: User["status"]
+  readonly passwordHash: string | null
+  readonly lockedAt: string | null
+}
+
+const credentialsOf = (email: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const normalized = Either.getOrElse(normalizeEmail(email), () => email.trim().toLowerCase())
+    const [row] = yield* sql<Credentials>`SELECT id, status, password_hash, locked_at FROM users WHERE email = ${normalized}`
+    return row
+  }).pipe(Effect.orDie)
+
+const asThe = (userId: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id: userId as UserId, via: actor.via }))
+
+/** Counts a failed attempt against an account, locking it at the tenth; audited. */
+const countFailure = (userId: string) =>
+  transaction(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const [row] = yield* sql<{ failedSignIns: number; lockedAt: string | null }>`
+      UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
+             locked_at = CASE WHEN failed_sign_ins + 1 >= ${MAX_FAILED_SIGN_INS} THEN ${at} ELSE NULL END
+       WHERE id = ${userId} AND locked_at IS NULL RETURNING failed_sign_ins, locked_at`
+    if (row === undefined) return
+    yield* record({ action: "user.signin.fail", target: userId, details: { failures: Number(row.failedSignIns) } })
+    if (row.lockedAt !== null) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
+  })).pipe(Effect.orDie, asThe(userId))
+
+/** What `signIn` needs. */
+export interface SignInInput extends SessionMeta {
+  readonly email: string
+  readonly password: string
+  /** the new password, required when signing in with a temporary one */
+  readonly newPassword?: string
+}
+
+/**
+ * Signs a user in and opens a session. Unknown e-mail, wrong password and locked account fail
+ * alike with `SignInFailed`, after the same scrypt work; the tenth failure in a row locks the
+ * account. A provisioned user (temporary password) must give `newPassword`, which activates it.
+ */
+export const signIn = (input: SignInInput) =>
+  Effect.gen(function*() {
+    const found = yield* credentialsOf(input.email)
+    const matches = yield* verifyPassword(input.password, found?.passwordHash ?? TIMING_EQUALIZER)
+    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
+      if (found !== undefined && found.passwordHash !== null && found.lockedAt === null) yield* countFailure(found.id)
+      return yield* Effect.fail(new SignInFailed())
+    }
+    if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
+    if (found.status !== "active" && found.status !== "provisioned") return yield* Effect.fail(new SignInFailed())
+    const before = yield* findUser(found.id).pipe(Effect.orDie)
+    let newHash: string | null = null
+    if (before.mustChangePassword || before.status === "provisioned") {
+      if (input.newPassword === undefined) return yield* Effect.fail(new PasswordChangeRequired())
+      newHash = yield* hashPassword(yield* checkPassword(input.newPassword))
+    }
+    return yield* transaction(Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      let user = yield* findUser(found.id).pipe(Effect.orDie)
+      if (newHash !== null) {
+        if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")
+        yield* writeUser(user, { passwordHash: newHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString() }, user.version)
+        yield* record({ action: "user.password.change", target: user.id, details: { email: user.email, firstSignIn: true } })
+      }
+      yield* sql`UPDATE users SET failed_sign_ins = 0 WHERE id = ${user.id}`.pipe(Effect.orDie)
+      const opened = yield* openSession(user.id, input)
+      return { ...opened, user: yield* findUser(user.id).pipe(Effect.orDie) }
+    })).pipe(asThe(found.id))
+  })
+
+/** What `changePassword` needs. */
+export interface ChangePasswordInput {
+  readonly currentPassword: string
+  readonly newPassword: string
+  /** the session to keep (the one the change was made from); every other one ends */
+  readonly keepSession?: string
+}
+
+/**
+ * The acting user changes their own password: the current one must match (a miss counts like a
+ * failed sign-in), every other session ends, and a provisioned account becomes active.
+ */
+export const changePassword = (input: ChangePasswordInput) =>
+  Effect.gen(function*() {
+    const actor = yield* Actor
+    if (actor.id === "system") return yield* Effect.fail(new ActorUnknown({ reason: "Only a signed-in user can change their own password." }))
+    const user = yield* findUser(actor.id).pipe(Effect.orDie)
+    const found = yield* credentialsOf(user.email)
+    const password = yield* checkPassword(input.newPassword)
+    const matches = yield* verifyPassword(input.currentPassword, found?.passwordHash ?? TIMING_EQUALIZER)
+    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
+      if (found !== undefined && found.passwordHash !== null && found.lockedAt === null) yield* countFailure(found.id)
+      return yield* Effect.fail(new SignInFailed())
+    }
+    if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
+    const passwordHash = yield* hashPassword(password)
+    return yield* transaction(Effect.gen(function*() {
+      let current = yield* findUser(actor.id).pipe(Effect.orDie)
+      if (current.status === "provisioned") current = yield* changeStatus(current, "firstPasswordChange")
+      yield* writeUser(current, { passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0 }, current.version)
+      const ended = yield* endSessions(current.id, input.keepSession === undefined ? {} : { except: input.keepSession })
+      yield* record({ action: "user.password.change", target: current.id, details: { email: current.email, sessionsEnded: ended } })
+      return { user: yield* findUser(current.id).pipe(Effect.orDie), sessionsEnded: ended }
+    }))
+  })
+
+const RESETTABLE: ReadonlyArray<User["status"]> = ["active", "provisioned", "suspended"]
+
+/**
+ * Mails a user a single-use link to choose a new password (expires after `reset.ttl-minutes`,
+ * default 1 hour); an earlier link stops working. The admin never sets or sees a password.
+ * Needs `users.password.reset` at every organization of the user.
+ */
+export const requestPasswordReset = (ref: string) =>
+  Effect.gen(function*() {
+    const settings = yield* currentSettings
+    const config = yield* CoreConfig
+    const queued = yield* transaction(Effect.gen(function*() {
+      const user = yield* findUser(ref)
+      yield* requireForAccount("users.password.reset", user.id)
+      if (!RESETTABLE.includes(user.status)) {
+        return yield* Effect.fail(new InvalidTransition({ from: user.status, event: "reset the password of" }))
+      }
+      const token = yield* issueToken("reset", user.id, settings["reset.ttl-minutes"] * 60_000)
+      const actor = yield* Actor
+      const requester = actor.id === "system" ? null : yield* findUser(actor.id).pipe(Effect.orElseSucceed(() => null))
+      const composed = resetMail({
+        requester: requester === null ? null : { name: displayName(requester), email: requester.email },
+        user: { name: displayName(user), email: user.email },
+        link: `${config.publicUrl}/reset/${token.token}`,
+        expiresAt: token.expiresAt
+      })
+      const mailId = yield* enqueue({ kind: "password-reset", userId: user.id, to: user.email, ...composed })
+      yield* record({ action: "user.password.reset.request", target: user.id, details: { email: user.email, expiresAt: token.expiresAt } })
+      return { user: user.email, expiresAt: token.expiresAt, mailId }
+    }))
+    const [report] = yield* deliver([queued.mailId])
+    return {
+      user: queued.user,
+      expiresAt: queued.expiresAt,
+      mail: { id: queued.mailId, status: report?.status ?? "queued", file: report?.file ?? null, error: report?.error ?? null }
+    }
+  })
+
+/**
+ * The user's side of a reset: sets the new password, uses the link up, unlocks the account and
+ * ends every session. A provisioned account becomes active. Bad links fail with
+ * `ResetLinkInvalid`, silent about why.
+ */
+export const completePasswordReset = (input: { readonly token: string; readonly password: string }) =>
+  Effect.gen(function*() {
+    const password = yield* checkPassword(input.password)
+    if ((yield* peekToken("reset", input.token)) === undefined) return yield* Effect.fail(new ResetLinkInvalid())
+    const passwordHash = yield* hashPassword(password)
+    return yield* transaction(Effect.gen(function*() {
+      const used = yield* consumeToken("reset", input.token)
+      if (used === undefined) return yield* Effect.fail(new ResetLinkInvalid())
+      let user = yield* findUser(used.userId).pipe(Effect.mapError(() => new ResetLinkInvalid()))
+      if (!RESETTABLE.includes(user.status)) return yield* Effect.fail(new ResetLinkInvalid())
+      return yield* Effect.gen(function*() {
+        if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")
+        yield* writeUser(user, {
+          passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0, lockedAt: null
+        }, user.version)
+        const ended = yield* endSessions(user.id)
+        yield* record({ action: "user.password.reset", target: user.id, details: { email: user.email, sessionsEnded: ended } })
+        return yield* findUser(user.id).pipe(Effect.orDie)
+      }).pipe(asThe(user.id))
+    }))
+  })
+
+/** Lifts a sign-in lock and clears the failure count (needs `users.password.reset` at every organization of the user). */
+export const unlockUser = (ref: string) =>
+  transaction(Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireForAccount("users.password.reset", user.id)
+    if (user.lockedAt === null) return { user, unlocked: false }
+    yield* writeUser(user, { lockedAt: null, failedSignIns: 0 }, user.version)
+    yield* record({ action: "user.unlock", target: user.id, details: { email: user.email, lockedAt: user.lockedAt } })
+    return { user: yield* findUser(user.id), unlocked: true }
+  }))
