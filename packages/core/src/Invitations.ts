@@ -179,7 +179,7 @@ export const inviteUser = (input: InviteInput) =>
         details: { email: profile.email, org: org.slug, roles: roles ?? [], scope: scope ?? null, groups: groups ?? [], delivery: handOver === true ? "link" : "email" }
       })
       yield* grantInitialAccess({ id: userId, email: profile.email! }, org.slug, { ...(roles ? { roles } : {}), ...(scope ? { scope } : {}), ...(groups ? { groups } : {}) })
-      const token = yield* issueToken("invite", userId, settings["invitation.ttl-hours"] * 3_600_000)
+      const token = yield* issueToken("invite", userId, settings["invitation.ttl-hours"] * 3_600_000, at)
       const sql = yield* SqlClient.SqlClient
       const actor = yield* Actor
       yield* sql`INSERT INTO invitations ${
@@ -252,7 +252,7 @@ export const resendInvitation = (ref: string, options: { readonly link?: boolean
       const row = yield* findInvitationRow(ref)
       if (row.status !== "pending") return yield* Effect.fail(new InvitationNotFound({ user: row.email ?? ref }))
       yield* requireAt("users.invite", Scope.org(row.org))
-      const token = yield* issueToken("invite", row.userId, settings["invitation.ttl-hours"] * 3_600_000)
+      const token = yield* issueToken("invite", row.userId, settings["invitation.ttl-hours"] * 3_600_000, at)
       const sql = yield* SqlClient.SqlClient
       const delivery = options.link === true ? "link" : "email"
       yield* sql`UPDATE invitations SET token_id = ${token.id}, expires_at = ${token.expiresAt}, sent_count = sent_count + 1,

@@ -154,7 +154,7 @@ export const requestPasswordReset = (ref: string) =>
       if (!RESETTABLE.includes(user.status)) {
         return yield* Effect.fail(new InvalidTransition({ from: user.status, event: "reset the password of" }))
       }
-      const token = yield* issueToken("reset", user.id, settings["reset.ttl-minutes"] * 60_000)
+      const token = yield* issueToken("reset", user.id, settings["reset.ttl-minutes"] * 60_000, yield* now)
       const actor = yield* Actor
       const requester = actor.id === "system" ? null : yield* findUser(actor.id).pipe(Effect.orElseSucceed(() => null))
       const composed = resetMail({

@@ -24,13 +24,14 @@ const parse = (text: string): unknown => {
 }
 
 /** Runs `usher` in this process (same code path as the binary, captured output). */
-export const usher = async (temp: TempDirectory, args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Run> => {
+export const usher = async (temp: TempDirectory, args: ReadonlyArray<string>, env: Record<string, string> = {}, stdin = ""): Promise<Run> => {
   let stdout = ""
   let stderr = ""
   const code: ExitCode = await main(["--db", temp.path, ...args], {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    env
+    env,
+    stdin: () => Promise.resolve(stdin)
   })
   return { code, stdout, stderr, json: parse(stdout) }
 }

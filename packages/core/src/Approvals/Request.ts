@@ -79,17 +79,27 @@ export const decisionScopes = (action: ApprovalAction) =>
   Effect.gen(function*() {
     switch (action._tag) {
       case "user.delete":
-        return yield* accountScopes(action.user.id)
-      case "users.suspend": {
-        const all = new Set<Scope.Scope>()
-        for (const u of action.users) for (const s of yield* accountScopes(u.id)) all.add(s)
-        return [...all].sort()
-      }
+        return yield* liveAccountScopes([action.user.id])
+      case "users.suspend":
+        return yield* liveAccountScopes(action.users.map((u) => u.id))
       case "org.members.remove":
         return [`org:${action.org}` as Scope.Scope]
       case "role.grant":
         return [action.scope as Scope.Scope]
     }
+  })
+
+/** The organizations of the accounts that still exist (a deleted account has none left to check). */
+const liveAccountScopes = (userIds: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const all = new Set<Scope.Scope>()
+    for (const id of userIds) {
+      const [user] = yield* sql<{ status: string }>`SELECT status FROM users WHERE id = ${id}`.pipe(Effect.orDie)
+      if (user === undefined || user.status === "deleted") continue
+      for (const s of yield* accountScopes(id)) all.add(s)
+    }
+    return [...all].sort()
   })
 
 /** Whether some active user other than `requester` holds `approvals.decide` at every scope. */

@@ -11,6 +11,11 @@ for (const stream of [process.stdout, process.stderr]) {
 const code = await main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  env: process.env
+  env: process.env,
+  stdin: async () => {
+    const chunks: Array<Buffer> = []
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks).toString("utf8")
+  }
 })
 process.exitCode = code

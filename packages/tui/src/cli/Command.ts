@@ -9,6 +9,8 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 export interface Parsed {
   readonly values: Readonly<Record<string, string | boolean | ReadonlyArray<string> | undefined>>
   readonly positionals: ReadonlyArray<string>
+  /** standard input, read only for commands whose `readsStdin` says so */
+  readonly stdin?: string
 }
 
 /** One `usher` subcommand: its syntax, the use case it calls, and how its result reads as text. */
@@ -20,8 +22,10 @@ export interface Command<A = unknown> {
   readonly summary: string
   readonly options: NonNullable<ParseArgsConfig["options"]>
   readonly positionals: { readonly min: number; readonly max: number }
-  /** `system` for commands that run before any user exists (init) */
+  /** `system` for commands that run before any user exists (init) or for someone who is not signed in (invites accept) */
   readonly actor?: "system"
+  /** whether this invocation reads standard input (e.g. `--password-stdin`) */
+  readonly readsStdin?: (parsed: Parsed) => boolean
   readonly run: (parsed: Parsed) => Effect.Effect<A, unknown, CoreServices | Actor>
   readonly text: (result: A) => string
   /** exit code 1 even though the command ran (e.g. `audit verify` finding a break) */
@@ -52,3 +56,6 @@ export const given = <K extends string>(parsed: Parsed, map: Record<K, string>):
   }
   return out
 }
+
+/** Whether a boolean flag was given. */
+export const flag = (parsed: Parsed, name: string): boolean => parsed.values[name] === true

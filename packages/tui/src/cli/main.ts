@@ -10,6 +10,8 @@ export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly env: Readonly<Record<string, string | undefined>>
+  /** all of standard input, for `--password-stdin` (tests pass their own) */
+  readonly stdin?: () => Promise<string>
 }
 
 /** Exit codes: 0 ok, 1 domain error, 2 usage error. */
@@ -121,16 +123,21 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   if (parsed instanceof UsageError) return fail(io, json, { _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
 
   const env = new Map(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined))
-  const location = await Effect.runPromiseExit(
-    Core.resolveLocation(globals.db).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(env)))
+  const setup = await Effect.runPromiseExit(
+    Effect.flatMap(Core.resolveLocation(globals.db), (location) =>
+      Effect.map(Core.configFromEnv(location), (config) => ({ location, config }))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(env))
+      )
   )
-  if (Exit.isFailure(location)) return fail(io, json, formatCause(location.cause), 2)
-  const runtime = Core.makeCoreRuntime(location.value)
+  if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
+  const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
+  const input = stdin === undefined ? parsed : { ...parsed, stdin }
+  const runtime = Core.makeCoreRuntime(setup.value.location, setup.value.config)
   try {
     const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
     const program = command.actor === "system"
-      ? Core.as("system", "cli")(command.run(parsed))
-      : Core.asUser(actorEmail, "cli")(command.run(parsed))
+      ? Core.as("system", "cli")(command.run(input))
+      : Core.asUser(actorEmail, "cli")(command.run(input))
     const exit = await runtime.runPromiseExit(program)
     if (Exit.isSuccess(exit)) {
       if (json) jsonOut(io, exit.value)

@@ -1,0 +1,114 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { simpleParser, type ParsedMail } from "mailparser"
+import { existsSync } from "node:fs"
+import type { AddressInfo } from "node:net"
+import { join } from "node:path"
+import { SMTPServer } from "smtp-server"
+import * as Core from "../src/index.js"
+import { ADMIN, asUser, initialized, makeTempDirectory } from "./support.js"
+
+interface Received {
+  readonly from: string
+  readonly to: ReadonlyArray<string>
+  readonly mail: ParsedMail
+}
+
+/** A real SMTP server on 127.0.0.1 that keeps what it receives. */
+const smtpServer = Effect.acquireRelease(
+  Effect.async<{ readonly port: number; readonly received: Array<Received>; readonly server: SMTPServer }>((resume) => {
+    const received: Array<Received> = []
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ["STARTTLS"],
+      logger: false,
+      onData(stream, session, callback) {
+        simpleParser(stream).then((mail) => {
+          received.push({
+            from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            mail
+          })
+          callback()
+        }, callback)
+      }
+    })
+    server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ port: (server.server.address() as AddressInfo).port, received, server })))
+  }),
+  ({ server }) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+)
+
+/** A fresh directory whose mail goes out through `smtpUrl`. */
+const withSmtpDirectory = (smtpUrl: string) =>
+  Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
+    Effect.map((temp) => ({
+      temp,
+      layer: Layer.orDie(Core.CoreLive({ engine: "sqlite", path: temp.path }, {
+        publicUrl: "https://usher.example.org",
+        dataDir: temp.dir,
+        smtpUrl,
+        mailFrom: "Acme Directory <directory@acme.test>"
+      }))
+    }))
+  )
+
+const outboxRow = (id: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ status: string; textBody: string; htmlBody: string; transport: string; error: string | null }>`
+    SELECT status, text_body, html_body, transport, error FROM outbox WHERE id = ${id}`).pipe(Effect.map((rows) => rows[0]), Effect.orDie)
+
+describe("Mail through SMTP (USHER_SMTP_URL)", () => {
+  it.scoped("an invitation goes to a real SMTP server on loopback: sender, recipient, text and HTML naming who invited whom", () =>
+    Effect.gen(function*() {
+      const smtp = yield* smtpServer
+      const { layer, temp } = yield* withSmtpDirectory(`smtp://127.0.0.1:${smtp.port}`)
+      yield* Effect.gen(function*() {
+        yield* initialized
+        const sent = yield* Core.inviteUser({ email: "grace@acme.test", firstName: "Grace", lastName: "Hopper", roles: ["auditor"] }).pipe(asUser(ADMIN))
+        assert.strictEqual(sent.mail?.status, "sent")
+        assert.isNull(sent.mail?.file, "nothing written to disk in SMTP mode")
+        assert.isFalse(existsSync(join(temp.dir, "outbox")))
+        assert.lengthOf(smtp.received, 1)
+        const { from, mail, to } = smtp.received[0]!
+        assert.deepStrictEqual([from, to], ["directory@acme.test", ["grace@acme.test"]])
+        assert.strictEqual(mail.subject, "Ada Admin invited you to Acme")
+        for (const body of [mail.text ?? "", typeof mail.html === "string" ? mail.html : ""]) {
+          assert.include(body, "Ada Admin (admin@acme.test) invited you (grace@acme.test) to join Acme (acme) with the roles auditor@org:acme")
+          assert.match(body, /https:\/\/usher\.example\.org\/invite\/[A-Za-z0-9_-]{43}/)
+        }
+        assert.strictEqual(mail.headers.get("x-usher-kind"), "invitation")
+        const row = yield* outboxRow(sent.mail!.id)
+        assert.deepStrictEqual([row?.status, row?.transport, row?.textBody, row?.htmlBody], ["sent", "smtp", "", ""], "the link is not kept once the server has it")
+      }).pipe(Effect.provide(layer))
+    }))
+
+  it.scoped("a server that cannot be reached leaves the mail failed in the outbox with the reason; outbox send delivers it later", () =>
+    Effect.gen(function*() {
+      const smtp = yield* smtpServer
+      const port = smtp.port
+      yield* Effect.async<void>((resume) => smtp.server.close(() => resume(Effect.void)))
+      const { layer } = yield* withSmtpDirectory(`smtp://127.0.0.1:${port}`)
+      const sent = yield* Effect.gen(function*() {
+        yield* initialized
+        const sent = yield* Core.inviteUser({ email: "ken@acme.test", firstName: "Ken", lastName: "T" }).pipe(asUser(ADMIN))
+        assert.strictEqual(sent.mail?.status, "failed")
+        assert.match(sent.mail?.error ?? "", /ECONNREFUSED|connect/i)
+        assert.deepStrictEqual((yield* Core.listInvitations().pipe(asUser(ADMIN))).map((i) => i.email), ["ken@acme.test"], "the invitation stands")
+        const [entry] = yield* Core.listOutbox({ status: "failed" }).pipe(asUser(ADMIN))
+        assert.strictEqual(entry?.to, "ken@acme.test")
+        return sent
+      }).pipe(Effect.provide(layer))
+      // a server comes back on the same port
+      const again = new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"], logger: false, onData: (s, _session, done) => s.on("end", () => done()).resume() })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void again.listen(port, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => again.close(() => resume(Effect.void)))
+      )
+      yield* Effect.gen(function*() {
+        const reports = yield* Core.retryOutbox.pipe(asUser(ADMIN))
+        assert.deepStrictEqual(reports.map((r) => [r.to, r.status]), [["ken@acme.test", "sent"]])
+        assert.strictEqual((yield* outboxRow(sent.mail!.id))?.status, "sent")
+        assert.lengthOf(yield* Core.retryOutbox.pipe(asUser(ADMIN)), 0, "nothing is sent twice")
+      }).pipe(Effect.provide(layer))
+    }))
+})
