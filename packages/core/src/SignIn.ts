@@ -58,6 +58,26 @@ const countFailure = (userId: string) =>
     if (row.lockedAt !== null) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
   })).pipe(Effect.orDie, asThe(userId))
 
+/**
+ * Counts a sign-in attempt for an e-mail no account has. It costs a committed write like
+ * `countFailure`, so a miss on an unknown account takes as long as a wrong password.
+ */
+const countMiss = (email: string) =>
+  transaction(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const normalized = email.trim().toLowerCase().slice(0, 320)
+    yield* sql`INSERT INTO sign_in_misses (email, misses, last_at) VALUES (${normalized}, 1, ${at})
+               ON CONFLICT (email) DO UPDATE SET misses = misses + 1, last_at = excluded.last_at`
+  })).pipe(Effect.orDie)
+
+/**
+ * Counts a failed attempt: on the account when it has a password and is not locked yet, otherwise
+ * as a miss on the e-mail — every failure pays for one committed write, whichever it is.
+ */
+const countAttempt = (email: string, found: Credentials | undefined) =>
+  found !== undefined && found.passwordHash !== null && found.lockedAt === null ? countFailure(found.id) : countMiss(email)
+
 /** What `signIn` needs. */
 export interface SignInInput extends SessionMeta {
   readonly email: string
@@ -76,7 +96,7 @@ export const signIn = (input: SignInInput) =>
     const found = yield* credentialsOf(input.email)
     const matches = yield* verifyPassword(input.password, found?.passwordHash ?? TIMING_EQUALIZER)
     if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
-      if (found !== undefined && found.passwordHash !== null && found.lockedAt === null) yield* countFailure(found.id)
+      yield* countAttempt(input.email, found)
       return yield* Effect.fail(new SignInFailed())
     }
     if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
@@ -122,7 +142,7 @@ export const changePassword = (input: ChangePasswordInput) =>
     const password = yield* checkPassword(input.newPassword)
     const matches = yield* verifyPassword(input.currentPassword, found?.passwordHash ?? TIMING_EQUALIZER)
     if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
-      if (found !== undefined && found.passwordHash !== null && found.lockedAt === null) yield* countFailure(found.id)
+      yield* countAttempt(user.email, found)
       return yield* Effect.fail(new SignInFailed())
     }
     if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())

@@ -61,8 +61,11 @@ describe("Sign-in, passwords and sessions", () => {
     withDatabase(Effect.gen(function*() {
       yield* initialized
       yield* withPassword("sam@acme.test")
-      const unknown = yield* failsWithNothingWritten(Core.signIn({ email: "ghost@acme.test", password: PASSWORD }).pipe(anonymous), "SignInFailed")
       const head = yield* auditHead
+      const unknown = yield* failsWith(Core.signIn({ email: "ghost@acme.test", password: PASSWORD }).pipe(anonymous), "SignInFailed")
+      const sql = yield* SqlClient.SqlClient
+      const misses = yield* sql<{ email: string; misses: number }>`SELECT email, misses FROM sign_in_misses`
+      assert.deepStrictEqual(misses.map((m) => [m.email, Number(m.misses)]), [["ghost@acme.test", 1]], "a miss costs a write too, so it takes as long")
       for (let attempt = 1; attempt <= Core.MAX_FAILED_SIGN_INS; attempt++) {
         const wrong = yield* failsWith(Core.signIn({ email: "sam@acme.test", password: `wrong password ${attempt}` }).pipe(anonymous), "SignInFailed")
         assert.strictEqual(wrong.message, unknown.message, "the same words for an unknown e-mail and a wrong password")

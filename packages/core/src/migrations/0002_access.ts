@@ -13,6 +13,11 @@ export default Effect.gen(function*() {
   yield* sql`ALTER TABLE users ADD COLUMN password_changed_at TEXT`
   yield* sql`ALTER TABLE sessions ADD COLUMN token_hash TEXT`
   yield* sql`CREATE UNIQUE INDEX sessions_token ON sessions (token_hash)`
+  yield* sql`CREATE TABLE sign_in_misses (
+    email TEXT PRIMARY KEY,
+    misses INTEGER NOT NULL,
+    last_at TEXT NOT NULL
+  )`
   yield* sql`CREATE TABLE tokens (
     id TEXT PRIMARY KEY,
     purpose TEXT NOT NULL CHECK (purpose IN ('invite', 'reset')),

@@ -23,6 +23,7 @@ export const formatUser = (user: User): string =>
     ["position", user.position],
     ["kind", user.kind],
     ["status", user.status + (user.mustChangePassword ? " (must change password)" : "")],
+    ["sign-in", user.lockedAt === null ? "allowed" : `locked since ${when(user.lockedAt)} (usher users unlock)`],
     ["created", when(user.createdAt)],
     ["registered", when(user.registeredAt)],
     ["last active", when(user.lastActiveAt)],
