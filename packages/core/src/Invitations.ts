@@ -147,13 +147,34 @@ const findInvitationRow = (ref: string) =>
     return row
   })
 
-const sendOutcome = (mailId: string | null) =>
+/**
+ * In the invitation's transaction: its link, its mail queued unless the link is handed to the
+ * inviter, and the invitation as it now reads.
+ */
+const handOut = (userId: string, orgSlug: string, token: { readonly token: string; readonly expiresAt: string }, handOver: boolean, at: Date) =>
   Effect.gen(function*() {
-    if (mailId === null) return undefined
-    const [report] = yield* deliver([mailId])
-    return report === undefined
-      ? { id: mailId, status: "queued" as const, file: null, error: null }
-      : { id: mailId, status: report.status === "sent" ? "sent" as const : "failed" as const, file: report.file, error: report.error }
+    const sql = yield* SqlClient.SqlClient
+    const link = yield* inviteLink(token.token)
+    const mailId = handOver ? null : yield* queueInvitationMail(yield* findUser(userId), orgSlug, link, token.expiresAt)
+    const [row] = yield* sql<InvitationRow>`${sql.literal(SELECT)} WHERE i.user_id = ${userId}`.pipe(Effect.orDie)
+    return { invitation: toInvitation(row!, at), link: handOver ? link : undefined, mailId }
+  })
+
+/** After the commit: the mail sent, and what the inviter is told. */
+const delivered = (sent: { readonly invitation: Invitation; readonly link: string | undefined; readonly mailId: string | null }) =>
+  Effect.gen(function*() {
+    const [report] = sent.mailId === null ? [] : yield* deliver([sent.mailId])
+    const mail = sent.mailId === null ? undefined : {
+      id: sent.mailId,
+      status: report === undefined ? "queued" as const : report.status === "sent" ? "sent" as const : "failed" as const,
+      file: report?.file ?? null,
+      error: report?.error ?? null
+    }
+    return {
+      invitation: sent.invitation,
+      ...(sent.link !== undefined ? { link: sent.link } : {}),
+      ...(mail !== undefined ? { mail } : {})
+    } satisfies InvitationSent
   })
 
 /**
@@ -197,18 +218,9 @@ export const inviteUser = (input: InviteInput) =>
           lastSentAt: created
         })
       }`.pipe(Effect.orDie)
-      const link = yield* inviteLink(token.token)
-      const user = yield* findUser(userId)
-      const mailId = handOver === true ? null : yield* queueInvitationMail(user, org.slug, link, token.expiresAt)
-      const [row] = yield* sql<InvitationRow>`${sql.literal(SELECT)} WHERE i.user_id = ${userId}`.pipe(Effect.orDie)
-      return { invitation: toInvitation(row!, at), link: handOver === true ? link : undefined, mailId }
+      return yield* handOut(userId, org.slug, token, handOver === true, at)
     }))
-    const mail = yield* sendOutcome(sent.mailId)
-    return {
-      invitation: sent.invitation,
-      ...(sent.link !== undefined ? { link: sent.link } : {}),
-      ...(mail !== undefined ? { mail } : {})
-    } satisfies InvitationSent
+    return yield* delivered(sent)
   })
 
 /** Filters of `listInvitations`. */
@@ -258,17 +270,9 @@ export const resendInvitation = (ref: string, options: { readonly link?: boolean
       yield* sql`UPDATE invitations SET token_id = ${token.id}, expires_at = ${token.expiresAt}, sent_count = sent_count + 1,
                    last_sent_at = ${at.toISOString()}, delivery = ${delivery}, version = version + 1 WHERE id = ${row.id}`.pipe(Effect.orDie)
       yield* record({ action: "invitation.resend", target: row.userId, details: { email: row.email, invitation: row.id, delivery, expiresAt: token.expiresAt } })
-      const link = yield* inviteLink(token.token)
-      const mailId = options.link === true ? null : yield* queueInvitationMail(yield* findUser(row.userId), row.org, link, token.expiresAt)
-      const [updated] = yield* sql<InvitationRow>`${sql.literal(SELECT)} WHERE i.id = ${row.id}`.pipe(Effect.orDie)
-      return { invitation: toInvitation(updated!, at), link: options.link === true ? link : undefined, mailId }
+      return yield* handOut(row.userId, row.org, token, options.link === true, at)
     }))
-    const mail = yield* sendOutcome(sent.mailId)
-    return {
-      invitation: sent.invitation,
-      ...(sent.link !== undefined ? { link: sent.link } : {}),
-      ...(mail !== undefined ? { mail } : {})
-    } satisfies InvitationSent
+    return yield* delivered(sent)
   })
 
 /**

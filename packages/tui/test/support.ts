@@ -1,4 +1,5 @@
 import { makeTempDirectory, type TempDirectory } from "@usher/testkit"
+import { afterEach } from "vitest"
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { main, type ExitCode } from "../src/cli/main.js"
@@ -51,4 +52,17 @@ export const initializedDirectory = async (): Promise<TempDirectory> => {
   const run = await usher(temp, ["init", "--admin", "admin@acme.test", "--first-name", "Ada", "--last-name", "Admin", "--org", "acme", "--org-name", "Acme"])
   if (run.code !== 0) throw new Error(`init failed: ${run.stderr}`)
   return temp
+}
+
+/** Temp directories for a test file, each removed after its test: `initialized()` or `empty()`. */
+export const tempDirectories = () => {
+  const temps: Array<TempDirectory> = []
+  afterEach(() => {
+    for (const t of temps.splice(0)) t.cleanup()
+  })
+  const keep = (temp: TempDirectory) => (temps.push(temp), temp)
+  return {
+    initialized: async () => keep(await initializedDirectory()),
+    empty: () => keep(makeTempDirectory())
+  }
 }

@@ -1,19 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { TempDirectory } from "@usher/testkit"
-import { makeTempDirectory } from "@usher/testkit"
 import { writeFileSync } from "node:fs"
-import { afterEach } from "vitest"
-import { initializedDirectory, usher } from "../support.js"
+import { tempDirectories, usher } from "../support.js"
 
-const temps: Array<TempDirectory> = []
-const directory = async () => {
-  const temp = await initializedDirectory()
-  temps.push(temp)
-  return temp
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) t.cleanup()
-})
+const { empty, initialized: directory } = tempDirectories()
 
 describe("usher CLI", () => {
   it("init sets up the directory once; a second init is refused with exit 1", async () => {
@@ -168,16 +157,14 @@ describe("usher CLI", () => {
   })
 
   it("on an empty directory, tells the admin to run init", async () => {
-    const temp = makeTempDirectory()
-    temps.push(temp)
+    const temp = empty()
     const run = await usher(temp, ["users", "list"])
     assert.strictEqual(run.code, 1)
     assert.include(run.stderr, "usher init --admin EMAIL")
   })
 
   it("names a database it cannot open instead of failing obscurely", async () => {
-    const temp = makeTempDirectory()
-    temps.push(temp)
+    const temp = empty()
     writeFileSync(temp.path, "not a database ".repeat(20))
     const run = await usher(temp, ["users", "list", "--json"])
     assert.strictEqual(run.code, 1)

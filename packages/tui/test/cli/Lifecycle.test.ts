@@ -1,18 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import type { TempDirectory } from "@usher/testkit"
 import { readFileSync } from "node:fs"
-import { afterEach } from "vitest"
-import { initializedDirectory, usher } from "../support.js"
+import { tempDirectories, usher } from "../support.js"
 
-const temps: Array<TempDirectory> = []
-const directory = async () => {
-  const temp = await initializedDirectory()
-  temps.push(temp)
-  return temp
-}
-afterEach(() => {
-  for (const t of temps.splice(0)) t.cleanup()
-})
+const { initialized: directory } = tempDirectories()
 
 const PASSWORD = "a perfectly fine passphrase\n"
 
