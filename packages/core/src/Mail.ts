@@ -90,28 +90,30 @@ export const MailerLive: Layer.Layer<Mailer, never, CoreConfig> = Layer.scoped(
     config.smtpUrl !== null ? smtpMailer(config.smtpUrl) : Effect.succeed(fileMailer(config.dataDir)))
 )
 
-/** Queues a mail in the caller's transaction; `deliver` sends it once that transaction committed. */
-export const enqueue = (message: MailMessage) =>
+/** Queues mails in the caller's transaction (one statement per 500); `deliver` sends them once it committed. Ids in the order given. */
+export const enqueueMany = (messages: ReadonlyArray<MailMessage>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const config = yield* CoreConfig
-    const id = newId()
-    yield* sql`INSERT INTO outbox ${
-      sql.insert({
-        id,
-        createdAt: (yield* now).toISOString(),
-        kind: message.kind,
-        userId: message.userId,
-        toAddress: message.to,
-        fromAddress: config.mailFrom,
-        subject: message.subject,
-        textBody: message.text,
-        htmlBody: message.html,
-        status: "queued"
-      })
-    }`
-    return id
+    const createdAt = (yield* now).toISOString()
+    const rows = messages.map((message) => ({
+      id: newId(),
+      createdAt,
+      kind: message.kind,
+      userId: message.userId,
+      toAddress: message.to,
+      fromAddress: config.mailFrom,
+      subject: message.subject,
+      textBody: message.text,
+      htmlBody: message.html,
+      status: "queued"
+    }))
+    for (let i = 0; i < rows.length; i += 500) yield* sql`INSERT INTO outbox ${sql.insert(rows.slice(i, i + 500))}`
+    return rows.map((r) => r.id)
   }).pipe(Effect.orDie)
+
+/** Queues one mail in the caller's transaction; its id. */
+export const enqueue = (message: MailMessage) => Effect.map(enqueueMany([message]), (ids) => ids[0]!)
 
 /** An outbox row as listed. */
 export interface OutboxEntry {

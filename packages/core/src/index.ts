@@ -21,7 +21,9 @@ export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServic
 export { CoreConfig, configFromEnv, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
 export { directoryInfo, init, loadDirectoryGraph, why, type InitInput, type WhyAnswer } from "./Directory.js"
+export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type ExportChunk, type ExportError, type ExportFormat, type ExportQuery, type ExportRecord, type ExportWritten } from "./Export.js"
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
+export { CsvHeaderInvalid, CsvLineMalformed, csvColumns, DuplicateRow, GrantNeedsApproval, ImportStopped, importUsers, type CsvColumn, type ImportInput, type ImportMode, type ImportProblem, type ImportProgress, type ImportReport, type ImportUpdate } from "./Import.js"
 export {
   acceptInvitation, cancelInvitation, inviteUser, listInvitations, resendInvitation,
   type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput

@@ -2,6 +2,7 @@ import type { Command } from "./Command.js"
 import { accessCommands } from "./commands/access.js"
 import { approvalCommands } from "./commands/approvals.js"
 import { auditCommands } from "./commands/audit.js"
+import { importCommands } from "./commands/import.js"
 import { invitationCommands } from "./commands/invites.js"
 import { userCommands } from "./commands/users.js"
 
@@ -11,5 +12,6 @@ export const commands: ReadonlyArray<Command> = [
   ...invitationCommands,
   ...approvalCommands,
   ...accessCommands,
+  ...importCommands,
   ...auditCommands
 ]
