@@ -43,3 +43,7 @@ export {
   createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
   type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"
+export {
+  claimSlackDelivery, InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, slackActor, slackDirectoryUser, SlackLinkNotFound,
+  SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
+} from "./Slack.js"

@@ -1,2 +1,6 @@
 /** Shared test helpers: temp databases with migrations, fixtures. */
 export * from "./TempDatabase.js"
+export * from "./Fixtures.js"
+export * from "./slack/FakeSlackApi.js"
+export * from "./slack/SignedRequests.js"
+export * from "./slack/FakeSocketMode.js"

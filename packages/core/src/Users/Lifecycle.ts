@@ -68,7 +68,7 @@ const ERASED_USER = {
 
 /**
  * A deletion's effect besides the row: grants, memberships, group memberships, sessions,
- * invitations and tokens go; the audit log keeps every event about the account.
+ * invitations, tokens and Slack links go; the audit log keeps every event about the account.
  */
 const eraseAccount = (userId: string) =>
   Effect.gen(function*() {
@@ -79,6 +79,7 @@ const eraseAccount = (userId: string) =>
     yield* sql`DELETE FROM sessions WHERE user_id = ${userId}`
     yield* sql`DELETE FROM invitations WHERE user_id = ${userId}`
     yield* sql`DELETE FROM tokens WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM slack_links WHERE user_id = ${userId}`
   }).pipe(Effect.orDie)
 
 const statusUseCase = (event: Lifecycle.LifecycleEvent, permission: CatalogPermission) =>

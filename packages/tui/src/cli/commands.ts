@@ -3,6 +3,7 @@ import { accessCommands } from "./commands/access.js"
 import { approvalCommands } from "./commands/approvals.js"
 import { auditCommands } from "./commands/audit.js"
 import { importCommands } from "./commands/import.js"
+import { slackCommands } from "./commands/slack.js"
 import { invitationCommands } from "./commands/invites.js"
 import { userCommands } from "./commands/users.js"
 
@@ -13,5 +14,6 @@ export const commands: ReadonlyArray<Command> = [
   ...approvalCommands,
   ...accessCommands,
   ...importCommands,
+  ...slackCommands,
   ...auditCommands
 ]

@@ -1,0 +1,108 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, TestClock } from "effect"
+import * as Core from "../src/index.js"
+import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase } from "./support.js"
+
+/** acme with an org admin and two members; `other` is a second organization with its own member. */
+const directory = Effect.gen(function*() {
+  yield* initialized
+  yield* Core.createOrg({ slug: "other", name: "Other" }).pipe(system)
+  yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
+  yield* activeUser({ email: "bob@acme.test", roles: ["auditor"] })
+  yield* activeUser({ email: "una@other.test", org: "other" })
+})
+
+describe("Slack identity", () => {
+  it.live("a Slack user maps to the account with their verified e-mail; an explicit link wins over it", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      const byEmail = yield* Core.slackDirectoryUser("U0BOB", "Bob@Acme.test")
+      assert.deepStrictEqual([byEmail.email, byEmail.via, byEmail.status], ["bob@acme.test", "email", "active"], "e-mails compare normalized")
+
+      const head = yield* auditHead
+      const link = yield* Core.linkSlackUser("U0BOB", "olga@acme.test").pipe(asUser(ADMIN))
+      assert.deepStrictEqual([link.slackUserId, link.email, link.linkedBy], ["U0BOB", "olga@acme.test", ADMIN])
+      const byLink = yield* Core.slackDirectoryUser("U0BOB", "bob@acme.test")
+      assert.deepStrictEqual([byLink.email, byLink.via], ["olga@acme.test", "link"])
+      assert.deepStrictEqual(yield* auditActions(head), ["slack.link"])
+
+      const unlinked = yield* Core.unlinkSlackUser("U0BOB").pipe(asUser(ADMIN))
+      assert.strictEqual(unlinked.email, "olga@acme.test")
+      assert.strictEqual((yield* Core.slackDirectoryUser("U0BOB", "bob@acme.test")).via, "email")
+      assert.deepStrictEqual(yield* auditActions(head), ["slack.link", "slack.unlink"])
+      yield* failsWith(Core.unlinkSlackUser("U0BOB").pipe(asUser(ADMIN)), "SlackLinkNotFound")
+    })))
+
+  it.live("nobody, no verified e-mail, a deleted account: unmapped, with a message saying how to link", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      const unknown = yield* failsWith(Core.slackDirectoryUser("U0NOBODY", "nobody@acme.test"), "SlackUserUnmapped")
+      assert.include(unknown.message, "no user has the e-mail nobody@acme.test")
+      assert.include(unknown.message, "usher slack link U0NOBODY USER")
+      const noEmail = yield* failsWith(Core.slackDirectoryUser("U0NOBODY", null), "SlackUserUnmapped")
+      assert.include(noEmail.message, "no verified e-mail")
+      yield* failsWith(Core.slackDirectoryUser("not-an-id", "bob@acme.test"), "InvalidSlackUserId")
+
+      yield* Core.linkSlackUser("U0GONE", "bob@acme.test").pipe(asUser(ADMIN))
+      yield* activeUser({ email: "apo@acme.test", roles: ["approver"] })
+      const { approval } = yield* Core.deleteUser("bob@acme.test", { reason: "left" }).pipe(asUser(ADMIN))
+      yield* Core.approveRequest(approval.id).pipe(asUser("apo@acme.test"))
+      yield* failsWith(Core.slackDirectoryUser("U0GONE", null), "SlackUserUnmapped")
+      assert.deepStrictEqual(yield* Core.listSlackLinks.pipe(asUser(ADMIN)), [], "a deleted account's link is not listed")
+    })))
+
+  it.live("only an active account may act from Slack; a suspended one is told so", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      assert.strictEqual((yield* Core.slackActor("U0BOB", "bob@acme.test")).email, "bob@acme.test")
+      yield* Core.suspendUser("bob@acme.test", { reason: "audit" }).pipe(asUser(ADMIN))
+      const suspended = yield* failsWith(Core.slackActor("U0BOB", "bob@acme.test"), "SlackAccountInactive")
+      assert.include(suspended.message, "suspended")
+      assert.strictEqual((yield* Core.slackDirectoryUser("U0BOB", "bob@acme.test")).status, "suspended", "still a target for reactivate")
+    })))
+
+  it.live("linking hands out the user's access: an org admin links their people but not a provider admin, nor outside their organization", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* Core.linkSlackUser("U0BOB", "bob@acme.test").pipe(asUser("olga@acme.test"))
+      const escalation = yield* failsWithNothingWritten(Core.linkSlackUser("U0OLGA", ADMIN).pipe(asUser("olga@acme.test")), "PermissionDenied")
+      assert.include(escalation.message, "provider")
+      yield* failsWithNothingWritten(Core.linkSlackUser("U0UNA", "una@other.test").pipe(asUser("olga@acme.test")), "PermissionDenied")
+      yield* failsWithNothingWritten(Core.linkSlackUser("U0X", "olga@acme.test").pipe(asUser("bob@acme.test")), "PermissionDenied")
+      yield* failsWithNothingWritten(Core.unlinkSlackUser("U0BOB").pipe(asUser("bob@acme.test")), "PermissionDenied")
+      yield* failsWith(Core.linkSlackUser("bob", "bob@acme.test").pipe(asUser(ADMIN)), "InvalidSlackUserId")
+
+      const links = yield* Core.listSlackLinks.pipe(asUser("olga@acme.test"))
+      assert.deepStrictEqual(links.map((l) => [l.slackUserId, l.email, l.linkedBy]), [["U0BOB", "bob@acme.test", "olga@acme.test"]])
+      yield* Core.linkSlackUser("U0UNA", "una@other.test").pipe(asUser(ADMIN))
+      assert.deepStrictEqual((yield* Core.listSlackLinks.pipe(asUser("olga@acme.test"))).map((l) => l.slackUserId), ["U0BOB"], "only users she may read")
+      assert.deepStrictEqual((yield* Core.listSlackLinks.pipe(asUser(ADMIN))).map((l) => l.slackUserId), ["U0BOB", "U0UNA"])
+    })))
+
+  it.live("relinking moves the Slack id and says from whom; linking the same pair again changes nothing", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* Core.linkSlackUser("U0BOB", "olga@acme.test").pipe(asUser(ADMIN))
+      const head = yield* auditHead
+      yield* Core.linkSlackUser("U0BOB", "bob@acme.test").pipe(asUser(ADMIN))
+      yield* Core.linkSlackUser("U0BOB", "bob@acme.test").pipe(asUser(ADMIN))
+      assert.deepStrictEqual(yield* auditActions(head), ["slack.link"])
+      const sql = yield* SqlClient.SqlClient
+      const [event] = yield* sql<{ details: string }>`SELECT details FROM audit_events WHERE seq > ${head}`
+      assert.deepStrictEqual(JSON.parse(event!.details), { email: "bob@acme.test", previous: "olga@acme.test", slackUserId: "U0BOB" })
+      assert.isTrue((yield* Core.verifyAudit.pipe(system)).ok)
+    })))
+
+  it.effect("a delivery is claimed once across callers, and forgotten after a day", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2030-01-01T00:00:00Z"))
+      assert.isTrue(yield* Core.claimSlackDelivery("T1:trigger-1"))
+      assert.isFalse(yield* Core.claimSlackDelivery("T1:trigger-1"))
+      const claims = yield* Effect.all(Array.from({ length: 20 }, () => Core.claimSlackDelivery("T1:trigger-2")), { concurrency: "unbounded" })
+      assert.strictEqual(claims.filter((c) => c).length, 1)
+      yield* TestClock.adjust("25 hours")
+      assert.isTrue(yield* Core.claimSlackDelivery("T1:trigger-3"))
+      assert.isTrue(yield* Core.claimSlackDelivery("T1:trigger-1"), "old keys are pruned")
+    })))
+})

@@ -1,0 +1,119 @@
+/**
+ * The Slack bot's latency on loopback: ack latency of 50 concurrent signed slash commands (goal
+ * p99 ≤ 50 ms) and click → `chat.update` latency (goal ≤ 200 ms), each printed beside a
+ * baseline measured in the same run (a bare HTTP server answering the same signed requests;
+ * core's approve use case called directly).
+ */
+import { LogLevel } from "@slack/bolt"
+import * as Core from "@usher/core"
+import { activeUser, FakeSlackApi, initialized, makeTempDirectory, SlackSender } from "@usher/testkit"
+import { Effect } from "effect"
+import { once } from "node:events"
+import { loadavg } from "node:os"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Worker } from "node:worker_threads"
+import { startBot } from "../src/app.js"
+import { Ids } from "../src/ids.js"
+
+const SECRET = "bench-signing-secret"
+const CONCURRENCY = 50
+const ROUNDS = 10
+const CLICKS = 30
+
+const percentile = (samples: ReadonlyArray<number>, p: number) => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+const ms = (n: number) => `${n.toFixed(1)} ms`
+const line = (label: string, samples: ReadonlyArray<number>, goal?: number) => {
+  const p99 = percentile(samples, 99)
+  const verdict = goal === undefined ? "" : p99 <= goal ? `  (goal p99 ≤ ${goal} ms: met)` : `  (goal p99 ≤ ${goal} ms: NOT met)`
+  console.log(`  ${label.padEnd(44)} p50 ${ms(percentile(samples, 50)).padStart(9)}   p99 ${ms(p99).padStart(9)}   n=${samples.length}${verdict}`)
+}
+
+const temp = makeTempDirectory()
+const fake = await FakeSlackApi.start([{ id: "U0LEAD", email: "lead@acme.test" }, { id: "U0APO", email: "apo@acme.test" }])
+const runtime = Core.makeCoreRuntime(temp.location)
+const system = Core.as("system", "cli")
+await runtime.runPromise(Effect.gen(function*() {
+  yield* initialized
+  yield* activeUser({ email: "lead@acme.test", roles: ["user-manager"] })
+  yield* activeUser({ email: "apo@acme.test", roles: ["approver"] })
+  for (let i = 0; i < CLICKS * 2; i++) yield* activeUser({ email: `member${i}@acme.test` })
+  for (let i = 0; i < CONCURRENCY * (ROUNDS + 1); i++) yield* activeUser({ email: `temp${i}@acme.test` })
+}).pipe(Effect.orDie))
+
+const running = await startBot({
+  botToken: "xoxb-bench",
+  mode: { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" },
+  approvalsChannel: "C0APPROVALS",
+  apiUrl: fake.apiUrl,
+  command: "/usher",
+  syncIntervalMs: 60_000
+}, runtime, { logLevel: LogLevel.ERROR, sync: false })
+const sender = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+
+const bare = createServer((req, res) => {
+  req.resume()
+  req.on("end", () => res.writeHead(200).end())
+})
+bare.listen(0, "127.0.0.1")
+await once(bare, "listening")
+
+/** Runs rounds of 50 concurrent signed commands from a worker thread; waits for the replies of each round when `replies` is set. */
+const acks = async (url: string, rounds: number, replies: boolean, text = "whois lead@acme.test") => {
+  const worker = new Worker(new URL("./load.mjs", import.meta.url), {
+    workerData: { url, secret: SECRET, teamId: fake.teamId, responseBase: fake.apiUrl.replace(/\/api\/$/, ""), concurrency: CONCURRENCY, userId: "U0LEAD", text }
+  })
+  const samples: Array<number> = []
+  for (let round = 0; round <= rounds; round++) {
+    const before = fake.callsOf("respond").length
+    worker.postMessage({ round })
+    const [answer] = (await once(worker, "message")) as [{ samples: Array<number> }]
+    if (round > 0) samples.push(...answer.samples)
+    // the next round starts once this one's work is done: ack latency under 50 concurrent commands, not under a backlog
+    if (replies) await fake.waitFor((c) => c.method === "respond", before + CONCURRENCY, 60_000)
+  }
+  await worker.terminate()
+  return samples
+}
+
+console.log(`Slack bot on loopback (HTTP receiver, real signatures, SQLite directory), Node ${process.version}, load average ${loadavg()[0]!.toFixed(2)}`)
+console.log(`\nAck latency, ${CONCURRENCY} concurrent signed slash commands × ${ROUNDS} rounds from another thread (after a warm-up round):`)
+line("baseline: bare HTTP server, same requests", await acks(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/slack/events`, ROUNDS, false))
+line("usher-slack: /usher whois (a read), ack", await acks(`http://127.0.0.1:${running.port}/slack/events`, ROUNDS, true), 50)
+line("usher-slack: /usher suspend (a change), ack", await acks(`http://127.0.0.1:${running.port}/slack/events`, ROUNDS, true, "suspend temp{n}@acme.test bench"), 50)
+const suspended = await runtime.runPromise(Core.listUsers({ status: "suspended" }).pipe(system))
+if (suspended.length !== CONCURRENCY * (ROUNDS + 1)) throw new Error(`expected every suspend to be carried out, found ${suspended.length} suspended users`)
+
+const direct: Array<number> = []
+for (let i = 0; i < CLICKS; i++) {
+  const { approval } = await runtime.runPromise(Core.deleteUser(`member${i}@acme.test`, { reason: "bench" }).pipe(Core.asUser("lead@acme.test", "cli")))
+  const started = performance.now()
+  await runtime.runPromise(Core.approveRequest(approval.id).pipe(Core.asUser("apo@acme.test", "cli")))
+  direct.push(performance.now() - started)
+}
+
+const clicks: Array<number> = []
+for (let i = CLICKS; i < CLICKS * 2; i++) {
+  const { approval } = await runtime.runPromise(Core.deleteUser(`member${i}@acme.test`, { reason: "bench" }).pipe(Core.asUser("lead@acme.test", "cli")))
+  const ts = `1800000000.${String(i).padStart(6, "0")}`
+  await runtime.runPromise(Core.recordSlackMessage(approval.id, "C0APPROVALS", ts).pipe(system))
+  const started = performance.now()
+  const sent = sender.click({ userId: "U0APO", actionId: Ids.approve, value: JSON.stringify({ id: approval.id, requester: "U0LEAD" }), channel: "C0APPROVALS", ts })
+  const [update] = await fake.waitFor((c) => c.method === "chat.update" && c.args["ts"] === ts)
+  await sent
+  clicks.push(update!.at - started)
+}
+console.log(`\nClick → chat.update latency, ${CLICKS} sequential approvals (each deletes a user):`)
+line("baseline: core approveRequest called directly", direct)
+line("usher-slack: Approve click → chat.update", clicks, 200)
+
+console.log(`\nload average at the end: ${loadavg()[0]!.toFixed(2)} (figures on a busy machine include other processes' time)`)
+
+await running.stop()
+await runtime.dispose()
+await fake.stop()
+bare.close()
+temp.cleanup()

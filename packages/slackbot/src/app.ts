@@ -1,0 +1,118 @@
+import { App, LogLevel, SocketModeReceiver, webApi, type Logger } from "@slack/bolt"
+import type * as Core from "@usher/core"
+import { Fiber, type ManagedRuntime } from "effect"
+import type { Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { syncLoop } from "./approvals.js"
+import { makeWorkQueue, type Bot } from "./bot.js"
+import type { BotConfig } from "./config.js"
+import { makeIdentity, slackErrorCode } from "./identity.js"
+import * as Actions from "./listeners/actions/index.js"
+import * as Commands from "./listeners/commands/index.js"
+import * as Views from "./listeners/views/index.js"
+import { GuardedHTTPReceiver } from "./receiver.js"
+
+/** Where Slack sends slash commands and interactions in HTTP mode (the manifest's request URLs). */
+export const EVENTS_PATH = "/slack/events"
+
+/**
+ * How many listeners' work runs at once (acks are never queued). Enough to overlap the Web API
+ * calls of several commands, few enough that synchronous database work cannot hold the event
+ * loop for long between two reads of incoming requests.
+ */
+export const WORK_CONCURRENCY = 8
+
+/** The bot token was refused by Slack (or Slack could not be reached) at start-up. */
+export class SlackUnreachable extends Error {
+  readonly _tag = "SlackUnreachable"
+}
+
+/** A running bot: its Bolt app, the port it listens on (HTTP mode), and how to stop it. */
+export interface RunningBot {
+  readonly app: App
+  readonly bot: Bot
+  /** the bound port in HTTP mode; undefined in Socket Mode */
+  readonly port: number | undefined
+  readonly stop: () => Promise<void>
+}
+
+/** Options that tests and the executable set differently. */
+export interface StartOptions {
+  readonly logLevel?: LogLevel
+  readonly logger?: Logger
+  /** run the loop that updates messages of requests decided elsewhere (default true) */
+  readonly sync?: boolean
+}
+
+const webClientOptions = (config: BotConfig, logLevel: LogLevel) => ({
+  ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
+  // a few quick retries at most: a call is never repeated long after the person clicked
+  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
+  logLevel
+})
+
+/**
+ * Starts the bot: checks the bot token with `auth.test`, builds the Bolt app on the receiver the
+ * mode asks for (HTTP with the timestamp guard, or Socket Mode), registers the listeners, starts
+ * listening and the approval-message sync loop.
+ */
+export const startBot = async (
+  config: BotConfig,
+  runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>,
+  options: StartOptions = {}
+): Promise<RunningBot> => {
+  const logLevel = options.logLevel ?? LogLevel.INFO
+  const clientOptions = webClientOptions(config, logLevel)
+  const probe = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 } })
+  const auth = await probe.auth.test().catch((error: unknown) => {
+    throw new SlackUnreachable(`Slack refused SLACK_BOT_TOKEN or could not be reached (${slackErrorCode(error)}); check the token on your Slack app's "OAuth & Permissions" page.`)
+  })
+  const receiver: GuardedHTTPReceiver | SocketModeReceiver = config.mode._tag === "http"
+    ? new GuardedHTTPReceiver({
+      signingSecret: config.mode.signingSecret,
+      endpoints: EVENTS_PATH,
+      logLevel,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      customRoutes: [{ path: "/healthz", method: ["GET"], handler: (_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end("ok\n") }]
+    })
+    : new SocketModeReceiver({
+      appToken: config.mode.appToken,
+      logLevel,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      installerOptions: { clientOptions }
+    })
+  const app = new App({
+    token: config.botToken,
+    receiver,
+    ...(auth.bot_id === undefined ? {} : { botId: auth.bot_id }),
+    ...(auth.user_id === undefined ? {} : { botUserId: auth.user_id }),
+    clientOptions,
+    logLevel,
+    ...(options.logger === undefined ? {} : { logger: options.logger })
+  })
+  const bot: Bot = { config, runtime, client: app.client, identity: makeIdentity(app.client), logger: app.logger, work: makeWorkQueue(WORK_CONCURRENCY) }
+  Commands.register(app, bot)
+  Actions.register(app, bot)
+  Views.register(app, bot)
+  app.error(async (error) => bot.logger.error(`usher-slack: ${error.message}`))
+
+  let port: number | undefined
+  if (config.mode._tag === "http") {
+    const server = (await app.start({ port: config.mode.port, host: config.mode.host })) as Server
+    port = (server.address() as AddressInfo).port
+  } else {
+    await app.start()
+  }
+  const sync = options.sync === false ? undefined : runtime.runFork(syncLoop(bot))
+  return {
+    app,
+    bot,
+    port,
+    stop: async () => {
+      if (sync !== undefined) await runtime.runPromise(Fiber.interrupt(sync))
+      // Bolt's Socket Mode stop does not wait for the close handshake; wait for it here
+      if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect()
+      await app.stop()
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import type { types } from "@slack/bolt"
+import type * as Core from "@usher/core"
+import { Ids } from "../ids.js"
+import { clip, escape, section } from "./mrkdwn.js"
+
+type ModalView = types.ModalView
+
+const input = (id: string, label: string, options: { readonly optional?: boolean; readonly hint?: string; readonly placeholder?: string; readonly multiline?: boolean } = {}): types.InputBlock => ({
+  type: "input",
+  block_id: id,
+  optional: options.optional ?? false,
+  label: { type: "plain_text", text: label },
+  ...(options.hint === undefined ? {} : { hint: { type: "plain_text", text: options.hint } }),
+  element: {
+    type: "plain_text_input",
+    action_id: id,
+    multiline: options.multiline ?? false,
+    ...(options.placeholder === undefined ? {} : { placeholder: { type: "plain_text", text: options.placeholder } })
+  }
+})
+
+/** The modal `/usher invite` opens when given no arguments; `metadata` comes back on submission. */
+export const inviteModal = (metadata: string): ModalView => ({
+  type: "modal",
+  callback_id: Ids.inviteView,
+  private_metadata: metadata,
+  title: { type: "plain_text", text: "Invite someone" },
+  submit: { type: "plain_text", text: "Invite" },
+  close: { type: "plain_text", text: "Cancel" },
+  blocks: [
+    input(Ids.input.email, "E-mail", { placeholder: "name@example.com" }),
+    input(Ids.input.firstName, "First name", { optional: true }),
+    input(Ids.input.lastName, "Last name", { optional: true }),
+    input(Ids.input.roles, "Roles", { optional: true, placeholder: "user-manager approver@org:acme", hint: "ROLE or ROLE@SCOPE, separated by spaces; all with the same scope." }),
+    input(Ids.input.groups, "Groups", { optional: true, placeholder: "ops acme/dev", hint: "Group names, separated by spaces." }),
+    {
+      type: "input",
+      block_id: Ids.input.link,
+      optional: true,
+      label: { type: "plain_text", text: "Delivery" },
+      element: {
+        type: "checkboxes",
+        action_id: Ids.input.link,
+        options: [{ text: { type: "plain_text", text: "Give me a link to share instead of mailing it" }, value: "link" }]
+      }
+    }
+  ]
+})
+
+/** The modal a Deny click opens: the reason is required, as core requires it. */
+export const denyModal = (request: Core.ApprovalRequest, metadata: string): ModalView => ({
+  type: "modal",
+  callback_id: Ids.denyView,
+  private_metadata: metadata,
+  title: { type: "plain_text", text: "Deny request" },
+  submit: { type: "plain_text", text: "Deny" },
+  close: { type: "plain_text", text: "Cancel" },
+  blocks: [
+    section(`*${escape(request.summary)}*\nRequested by ${escape(request.requestedBy)}: _${escape(clip(request.reason, 500))}_`),
+    input(Ids.input.reason, "Why deny it?", { multiline: true, hint: "The requester sees this." })
+  ]
+})

@@ -1,0 +1,89 @@
+import { Config, Data, Effect, Option } from "effect"
+
+/** How Slack reaches the bot. */
+export type Mode =
+  | { readonly _tag: "http"; readonly signingSecret: string; readonly port: number; readonly host: string }
+  | { readonly _tag: "socket"; readonly appToken: string }
+
+/** The bot's settings, read from the environment at start. */
+export interface BotConfig {
+  readonly botToken: string
+  readonly mode: Mode
+  /** where approval requests are posted (a channel id, or `#name`) */
+  readonly approvalsChannel: string
+  /** the Web API base URL (`SLACK_API_URL`), when not Slack's own */
+  readonly apiUrl: string | undefined
+  /** the slash command, `/usher` unless `USHER_SLACK_COMMAND` says otherwise */
+  readonly command: string
+  /** how often requests decided elsewhere get their Slack message updated */
+  readonly syncIntervalMs: number
+}
+
+const MANIFEST = "create the Slack app from packages/slackbot/manifest.yml (see the README's \"Slack bot\" section)"
+
+/** A required setting is missing or malformed: start-up stops with a message naming it. */
+export class SettingMissing extends Data.TaggedError("SettingMissing")<{ readonly name: string; readonly where: string }> {
+  override get message() {
+    return `${this.name} is not set: ${this.where}. If you have no Slack app yet, ${MANIFEST}.`
+  }
+}
+
+/** A setting whose value cannot be used. */
+export class SettingInvalid extends Data.TaggedError("SettingInvalid")<{ readonly name: string; readonly reason: string }> {
+  override get message() {
+    return `${this.name} ${this.reason}.`
+  }
+}
+
+const optional = (name: string) =>
+  Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.map((v) => v.trim())), Config.map(Option.getOrUndefined))
+
+const required = (name: string, where: string) =>
+  Effect.flatMap(optional(name), (value) => value === undefined ? Effect.fail(new SettingMissing({ name, where })) : Effect.succeed(value))
+
+const WHERE = {
+  SLACK_BOT_TOKEN: "the bot token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page",
+  SLACK_SIGNING_SECRET: "the signing secret from your Slack app's \"Basic Information\" page (or set SLACK_APP_TOKEN for Socket Mode)",
+  USHER_SLACK_APPROVALS_CHANNEL: "the channel approval requests are posted to (its id, e.g. C0123ABCD, or #name), with the bot invited to it"
+} as const
+
+/**
+ * Reads the bot's settings: `SLACK_BOT_TOKEN` and `USHER_SLACK_APPROVALS_CHANNEL` always;
+ * Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP mode with `SLACK_SIGNING_SECRET`,
+ * `PORT` (3000) and `HOST` (0.0.0.0); `SLACK_API_URL` and `USHER_SLACK_COMMAND` optional.
+ */
+export const configFromEnv = Effect.gen(function*() {
+  const botToken = yield* required("SLACK_BOT_TOKEN", WHERE.SLACK_BOT_TOKEN)
+  if (!botToken.startsWith("xoxb-")) {
+    return yield* Effect.fail(new SettingInvalid({ name: "SLACK_BOT_TOKEN", reason: "must be a bot token starting with xoxb- (not a user or app token)" }))
+  }
+  const appToken = yield* optional("SLACK_APP_TOKEN")
+  let mode: Mode
+  if (appToken !== undefined) {
+    if (!appToken.startsWith("xapp-")) {
+      return yield* Effect.fail(new SettingInvalid({ name: "SLACK_APP_TOKEN", reason: "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)" }))
+    }
+    mode = { _tag: "socket", appToken }
+  } else {
+    const signingSecret = yield* required("SLACK_SIGNING_SECRET", WHERE.SLACK_SIGNING_SECRET)
+    const portText = (yield* optional("PORT")) ?? "3000"
+    const port = Number(portText)
+    if (!/^\d+$/.test(portText) || port > 65535) return yield* Effect.fail(new SettingInvalid({ name: "PORT", reason: `must be a port number, not "${portText}"` }))
+    mode = { _tag: "http", signingSecret, port, host: (yield* optional("HOST")) ?? "0.0.0.0" }
+  }
+  const approvalsChannel = yield* required("USHER_SLACK_APPROVALS_CHANNEL", WHERE.USHER_SLACK_APPROVALS_CHANNEL)
+  const apiUrl = yield* optional("SLACK_API_URL")
+  if (apiUrl !== undefined && !/^https?:\/\/[^/]+/.test(apiUrl)) {
+    return yield* Effect.fail(new SettingInvalid({ name: "SLACK_API_URL", reason: `must be an http(s) URL such as https://slack.com/api/, not "${apiUrl}"` }))
+  }
+  const command = (yield* optional("USHER_SLACK_COMMAND")) ?? "/usher"
+  if (!/^\/[a-z0-9_-]{1,31}$/.test(command)) return yield* Effect.fail(new SettingInvalid({ name: "USHER_SLACK_COMMAND", reason: `must look like /usher, not "${command}"` }))
+  return {
+    botToken,
+    mode,
+    approvalsChannel,
+    apiUrl: apiUrl === undefined ? undefined : apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
+    command,
+    syncIntervalMs: 5_000
+  } satisfies BotConfig
+})

@@ -1,0 +1,94 @@
+import type { webApi } from "@slack/bolt"
+import * as Core from "@usher/core"
+import { Data, Effect } from "effect"
+import type { Target } from "./parse/command.js"
+
+type WebClient = webApi.WebClient
+
+/** Slack's Web API did not answer a call the bot needed. */
+export class SlackApiFailed extends Data.TaggedError("SlackApiFailed")<{ readonly method: string; readonly error: string }> {
+  override get message() {
+    return `Slack did not answer ${this.method} (${this.error}); try again in a moment.`
+  }
+}
+
+/** Slack's error code of a failed Web API call (`not_in_channel`, `ratelimited`, …). */
+export const slackErrorCode = (error: unknown): string => {
+  const e = error as { data?: { error?: unknown }; code?: unknown; message?: unknown }
+  return typeof e.data?.error === "string" ? e.data.error : typeof e.message === "string" ? e.message : String(e.code ?? error)
+}
+
+/** Calls a Web API method as an Effect; a failure is a typed `SlackApiFailed`. */
+export const callSlack = <A>(method: string, call: () => Promise<A>) =>
+  Effect.tryPromise({ try: call, catch: (error) => new SlackApiFailed({ method, error: slackErrorCode(error) }) })
+
+interface Cached<A> {
+  readonly value: Promise<A>
+  readonly at: number
+}
+
+/** Remembers answers for a while; concurrent asks for one key share one call; failures are not kept. */
+const memo = <A>(ttlMs: number, now: () => number) => {
+  const entries = new Map<string, Cached<A>>()
+  return (key: string, load: () => Promise<A>): Promise<A> => {
+    const hit = entries.get(key)
+    if (hit !== undefined && now() - hit.at < ttlMs) return hit.value
+    if (entries.size > 10_000) entries.clear()
+    const value = load()
+    entries.set(key, { value, at: now() })
+    value.catch(() => entries.delete(key))
+    return value
+  }
+}
+
+/**
+ * Who Slack users are in the directory: their verified Slack e-mail (`users.info`, cached for
+ * a few minutes) or an explicit link, resolved by core. Also finds a directory user's Slack id
+ * (`users.lookupByEmail`) to tell them about their requests.
+ */
+export const makeIdentity = (client: WebClient, options: { readonly ttlMs?: number; readonly now?: () => number } = {}) => {
+  const now = options.now ?? Date.now
+  const emails = memo<string | null>(options.ttlMs ?? 5 * 60_000, now)
+  const slackIds = memo<string | null>(options.ttlMs ?? 5 * 60_000, now)
+
+  /** The user's Slack e-mail if Slack has verified it (null for bots, deleted and unknown users). */
+  const verifiedEmail = (slackUserId: string) =>
+    callSlack("users.info", () =>
+      emails(slackUserId, async () => {
+        try {
+          const { user } = await client.users.info({ user: slackUserId })
+          if (user === undefined || user.deleted === true || user.is_bot === true || user.is_email_confirmed !== true) return null
+          return user.profile?.email ?? null
+        } catch (error) {
+          if (slackErrorCode(error) === "user_not_found") return null
+          throw error
+        }
+      }))
+
+  /** The directory user a Slack user acts as (active), or why they cannot act. */
+  const actor = (slackUserId: string) =>
+    Effect.flatMap(verifiedEmail(slackUserId), (email) => Core.slackActor(slackUserId, email))
+
+  /** The directory user a command names, as a reference core accepts (an e-mail or an id). */
+  const target = (t: Target) =>
+    t._tag === "Email"
+      ? Effect.succeed(t.email)
+      : Effect.flatMap(verifiedEmail(t.id), (email) => Core.slackDirectoryUser(t.id, email)).pipe(Effect.map((u) => u.id))
+
+  /** The Slack user whose verified e-mail is this one, if any (failures count as none: it only adds a mention). */
+  const slackIdOf = (email: string) =>
+    Effect.promise(() =>
+      slackIds(email.toLowerCase(), async () => {
+        try {
+          const { user } = await client.users.lookupByEmail({ email })
+          return user?.id ?? null
+        } catch {
+          return null
+        }
+      }))
+
+  return { verifiedEmail, actor, target, slackIdOf }
+}
+
+/** The identity resolver of one bot. */
+export type Identity = ReturnType<typeof makeIdentity>

@@ -1,0 +1,16 @@
+/** Every Slack `action_id`, `callback_id` and input id the bot uses, in one place. */
+export const Ids = {
+  approve: "usher_approve",
+  deny: "usher_deny",
+  inviteView: "usher_invite",
+  denyView: "usher_deny_reason",
+  input: {
+    email: "email",
+    firstName: "first_name",
+    lastName: "last_name",
+    roles: "roles",
+    groups: "groups",
+    link: "link",
+    reason: "reason"
+  }
+} as const

@@ -1,0 +1,91 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt"
+import * as Core from "@usher/core"
+import { Effect, Exit } from "effect"
+import { notifyRequester, refreshMessage } from "../../approvals.js"
+import { decodeDecision, type DecisionValue } from "../../blocks/approvals.js"
+import { errorReply, shownError } from "../../blocks/errors.js"
+import { denyModal } from "../../blocks/modals.js"
+import { replyWith, runLogged, runToReply, type Bot, type Respond } from "../../bot.js"
+import { Ids } from "../../ids.js"
+import { callSlack } from "../../identity.js"
+
+/** What the deny modal carries to its submission. */
+export interface DenyMetadata extends DecisionValue {
+  readonly channel: string
+  readonly ts: string
+}
+
+/** The request a click is about, with the message it was on. */
+const clicked = (body: BlockAction<ButtonAction>, action: ButtonAction) => {
+  const value = decodeDecision(action.value)
+  if (value === undefined) return Effect.fail({ _tag: "UnknownButton", message: "This button is not one of usher's; nothing was done." })
+  const channel = body.container?.channel_id ?? body.channel?.id ?? ""
+  const ts = body.container?.message_ts ?? body.message?.ts ?? ""
+  return Effect.succeed({ ...value, channel, ts })
+}
+
+/** Decisions that say the message is out of date: show the request as it stands now. */
+const STALE = new Set(["ApprovalNotPending", "ApprovalExpired"])
+
+/**
+ * An Approve click: core's approve use case as the clicker. On success the channel message shows
+ * the outcome (updated in place through the stored channel/ts) and the requester is told; a
+ * refusal (own request, not an approver, already decided, expired) is an ephemeral answer.
+ */
+export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
+  let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
+  const reply = await runToReply(bot, Effect.gen(function*() {
+    if (!(yield* Core.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    const request = yield* clicked(body, action)
+    const actor = yield* bot.identity.actor(body.user.id)
+    const decision = yield* Effect.exit(Core.approveRequest(request.id).pipe(Core.as(actor.id, "slack")))
+    if (Exit.isSuccess(decision)) {
+      const approval = decision.value.approval
+      const slack = { requester: request.requester, decidedBy: body.user.id, message: { channel: request.channel, ts: request.ts } }
+      after = Effect.zipRight(refreshMessage(bot, approval, slack), notifyRequester(bot, approval, slack))
+      return null
+    }
+    const shown = shownError(decision.cause)
+    if (STALE.has(shown._tag)) {
+      after = Effect.flatMap(Core.showApproval(request.id).pipe(Core.as(actor.id, "slack")), (current) =>
+        refreshMessage(bot, current, { requester: request.requester, message: { channel: request.channel, ts: request.ts } }))
+    }
+    return yield* Effect.failCause(decision.cause)
+  }))
+  if (reply !== null) await replyWith(bot, respond, reply)
+  if (after !== undefined) await runLogged(bot, "updating the approval message", after)
+}
+
+/**
+ * A Deny click opens a modal asking why (core requires a reason); the decision itself happens
+ * when the modal is submitted. A request the clicker may not see, or one no longer pending, is
+ * refused at once.
+ */
+export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
+  const reply = await runToReply(bot, Effect.gen(function*() {
+    if (!(yield* Core.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    const request = yield* clicked(body, action)
+    const actor = yield* bot.identity.actor(body.user.id)
+    const current = yield* Core.showApproval(request.id).pipe(Core.as(actor.id, "slack"))
+    if (current.status !== "pending") {
+      yield* Effect.ignore(refreshMessage(bot, current, { requester: request.requester }))
+      return errorReply({ _tag: "ApprovalNotPending", message: new Core.ApprovalNotPending({ id: current.id, status: current.status, decidedBy: current.decidedBy }).message })
+    }
+    const metadata: DenyMetadata = { id: current.id, requester: request.requester, channel: request.channel, ts: request.ts }
+    yield* callSlack("views.open", () => bot.client.views.open({ trigger_id: body.trigger_id, view: denyModal(current, JSON.stringify(metadata)) }))
+    return null
+  }))
+  if (reply !== null) await replyWith(bot, respond, reply)
+}
+
+/** Registers the Approve and Deny buttons: acknowledge at once, then decide. */
+export const register = (app: App, bot: Bot): void => {
+  app.action<BlockAction<ButtonAction>>(Ids.approve, async ({ ack, body, action, respond }) => {
+    await ack()
+    await bot.work(() => handleApprove(bot, body, action, respond))
+  })
+  app.action<BlockAction<ButtonAction>>(Ids.deny, async ({ ack, body, action, respond }) => {
+    await ack()
+    await bot.work(() => handleDeny(bot, body, action, respond))
+  })
+}

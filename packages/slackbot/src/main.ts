@@ -1,0 +1,66 @@
+import { LogLevel } from "@slack/bolt"
+import * as Core from "@usher/core"
+import { ConfigProvider, Effect, Exit } from "effect"
+import { startBot, type RunningBot } from "./app.js"
+import { shownError } from "./blocks/errors.js"
+import { configFromEnv } from "./config.js"
+
+/** Where the executable writes, and its environment; tests pass their own. */
+export interface Io {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+/** A started bot with its core runtime; `stop` ends both. */
+export interface Started {
+  readonly running: RunningBot
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Starts `usher-slack` from the environment: the bot's settings, the directory's database and
+ * mail settings. A missing or wrong setting, a database that cannot be opened or a token Slack
+ * refuses ends start-up with exit code 2 and a message naming the problem.
+ */
+export const main = async (io: Io, options: { readonly logLevel?: LogLevel } = {}): Promise<Started | 2> => {
+  const env = new Map(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined))
+  const setup = await Effect.runPromiseExit(
+    Effect.all({
+      config: configFromEnv,
+      location: Core.resolveLocation(undefined)
+    }).pipe(
+      Effect.bind("core", ({ location }) => Core.configFromEnv(location)),
+      Effect.withConfigProvider(ConfigProvider.fromMap(env))
+    )
+  )
+  if (Exit.isFailure(setup)) {
+    io.stderr(`usher-slack: ${shownError(setup.cause).message}\n`)
+    return 2
+  }
+  const { config, location, core } = setup.value
+  const runtime = Core.makeCoreRuntime(location, core)
+  const opened = await runtime.runPromiseExit(Core.Database)
+  if (Exit.isFailure(opened)) {
+    io.stderr(`usher-slack: ${shownError(opened.cause).message}\n`)
+    await runtime.dispose()
+    return 2
+  }
+  try {
+    const running = await startBot(config, runtime, { logLevel: options.logLevel ?? LogLevel.INFO })
+    io.stdout(config.mode._tag === "http"
+      ? `usher-slack: listening on http://${config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${location.path}\n`
+      : `usher-slack: connected to Slack (Socket Mode), directory ${location.path}\n`)
+    return {
+      running,
+      stop: async () => {
+        await running.stop()
+        await runtime.dispose()
+      }
+    }
+  } catch (error) {
+    io.stderr(`usher-slack: ${error instanceof Error ? error.message : String(error)}\n`)
+    await runtime.dispose()
+    return 2
+  }
+}

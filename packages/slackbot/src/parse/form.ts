@@ -1,0 +1,53 @@
+import * as Core from "@usher/core"
+import { Either } from "effect"
+import { Ids } from "../ids.js"
+import { invitationRoles } from "./command.js"
+
+/** An input's state as a view submission carries it. */
+export interface InputState {
+  readonly value?: string | null
+  readonly selected_options?: ReadonlyArray<{ readonly value: string }>
+}
+
+/** A view's `state.values`: block id → action id → input state. */
+export type ViewValues = Readonly<Record<string, Readonly<Record<string, InputState>>>>
+
+/** What the invite modal asks core for. */
+export interface InviteForm {
+  readonly email: string
+  readonly firstName: string | undefined
+  readonly lastName: string | undefined
+  readonly roles: ReadonlyArray<string>
+  readonly scope: string | undefined
+  readonly groups: ReadonlyArray<string>
+  readonly link: boolean
+}
+
+const text = (values: ViewValues, id: string): string => (values[id]?.[id]?.value ?? "").trim()
+
+const words = (value: string): ReadonlyArray<string> => value.split(/[\s,]+/).filter((w) => w !== "")
+
+/**
+ * Reads the invite modal's fields; what cannot be read is reported per field (block id →
+ * message), which Slack shows under the field. Total: never throws.
+ */
+export const readInviteForm = (values: ViewValues): Either.Either<InviteForm, Readonly<Record<string, string>>> => {
+  const errors: Record<string, string> = {}
+  const email = Core.normalizeEmail(text(values, Ids.input.email))
+  if (Either.isLeft(email)) errors[Ids.input.email] = email.left.message
+  const roles = invitationRoles(words(text(values, Ids.input.roles)))
+  if (Either.isLeft(roles)) errors[Ids.input.roles] = roles.left
+  const groups = words(text(values, Ids.input.groups)).map((g) => g.replace(/^group:/i, "")).filter((g) => g !== "")
+  if (Either.isLeft(email) || Either.isLeft(roles)) return Either.left(errors)
+  const firstName = text(values, Ids.input.firstName)
+  const lastName = text(values, Ids.input.lastName)
+  return Either.right({
+    email: email.right,
+    firstName: firstName === "" ? undefined : firstName,
+    lastName: lastName === "" ? undefined : lastName,
+    roles: roles.right.roles,
+    scope: roles.right.scope,
+    groups,
+    link: (values[Ids.input.link]?.[Ids.input.link]?.selected_options ?? []).some((o) => o.value === "link")
+  })
+}

@@ -1,0 +1,206 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Core from "@usher/core"
+import type { RecordedCall } from "@usher/testkit"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { Ids } from "../src/ids.js"
+import { APPROVALS, auditHead, auditSince, harness, People, textOf, type Harness } from "./support.js"
+
+const system = Core.as("system", "cli")
+
+/** The lead asks to delete bob; returns the approvals-channel message and the request's id. */
+const requestDeletion = (h: Harness) =>
+  Effect.gen(function*() {
+    const reply = yield* Effect.promise(() => h.usher(People.lead.slack, `delete <@${People.bob.slack}|bob> "left the company"`))
+    const [posted] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS))
+    const [approval] = yield* Effect.promise(() => h.run(Core.listApprovals({ status: "pending" }).pipe(system)))
+    return { reply, posted: posted!, approval: approval! }
+  })
+
+const buttons = (message: RecordedCall) => {
+  const actions = (message.args["blocks"] as ReadonlyArray<{ type: string; elements?: ReadonlyArray<{ action_id: string; value: string }> }>)
+    .find((b) => b.type === "actions")
+  return Object.fromEntries((actions?.elements ?? []).map((e) => [e.action_id, e.value]))
+}
+
+const click = (h: Harness, userId: string, actionId: string, value: string, ts: string) =>
+  Effect.promise(() => h.sender.click({ userId, actionId, value, channel: APPROVALS, ts }))
+
+describe("approvals in Slack", () => {
+  it.live("the whole deletion flow: request → message with buttons → requester refused → approver approves → deleted, message updated, requester told", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { reply, posted, approval } = yield* requestDeletion(h)
+      assert.include(textOf(reply), "*Delete the account bob@acme.test* needs someone else's approval")
+      assert.include(textOf(reply), `<#${APPROVALS}>`)
+      const message = textOf(posted)
+      for (const part of ["Approval needed", "Delete the account bob@acme.test", `<@${People.lead.slack}> (lead@acme.test)`, "left the company", "<!date^", "approvals.decide at org:acme"]) {
+        assert.include(message, part)
+      }
+      const values = buttons(posted)
+      assert.deepStrictEqual(Object.keys(values).sort(), [Ids.approve, Ids.deny])
+      assert.deepStrictEqual(approval.slack, { channel: APPROVALS, ts: posted.answer["ts"] }, "core stores where it was posted")
+      const ts = approval.slack!.ts
+
+      const own = yield* click(h, People.lead.slack, Ids.approve, values[Ids.approve]!, ts)
+      assert.strictEqual(own.status, 200)
+      const refusal = yield* Effect.promise(() => h.fake.response(own.responseId))
+      assert.strictEqual(refusal.args["response_type"], "ephemeral")
+      assert.strictEqual(refusal.args["replace_original"], false)
+      assert.include(textOf(refusal), "someone else must approve or deny it")
+      const bystander = yield* click(h, People.eve.slack, Ids.approve, values[Ids.approve]!, ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(bystander.responseId))), "Permission denied: you need approvals.decide at org:acme")
+
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const approve = yield* click(h, People.apo.slack, Ids.approve, values[Ids.approve]!, ts)
+      assert.strictEqual(approve.status, 200)
+      const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.deepStrictEqual([update!.args["channel"], update!.args["ts"]], [APPROVALS, ts], "updated in place at the stored position")
+      assert.include(textOf(update!), "*Approved* by <@U0APO> (apo@acme.test)")
+      assert.include(textOf(update!), "and done")
+      assert.notInclude(textOf(update!), Ids.approve, "no buttons any more")
+      const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.include(textOf(notice!), "Your request *Delete the account bob@acme.test*")
+      assert.include(textOf(notice!), "Approved")
+
+      yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system, Effect.flip)))
+      const events = yield* Effect.promise(() => h.run(auditSince(head)))
+      assert.deepStrictEqual(events.map((e) => [e.action, e.via]), [["approval.approve", "slack"], ["user.delete", "slack"], ["approval.execute", "slack"]])
+      const decided = yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))
+      assert.deepStrictEqual([decided.status, decided.decidedBy, decided.version], ["executed", People.apo.email, decided.version])
+      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.slackMessagesToSync)), [], "the message is marked up to date")
+
+      const late = yield* click(h, People.admin.slack, Ids.approve, values[Ids.approve]!, ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(late.responseId))), "is executed already (by apo@acme.test)")
+    }).pipe(Effect.scoped))
+
+  it.live("twenty concurrent clicks execute once: one deletion, one approval audit row", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { approval } = yield* requestDeletion(h)
+      const value = JSON.stringify({ id: approval.id, requester: People.lead.slack })
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const clicks = yield* Effect.all(
+        Array.from({ length: 20 }, (_, i) => click(h, i % 2 === 0 ? People.apo.slack : People.admin.slack, Ids.approve, value, approval.slack!.ts)),
+        { concurrency: "unbounded" }
+      )
+      assert.isTrue(clicks.every((c) => c.status === 200))
+      const ids = new Set(clicks.map((c) => c.responseId))
+      const refusals = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "respond" && ids.has(c.responseId ?? ""), 19))
+      assert.isTrue(refusals.every((r) => textOf(r).includes("is executed already")), "the other nineteen are told it was decided")
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      const events = yield* Effect.promise(() => h.run(auditSince(head)))
+      assert.strictEqual(events.filter((e) => e.action === "user.delete").length, 1)
+      assert.strictEqual(events.filter((e) => e.action === "approval.approve").length, 1)
+      assert.strictEqual(events.length, 3)
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.strictEqual(h.fake.callsOf("chat.postMessage").filter((c) => c.args["channel"] === People.lead.slack).length, 1, "the requester is told once")
+    }).pipe(Effect.scoped))
+
+  it.live("a repeated button payload changes nothing twice", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { posted, approval } = yield* requestDeletion(h)
+      const value = buttons(posted)[Ids.approve]!
+      const first = yield* Effect.promise(() => h.sender.click({ userId: People.apo.slack, actionId: Ids.approve, value, channel: APPROVALS, ts: approval.slack!.ts }))
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const again = yield* Effect.promise(() => h.sender.post(first.request))
+      assert.strictEqual(again.status, 200)
+      yield* Effect.promise(() => h.usher(People.apo.slack, "pending"))
+      assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head)
+      assert.strictEqual(h.fake.callsOf("respond", first.responseId).length, 0, "no second answer either")
+      assert.strictEqual(h.fake.callsOf("chat.update").length, 1)
+    }).pipe(Effect.scoped))
+
+  it.live("deny: the button opens a modal for the reason; submitting denies, updates the message and tells the requester", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { posted, approval } = yield* requestDeletion(h)
+      const value = buttons(posted)[Ids.deny]!
+      const deny = yield* click(h, People.apo.slack, Ids.deny, value, approval.slack!.ts)
+      const [open] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "views.open"))
+      assert.strictEqual(open!.args["trigger_id"], deny.triggerId)
+      const view = open!.args["view"] as { callback_id: string; private_metadata: string }
+      assert.strictEqual(view.callback_id, Ids.denyView)
+      assert.include(JSON.stringify(view), "left the company")
+      yield* Effect.promise(() =>
+        h.sender.submitView({
+          userId: People.apo.slack,
+          callbackId: Ids.denyView,
+          privateMetadata: view.private_metadata,
+          values: { [Ids.input.reason]: { [Ids.input.reason]: { type: "plain_text_input", value: "HR says Bob stays" } } }
+        }))
+      const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.include(textOf(update!), "*Denied* by <@U0APO> (apo@acme.test)")
+      assert.include(textOf(update!), "HR says Bob stays")
+      const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.include(textOf(notice!), "Denied")
+      assert.strictEqual((yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))).user.status, "active")
+
+      const own = yield* click(h, People.lead.slack, Ids.deny, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(own.responseId))), "is denied already (by apo@acme.test)")
+      const outsider = yield* click(h, People.eve.slack, Ids.deny, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(outsider.responseId))), "Permission denied")
+    }).pipe(Effect.scoped))
+
+  it.live("a request decided in the CLI or dashboard gets its Slack message updated, and its requester told", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ sync: true, syncIntervalMs: 50 })
+      const { approval } = yield* requestDeletion(h)
+      yield* Effect.promise(() => h.run(Core.denyRequest(approval.id, { reason: "decided at the desk" }).pipe(Core.asUser(People.admin.email, "cli"))))
+      const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.deepStrictEqual([update!.args["channel"], update!.args["ts"]], [APPROVALS, approval.slack!.ts])
+      assert.include(textOf(update!), "*Denied* by admin@acme.test")
+      assert.include(textOf(update!), `<@${People.lead.slack}> (lead@acme.test)`, "the requester found by e-mail")
+      const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.include(textOf(notice!), "decided at the desk")
+      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.slackMessagesToSync)), [], "marked up to date before the notice went out")
+    }).pipe(Effect.scoped))
+
+  it.live("a request that cannot be posted stays filed, and the requester learns how to have it decided", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      h.fake.override("chat.postMessage", () => ({ ok: false, error: "not_in_channel" }))
+      const reply = yield* Effect.promise(() => h.usher(People.lead.slack, "delete bob@acme.test left"))
+      assert.include(textOf(reply), "could not be posted to the approvals channel (not_in_channel)")
+      assert.include(textOf(reply), "usher approvals approve")
+      const [approval] = yield* Effect.promise(() => h.run(Core.listApprovals({ status: "pending" }).pipe(system)))
+      assert.strictEqual(approval?.slack, null)
+      assert.include(textOf(yield* Effect.promise(() => h.usher(People.lead.slack, "delete bob@acme.test"))), "needs approval: give a reason for the approvers")
+    }).pipe(Effect.scoped))
+
+  it.live("an admin grant that configuration gates is posted for approval like a deletion, and carried out on approval", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      yield* Effect.promise(() => h.run(Core.setSetting("approval.gates", "admin-grants").pipe(system)))
+      const reply = yield* Effect.promise(() => h.usher(People.admin.slack, `role grant <@${People.bob.slack}|bob> org-admin@org:acme`))
+      assert.include(textOf(reply), "needs approval: give a reason for the approvers")
+      const filed = yield* Effect.promise(() => h.usher(People.admin.slack, `role grant <@${People.bob.slack}|bob> org-admin@org:acme "runs the Berlin office now"`))
+      assert.include(textOf(filed), "*Grant org-admin@org:acme to bob@acme.test* needs someone else's approval")
+      const [posted] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS))
+      assert.include(textOf(posted!), "Grant org-admin@org:acme to bob@acme.test")
+      yield* click(h, People.apo.slack, Ids.approve, buttons(posted!)[Ids.approve]!, String(posted!.answer["ts"]))
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      const bob = yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))
+      assert.include(bob.grants.map((g) => g.role), "org-admin")
+    }).pipe(Effect.scoped))
+
+  it.live("a click on an expired request, or by someone with no directory account, is refused and changes nothing", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { posted, approval } = yield* requestDeletion(h)
+      const value = buttons(posted)[Ids.approve]!
+      const stranger = yield* click(h, People.stranger.slack, Ids.approve, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(stranger.responseId))), "has no directory account")
+      yield* Effect.promise(() => h.run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`UPDATE approvals SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ${approval.id}`)))
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const late = yield* click(h, People.apo.slack, Ids.approve, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(late.responseId))), "expired at 2000-01-01 00:00 UTC")
+      const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.include(textOf(update!), "*Expired*", "the message shows it expired, without buttons")
+      assert.notInclude(textOf(update!), Ids.approve)
+      assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head)
+      assert.strictEqual((yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))).user.status, "active")
+    }).pipe(Effect.scoped))
+})

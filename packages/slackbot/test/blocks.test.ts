@@ -1,0 +1,118 @@
+import { assert, describe, it } from "@effect/vitest"
+import type * as Core from "@usher/core"
+import fc from "fast-check"
+import { approvalMessage, decodeDecision, encodeDecision, pendingList } from "../src/blocks/approvals.js"
+import type { KnownBlock, Reply } from "../src/blocks/mrkdwn.js"
+import { whois } from "../src/blocks/users.js"
+import { Ids } from "../src/ids.js"
+
+const request = (over: Partial<Core.ApprovalRequest> = {}): Core.ApprovalRequest => ({
+  id: "0190a0b0-0000-7000-8000-000000000001",
+  action: "user.delete",
+  payload: { _tag: "user.delete", user: { id: "u1", email: "bob@acme.test" } },
+  summary: "Delete the account bob@acme.test",
+  scopes: ["org:acme"],
+  requestedBy: "lead@acme.test",
+  requestedById: "u0",
+  requestedVia: "slack",
+  reason: "left the company",
+  status: "pending",
+  createdAt: "2030-01-01T10:00:00.000Z",
+  expiresAt: "2030-01-04T10:00:00.000Z",
+  decidedBy: null,
+  decidedAt: null,
+  note: null,
+  result: null,
+  error: null,
+  slack: { channel: "C1", ts: "1.2" },
+  version: 1,
+  ...over
+})
+
+/** Every text Slack would show, and checks of Slack's size limits on the way. */
+const checkLimits = (reply: Reply) => {
+  assert.isAtMost(reply.blocks.length, 50)
+  assert.isAtMost(reply.text.length, 3000)
+  for (const block of reply.blocks as ReadonlyArray<KnownBlock & Record<string, any>>) {
+    if (block.type === "header") assert.isAtMost(block["text"].text.length, 150)
+    if (block.type === "section") {
+      if (block["text"] !== undefined) assert.isAtMost(block["text"].text.length, 3000)
+      for (const f of block["fields"] ?? []) assert.isAtMost(f.text.length, 2000)
+      assert.isAtMost((block["fields"] ?? []).length, 10)
+    }
+    if (block.type === "actions") for (const e of block["elements"] as Array<{ value?: string }>) assert.isAtMost(e.value?.length ?? 0, 2000)
+  }
+}
+
+const actionsOf = (reply: Reply) => reply.blocks.filter((b) => b.type === "actions")
+
+describe("Block Kit builders", () => {
+  it("a pending request has Approve and Deny carrying its id and requester; a decided one shows the outcome instead", () => {
+    const pending = approvalMessage(request(), { requester: "U0LEAD" })
+    const [actions] = actionsOf(pending) as Array<{ elements: Array<{ action_id: string; value: string }> }>
+    assert.deepStrictEqual(actions!.elements.map((e) => e.action_id), [Ids.approve, Ids.deny])
+    assert.deepStrictEqual(decodeDecision(actions!.elements[0]!.value), { id: request().id, requester: "U0LEAD" })
+    assert.include(JSON.stringify(pending.blocks), "<@U0LEAD> (lead@acme.test)")
+
+    const outcomes: ReadonlyArray<[Core.ApprovalStatus, string]> = [
+      ["executed", "*Approved* by <@U0APO> (apo@acme.test)"],
+      ["failed", "could not be carried out: boom"],
+      ["denied", "*Denied* by <@U0APO> (apo@acme.test)"],
+      ["expired", "*Expired*"],
+      ["canceled", "*Withdrawn* by lead@acme.test"]
+    ]
+    for (const [status, expected] of outcomes) {
+      const decided = approvalMessage(request({ status, decidedBy: "apo@acme.test", decidedAt: "2030-01-02T00:00:00.000Z", error: "boom", note: "ok" }), { decidedBy: "U0APO" })
+      assert.lengthOf(actionsOf(decided), 0, status)
+      assert.include(JSON.stringify(decided.blocks), expected)
+    }
+  })
+
+  it("button values that are not ours are not decisions", () => {
+    assert.isUndefined(decodeDecision(undefined))
+    assert.isUndefined(decodeDecision("not json"))
+    assert.isUndefined(decodeDecision("{\"other\":1}"))
+    assert.deepStrictEqual(decodeDecision(encodeDecision({ id: "x", requester: null })), { id: "x", requester: null })
+  })
+
+  it("whatever people type stays text: no mention or link can be smuggled in, and Slack's limits hold", () => {
+    const text = fc.array(fc.oneof(fc.constantFrom("<!channel>", "<@U0X>", "<https://evil.test|click>", "&", "<", ">"), fc.string({ unit: "grapheme", maxLength: 400 })), { maxLength: 12 })
+      .map((parts) => parts.join(""))
+    fc.assert(fc.property(text, text, text, (summary, reason, note) => {
+      const reply = approvalMessage(request({ summary, reason, note, status: "denied", decidedBy: "x@acme.test" }))
+      checkLimits(reply)
+      const shown = JSON.stringify(reply.blocks)
+      for (const smuggled of ["<!channel>", "<@U0X>", "<https://evil.test"]) assert.notInclude(shown, smuggled)
+    }), { numRuns: 300 })
+    const sneaky = approvalMessage(request({ reason: "<!channel> <@U123> <https://evil.test|click>" }))
+    assert.notInclude(JSON.stringify(sneaky.blocks), "<!channel>")
+    assert.include(JSON.stringify(sneaky.blocks), "&lt;!channel&gt;")
+  })
+
+  it("a long pending list stays within 50 blocks and says how many more there are", () => {
+    const many = Array.from({ length: 60 }, (_, i) => request({ id: `id-${i}` }))
+    const reply = pendingList(many)
+    checkLimits(reply)
+    assert.include(JSON.stringify(reply.blocks), "and 45 more")
+    assert.include(pendingList([]).text, "No pending approval requests")
+  })
+
+  it("whois shows profile, organizations, groups and roles with their paths", () => {
+    const reply = whois({
+      user: {
+        id: "u1" as Core.UserId, email: "bob@acme.test", firstName: "Bob", lastName: "<b>", phone: null, gender: null, birthday: null, orgUnit: null,
+        position: "Builder", kind: "member", status: "active", createdAt: "2030-01-01T00:00:00Z", registeredAt: "2030-01-01T00:00:00Z",
+        lastActiveAt: null, mustChangePassword: false, lockedAt: null, version: 1
+      },
+      organizations: [{ slug: "acme", name: "Acme", joinedAt: "2030-01-01T00:00:00Z" }],
+      groups: [{ name: "ops", org: "acme", addedAt: "2030-01-01T00:00:00Z" }],
+      grants: [
+        { id: "g1", role: "auditor", scope: "org:acme", expiresAt: null, grantedBy: "system", grantedAt: "2030-01-01T00:00:00Z", group: null },
+        { id: "g2", role: "approver", scope: "org:acme", expiresAt: "2031-01-01T00:00:00Z", grantedBy: "system", grantedAt: "2030-01-01T00:00:00Z", group: "acme/ops" }
+      ]
+    })
+    checkLimits(reply)
+    const shown = JSON.stringify(reply.blocks)
+    for (const part of ["Bob <b> (bob@acme.test)", "acme/ops", "auditor @ org:acme", "approver @ org:acme (through group acme/ops) until", "Builder", "never"]) assert.include(shown, part)
+  })
+})

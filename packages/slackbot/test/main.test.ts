@@ -1,0 +1,101 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Core from "@usher/core"
+import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender } from "@usher/testkit"
+import { ConfigProvider, Effect, Either } from "effect"
+import { LogLevel } from "@slack/bolt"
+import { configFromEnv } from "../src/config.js"
+import { main, type Io } from "../src/main.js"
+import { SECRET } from "./support.js"
+
+const readConfig = (env: Record<string, string>) =>
+  Effect.either(configFromEnv.pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))))
+
+const capture = (env: Record<string, string>) => {
+  const out = { stdout: "", stderr: "" }
+  const io: Io = { env, stdout: (t) => void (out.stdout += t), stderr: (t) => void (out.stderr += t) }
+  return { io, out }
+}
+
+const BASE = { SLACK_BOT_TOKEN: "xoxb-1-2-3", USHER_SLACK_APPROVALS_CHANNEL: "C0APPROVALS" }
+
+/** A temp directory with `acme`, its admin, and an active bob. */
+const directory = async () => {
+  const temp = makeTempDirectory()
+  const runtime = Core.makeCoreRuntime(temp.location)
+  await runtime.runPromise(Effect.zipRight(initialized, activeUser({ email: "bob@acme.test", firstName: "Bob" })).pipe(Effect.orDie))
+  await runtime.dispose()
+  return temp
+}
+
+describe("start-up", () => {
+  it.effect("chooses Socket Mode when SLACK_APP_TOKEN is set, HTTP mode (PORT, HOST) otherwise", () =>
+    Effect.gen(function*() {
+      const read = (env: Record<string, string>) => Effect.flatMap(readConfig(env), (r) => Either.isRight(r) ? Effect.succeed(r.right) : Effect.dieMessage(r.left.message))
+      const socket = yield* read({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A-2", SLACK_SIGNING_SECRET: "s" })
+      assert.deepStrictEqual(socket.mode, { _tag: "socket", appToken: "xapp-1-A-2" })
+      const http = yield* read({ ...BASE, SLACK_SIGNING_SECRET: "s" })
+      assert.deepStrictEqual([http.mode, http.command, http.apiUrl, http.approvalsChannel], [{ _tag: "http", signingSecret: "s", port: 3000, host: "0.0.0.0" }, "/usher", undefined, "C0APPROVALS"])
+      const custom = yield* read({ ...BASE, SLACK_SIGNING_SECRET: "s", PORT: "8080", HOST: "127.0.0.1", SLACK_API_URL: "http://127.0.0.1:9/api", USHER_SLACK_COMMAND: "/people" })
+      assert.deepStrictEqual([custom.mode, custom.command, custom.apiUrl], [{ _tag: "http", signingSecret: "s", port: 8080, host: "127.0.0.1" }, "/people", "http://127.0.0.1:9/api/"])
+    }))
+
+  it.effect("a missing or wrong setting is named, with where to get it", () =>
+    Effect.gen(function*() {
+      const message = (env: Record<string, string>) => Effect.map(readConfig(env), Either.match({ onLeft: (e) => e.message, onRight: () => "started" }))
+      const noToken = yield* message({ USHER_SLACK_APPROVALS_CHANNEL: "C1", SLACK_SIGNING_SECRET: "s" })
+      assert.include(noToken, "SLACK_BOT_TOKEN is not set")
+      assert.include(noToken, "packages/slackbot/manifest.yml")
+      assert.include(yield* message({ ...BASE }), "SLACK_SIGNING_SECRET is not set")
+      assert.include(yield* message({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" }), "USHER_SLACK_APPROVALS_CHANNEL is not set")
+      assert.include(yield* message({ ...BASE, SLACK_BOT_TOKEN: "xoxp-user" }), "SLACK_BOT_TOKEN must be a bot token")
+      assert.include(yield* message({ ...BASE, SLACK_APP_TOKEN: "xoxb-nope" }), "SLACK_APP_TOKEN must be an app-level token")
+      assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", PORT: "http" }), "PORT must be a port number")
+      assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_API_URL: "slack.com" }), "SLACK_API_URL must be an http(s) URL")
+    }))
+
+  it.live("the executable stops with exit code 2 on a missing variable or a token Slack refuses, and serves HTTP otherwise", () =>
+    Effect.gen(function*() {
+      const missing = capture({ SLACK_BOT_TOKEN: "xoxb-1" })
+      assert.strictEqual(yield* Effect.promise(() => main(missing.io)), 2)
+      assert.match(missing.out.stderr, /^usher-slack: SLACK_SIGNING_SECRET is not set/)
+
+      const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
+      const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
+      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` }
+      fake.override("auth.test", () => ({ ok: false, error: "invalid_auth" }))
+      const refused = capture(env)
+      assert.strictEqual(yield* Effect.promise(() => main(refused.io, { logLevel: LogLevel.ERROR })), 2)
+      assert.include(refused.out.stderr, "Slack refused SLACK_BOT_TOKEN or could not be reached (invalid_auth)")
+      fake.override("auth.test", undefined)
+
+      const ok = capture(env)
+      const started = yield* Effect.promise(() => main(ok.io, { logLevel: LogLevel.ERROR }))
+      if (started === 2) return assert.fail(ok.out.stderr)
+      yield* Effect.addFinalizer(() => Effect.promise(() => started.stop()))
+      assert.match(ok.out.stdout, /listening on http:\/\/127\.0\.0\.1:\d+\/slack\/events \(HTTP mode\)/)
+      const sender = new SlackSender(`http://127.0.0.1:${started.running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+      const sent = yield* Effect.promise(() => sender.command({ userId: "U0ADMIN", text: "whois bob@acme.test" }))
+      assert.include(JSON.stringify((yield* Effect.promise(() => fake.response(sent.responseId))).args), "bob@acme.test")
+    }).pipe(Effect.scoped))
+
+  it.live("Socket Mode: connects with the app token and answers a slash command delivered over the socket", () =>
+    Effect.gen(function*() {
+      const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
+      const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
+      const socket = yield* Effect.acquireRelease(Effect.promise(() => FakeSocketMode.start(fake)), (s) => Effect.promise(() => s.stop()))
+      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` })
+      const started = yield* Effect.promise(() => main(run.io, { logLevel: LogLevel.ERROR }))
+      if (started === 2) return assert.fail(run.out.stderr)
+      yield* Effect.addFinalizer(() => Effect.promise(() => started.stop()))
+      assert.include(run.out.stdout, "connected to Slack (Socket Mode)")
+      assert.deepStrictEqual(socket.appTokens, ["xapp-1-A0USHER1-1"])
+      yield* Effect.promise(() => socket.connected())
+      const ack = yield* Effect.promise(() => socket.send("slash_commands", {
+        team_id: fake.teamId, user_id: "U0ADMIN", command: "/usher", text: "whois bob@acme.test", channel_id: "C0GENERAL",
+        response_url: fake.responseUrl("socket-1"), trigger_id: "trigger-socket-1", api_app_id: "A0USHER1"
+      }))
+      assert.isString(ack.envelope_id)
+      const reply = yield* Effect.promise(() => fake.response("socket-1"))
+      assert.include(JSON.stringify(reply.args), "Bob Tester (bob@acme.test)")
+    }).pipe(Effect.scoped))
+})

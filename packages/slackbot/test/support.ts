@@ -1,0 +1,110 @@
+import { LogLevel } from "@slack/bolt"
+import { SqlClient } from "@effect/sql"
+import * as Core from "@usher/core"
+import { activeUser, FakeSlackApi, initialized, makeTempDirectory, SlackSender, type RecordedCall } from "@usher/testkit"
+import { Effect } from "effect"
+import { startBot, type RunningBot } from "../src/app.js"
+import type { BotConfig } from "../src/config.js"
+
+/** The signing secret the test bot and sender share. */
+export const SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+/** The approvals channel of the test bot. */
+export const APPROVALS = "C0APPROVALS"
+
+/**
+ * The people of the test directory and their Slack accounts: a provider admin, a team lead
+ * (user-manager), an approver, two members, and Slack users with no directory account.
+ */
+export const People = {
+  admin: { slack: "U0ADMIN", email: "admin@acme.test" },
+  lead: { slack: "U0LEAD", email: "lead@acme.test" },
+  apo: { slack: "U0APO", email: "apo@acme.test" },
+  bob: { slack: "U0BOB", email: "bob@acme.test" },
+  eve: { slack: "U0EVE", email: "eve@acme.test" },
+  stranger: { slack: "U0STRANGER", email: "stranger@elsewhere.test" },
+  unverified: { slack: "U0UNVERIFIED", email: "lead@acme.test" }
+} as const
+
+/** A bot on loopback against a fake Slack API and a real temp directory. */
+export interface Harness {
+  readonly fake: FakeSlackApi
+  readonly sender: SlackSender
+  readonly running: RunningBot
+  readonly runtime: ReturnType<typeof Core.makeCoreRuntime>
+  /** runs a core effect against the bot's directory */
+  readonly run: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Promise<A>
+  /** sends `/usher TEXT` as a Slack user and waits for the first ephemeral reply */
+  readonly usher: (slackUserId: string, text: string) => Promise<RecordedCall>
+  readonly close: () => Promise<void>
+}
+
+/** The plain text of everything in a reply or message: its fallback text and its blocks. */
+export const textOf = (call: RecordedCall): string => JSON.stringify([call.args["text"], call.args["blocks"]])
+
+/** Starts a test bot (HTTP mode, 127.0.0.1, random port); the directory has `acme` and the people above. */
+export const startHarness = async (options: { readonly sync?: boolean; readonly syncIntervalMs?: number } = {}): Promise<Harness> => {
+  const temp = makeTempDirectory()
+  const fake = await FakeSlackApi.start([
+    { id: People.admin.slack, email: People.admin.email },
+    { id: People.lead.slack, email: People.lead.email },
+    { id: People.apo.slack, email: People.apo.email },
+    { id: People.bob.slack, email: People.bob.email },
+    { id: People.eve.slack, email: People.eve.email },
+    { id: People.stranger.slack, email: People.stranger.email },
+    { id: People.unverified.slack, email: People.unverified.email, emailConfirmed: false }
+  ])
+  const runtime = Core.makeCoreRuntime(temp.location)
+  const run = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect)
+  await run(Effect.gen(function*() {
+    yield* initialized
+    yield* activeUser({ email: People.lead.email, firstName: "Lea", roles: ["user-manager"] })
+    yield* activeUser({ email: People.apo.email, firstName: "Apo", roles: ["approver"] })
+    yield* activeUser({ email: People.bob.email, firstName: "Bob", lastName: "Builder", roles: ["auditor"] })
+    yield* activeUser({ email: People.eve.email, firstName: "Eve" })
+  }).pipe(Effect.orDie))
+  const config: BotConfig = {
+    botToken: "xoxb-test-token",
+    mode: { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" },
+    approvalsChannel: APPROVALS,
+    apiUrl: fake.apiUrl,
+    command: "/usher",
+    syncIntervalMs: options.syncIntervalMs ?? 100
+  }
+  const running = await startBot(config, runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
+  const sender = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+  return {
+    fake,
+    sender,
+    running,
+    runtime,
+    run,
+    usher: async (slackUserId, text) => {
+      const sent = await sender.command({ userId: slackUserId, text })
+      if (sent.status !== 200) throw new Error(`the command was answered ${sent.status}`)
+      return fake.response(sent.responseId)
+    },
+    close: async () => {
+      await running.stop()
+      await runtime.dispose()
+      await fake.stop()
+      temp.cleanup()
+    }
+  }
+}
+
+/** A harness for one test, closed when the test's scope ends. */
+export const harness = (options?: Parameters<typeof startHarness>[0]) =>
+  Effect.acquireRelease(Effect.promise(() => startHarness(options)), (h) => Effect.promise(() => h.close()))
+
+/** The audit actions after `seq`, with who did them and through which front-end. */
+export const auditSince = (seq: number) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ action: string; actor: string; via: string; approvalId: string | null; reason: string | null }>`
+      SELECT action, actor, via, approval_id, reason FROM audit_events WHERE seq > ${seq} ORDER BY seq`).pipe(Effect.orDie)
+
+/** The newest audit sequence number. */
+export const auditHead = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ seq: number | null }>`SELECT MAX(seq) AS seq FROM audit_events`).pipe(
+  Effect.map(([row]) => Number(row?.seq ?? 0)),
+  Effect.orDie
+)

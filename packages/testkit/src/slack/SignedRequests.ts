@@ -1,0 +1,175 @@
+import { createHmac, randomUUID } from "node:crypto"
+import { request } from "node:http"
+
+/** What a signed POST got back. */
+export interface SlackHttpResponse {
+  readonly status: number
+  readonly body: string
+  /** milliseconds from sending to the full response (the ack) */
+  readonly elapsedMs: number
+}
+
+/** How to sign a request: defaults are the sender's secret and the current time. */
+export interface SigningOptions {
+  /** seconds since the epoch written into `x-slack-request-timestamp` */
+  readonly timestamp?: number
+  /** sign with this secret instead (a forged request) */
+  readonly secret?: string
+  /** send this signature instead of computing one */
+  readonly signature?: string
+}
+
+/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
+export const signature = (secret: string, timestamp: number, body: string): string =>
+  `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`
+
+/** A slash command as Slack sends it; `responseId` names the response URL on the fake API. */
+export interface SlashCommand {
+  readonly text: string
+  readonly userId: string
+  readonly command?: string
+  readonly channelId?: string
+  readonly triggerId?: string
+  readonly responseId?: string
+}
+
+/**
+ * Sends requests to a Bolt receiver the way Slack does: form-encoded, signed with the signing
+ * secret, response URLs pointing at the fake Web API. Only for loopback URLs.
+ */
+export class SlackSender {
+  private counter = 0
+
+  constructor(
+    readonly url: string,
+    readonly secret: string,
+    readonly teamId: string,
+    readonly responseUrl: (id: string) => string
+  ) {
+    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url)) throw new Error(`refusing to send to a non-loopback URL ${url}`)
+  }
+
+  /** A fresh id (for trigger ids and response URLs). */
+  nextId(prefix: string): string {
+    this.counter++
+    return `${prefix}-${this.counter}-${randomUUID().slice(0, 8)}`
+  }
+
+  /** POSTs a raw form body, signed. */
+  post(body: string, options: SigningOptions = {}): Promise<SlackHttpResponse> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
+    const sig = options.signature ?? signature(options.secret ?? this.secret, timestamp, body)
+    const started = performance.now()
+    return new Promise((resolve, reject) => {
+      const req = request(this.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          "x-slack-request-timestamp": String(timestamp),
+          "x-slack-signature": sig
+        }
+      }, (res) => {
+        const chunks: Array<Buffer> = []
+        res.on("data", (c: Buffer) => chunks.push(c))
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), elapsedMs: performance.now() - started }))
+        res.on("error", reject)
+      })
+      req.on("error", reject)
+      req.end(body)
+    })
+  }
+
+  /** The form body of a slash command. */
+  commandBody(command: SlashCommand & { readonly triggerId: string; readonly responseId: string }): string {
+    return new URLSearchParams({
+      token: "deprecated-verification-token",
+      team_id: this.teamId,
+      team_domain: "fake",
+      channel_id: command.channelId ?? "C0GENERAL",
+      channel_name: "general",
+      user_id: command.userId,
+      user_name: command.userId.toLowerCase(),
+      command: command.command ?? "/usher",
+      text: command.text,
+      api_app_id: "A0USHER1",
+      is_enterprise_install: "false",
+      response_url: this.responseUrl(command.responseId),
+      trigger_id: command.triggerId
+    }).toString()
+  }
+
+  /** Sends a slash command; returns the HTTP answer and the response id its replies arrive under. */
+  async command(command: SlashCommand, options: SigningOptions = {}) {
+    const triggerId = command.triggerId ?? this.nextId("trigger")
+    const responseId = command.responseId ?? this.nextId("cmd")
+    const body = this.commandBody({ ...command, triggerId, responseId })
+    return { ...(await this.post(body, options)), responseId, triggerId, request: body }
+  }
+
+  /** Sends an interaction payload (`block_actions`, `view_submission`) as Slack does: `payload=<json>`. */
+  async interaction(payload: Record<string, unknown>, options: SigningOptions = {}) {
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString()
+    return { ...(await this.post(body, options)), request: body }
+  }
+
+  /**
+   * A button click on a message the bot posted: `block_actions` with the message's channel and
+   * ts, the button's `action_id` and `value`, a fresh trigger id and response URL.
+   */
+  async click(click: {
+    readonly userId: string
+    readonly actionId: string
+    readonly value: string
+    readonly channel: string
+    readonly ts: string
+    readonly triggerId?: string
+    readonly responseId?: string
+  }, options: SigningOptions = {}) {
+    const triggerId = click.triggerId ?? this.nextId("trigger")
+    const responseId = click.responseId ?? this.nextId("click")
+    const payload = {
+      type: "block_actions",
+      team: { id: this.teamId, domain: "fake" },
+      user: { id: click.userId, username: click.userId.toLowerCase(), team_id: this.teamId },
+      api_app_id: "A0USHER1",
+      token: "deprecated-verification-token",
+      container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
+      trigger_id: triggerId,
+      channel: { id: click.channel, name: "approvals" },
+      message: { type: "message", ts: click.ts, text: "" },
+      response_url: this.responseUrl(responseId),
+      actions: [{ type: "button", action_id: click.actionId, block_id: "decision", value: click.value, action_ts: `${Date.now() / 1000}` }]
+    }
+    return { ...(await this.interaction(payload, options)), responseId, triggerId }
+  }
+
+  /** A modal submitted: `view_submission` with the view's callback id, private metadata and input values. */
+  async submitView(submission: {
+    readonly userId: string
+    readonly callbackId: string
+    readonly privateMetadata: string
+    readonly values: Record<string, Record<string, Record<string, unknown>>>
+    readonly triggerId?: string
+  }, options: SigningOptions = {}) {
+    const triggerId = submission.triggerId ?? this.nextId("trigger")
+    const payload = {
+      type: "view_submission",
+      team: { id: this.teamId, domain: "fake" },
+      user: { id: submission.userId, username: submission.userId.toLowerCase(), team_id: this.teamId },
+      api_app_id: "A0USHER1",
+      token: "deprecated-verification-token",
+      trigger_id: triggerId,
+      view: {
+        id: this.nextId("V"),
+        type: "modal",
+        callback_id: submission.callbackId,
+        private_metadata: submission.privateMetadata,
+        state: { values: submission.values },
+        hash: "h"
+      },
+      response_urls: []
+    }
+    return { ...(await this.interaction(payload, options)), triggerId }
+  }
+}
