@@ -203,6 +203,15 @@ export const slackMessagesToSync = Effect.gen(function*() {
   return rows.map((row) => toRequest(row, at))
 })
 
+/** Pending requests that were never posted to Slack (filed in the CLI or dashboard), oldest first. */
+export const unpostedApprovals = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const at = yield* now
+  const rows = yield* sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
+    WHERE a.status = 'pending' AND a.expires_at > ${at.toISOString()} AND a.slack_ts IS NULL ORDER BY a.created_at LIMIT 50`.pipe(Effect.orDie)
+  return rows.map((row) => toRequest(row, at))
+})
+
 /** Marks a request's Slack message as showing `version` (only moves forward). */
 export const markSlackSynced = (id: string, version: number) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>

@@ -14,7 +14,7 @@ export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type Ap
 export { Actor, loadSubject, providerAdmins, resolveActorId } from "./Actor.js"
 export {
   approveRequest, cancelRequest, deleteUser, denyRequest, listApprovals, markSlackSynced, pendingApprovalCount, recordSlackMessage,
-  showApproval, slackMessagesToSync, type ApprovalQuery, type Decision
+  showApproval, slackMessagesToSync, unpostedApprovals, type ApprovalQuery, type Decision
 } from "./Approvals.js"
 export { listAudit, verifyAudit, type AuditQuery, type AuditVerification } from "./Audit.js"
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"

@@ -6,11 +6,14 @@ import { callSlack } from "./identity.js"
 
 /**
  * Posts a new request to the approvals channel and records where (so its message can be
- * updated after the response URL has expired); returns the requester's confirmation. A post
- * that fails leaves the request filed and says how to decide it without Slack.
+ * updated after the response URL has expired); returns the requester's confirmation. Each
+ * request is posted once across replicas and paths (the command that filed it, the sync loop
+ * for requests filed elsewhere). A post that fails leaves the request filed and says how to
+ * decide it without Slack.
  */
-export const postApproval = (bot: Bot, approval: Core.ApprovalRequest, requesterSlackId: string) =>
+export const postApproval = (bot: Bot, approval: Core.ApprovalRequest, requesterSlackId: string | null) =>
   Effect.gen(function*() {
+    if (!(yield* Core.claimSlackDelivery(`post:${approval.id}`))) return requestFiled(approval, { channel: bot.config.approvalsChannel })
     const message = approvalMessage(approval, { requester: requesterSlackId })
     const posted = yield* Effect.either(callSlack("chat.postMessage", () =>
       bot.client.chat.postMessage({ channel: bot.config.approvalsChannel, text: message.text, blocks: [...message.blocks], unfurl_links: false })))
@@ -62,9 +65,16 @@ export const notifyRequester = (bot: Bot, approval: Core.ApprovalRequest, slack:
     yield* callSlack("chat.postMessage", () => bot.client.chat.postMessage({ channel: requester, text: notice.text, blocks: [...notice.blocks] }))
   })
 
-/** One pass of the sync: every posted request whose message is behind its state (decided in the CLI or dashboard). */
+/**
+ * One pass of the sync: pending requests filed outside Slack (CLI, dashboard) are posted to the
+ * approvals channel, and every posted request whose message is behind its state (decided in the
+ * CLI or dashboard) is updated.
+ */
 export const syncOnce = (bot: Bot) =>
   Effect.gen(function*() {
+    for (const approval of yield* Core.unpostedApprovals) {
+      yield* postApproval(bot, approval, yield* bot.identity.slackIdOf(approval.requestedBy)).pipe(Core.as("system", "slack"))
+    }
     const behind = yield* Core.slackMessagesToSync
     for (const approval of behind) {
       const updated = yield* Effect.either(refreshMessage(bot, approval))

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
 import type { RecordedCall } from "@usher/testkit"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 import { Ids } from "../src/ids.js"
 import { APPROVALS, auditHead, auditSince, harness, People, textOf, type Harness } from "./support.js"
 
@@ -156,6 +156,25 @@ describe("approvals in Slack", () => {
       const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
       assert.include(textOf(notice!), "decided at the desk")
       assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.slackMessagesToSync)), [], "marked up to date before the notice went out")
+    }).pipe(Effect.scoped))
+
+  it.live("a request filed in the CLI or dashboard is posted to the approvals channel once, and approved from there", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ sync: true, syncIntervalMs: 50 })
+      const { approval } = yield* Effect.promise(() => h.run(Core.deleteUser(People.bob.email, { reason: "left, filed at the desk" }).pipe(Core.asUser(People.admin.email, "cli"))))
+      const [posted] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS))
+      assert.include(textOf(posted!), "Delete the account bob@acme.test")
+      assert.include(textOf(posted!), "left, filed at the desk")
+      const stored = yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system))).pipe(
+        Effect.filterOrFail((a) => a.slack !== null),
+        Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(100))))
+      )
+      assert.strictEqual(stored.slack?.ts, String(posted!.answer["ts"]), "its place is recorded, so it can be updated later")
+      yield* Effect.sleep("300 millis")
+      assert.lengthOf(h.fake.calls.filter((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS), 1, "posted once, not on every pass")
+      yield* click(h, People.apo.slack, Ids.approve, buttons(posted!)[Ids.approve]!, stored.slack!.ts)
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.strictEqual((yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))).status, "executed")
     }).pipe(Effect.scoped))
 
   it.live("a request that cannot be posted stays filed, and the requester learns how to have it decided", () =>
