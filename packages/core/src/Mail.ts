@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Either, Layer } from "effect"
 import { mkdirSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import nodemailer from "nodemailer"
@@ -8,6 +8,7 @@ import { CoreConfig, type CoreConfigShape } from "./CoreConfig.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { newId } from "./Domain/Ids.js"
 import * as Scope from "./Domain/Scope.js"
+import { transaction } from "./internal/tx.js"
 
 /** A mail as a use case writes it; sender and delivery are the mailer's. */
 export interface MailMessage {
@@ -158,42 +159,52 @@ interface OutboxRow {
   readonly error: string | null
 }
 
+/** Mails claimed and written back per transaction when delivering. */
+const DELIVERY_CHUNK = 200
+/** How long a claim keeps other processes off a mail (a sender that died lets go after this). */
+const CLAIM_MS = 5 * 60_000
+
 /**
- * Sends queued mails (after their transaction committed). Each message is claimed by a
- * conditional update first, so two processes never send one twice; a failure stays on the row
- * (`failed`, with the reason) for `outbox send` to retry. After an SMTP server accepted a
- * message its bodies are cleared: the links in it are secrets, and the mail server has them now.
+ * Sends queued mails (after their transaction committed), a chunk at a time: one transaction
+ * claims the chunk (so two processes never send one mail twice), the transport takes each
+ * mail, one transaction records how each went. A failure stays on its row (`failed`, with the
+ * reason) for `outbox send` to retry. After an SMTP server accepted a message its bodies are
+ * cleared: the links in it are secrets, and the mail server has them now.
  */
 export const deliver = (ids: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const mailer = yield* Mailer
     const reports: Array<DeliveryReport> = []
-    for (const id of ids) {
-      const [row] = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${id}`
-      if (row === undefined || row.status === "sent") continue
-      const claimed = yield* sql`UPDATE outbox SET attempts = attempts + 1 WHERE id = ${id} AND status <> 'sent' AND attempts = ${row.attempts} RETURNING id`
-      if (claimed.length === 0) continue
-      const outcome = yield* Effect.either(mailer.send({
-        id: row.id,
-        kind: row.kind,
-        userId: row.userId,
-        from: row.fromAddress,
-        to: row.toAddress,
-        subject: row.subject,
-        text: row.textBody,
-        html: row.htmlBody
+    for (let i = 0; i < ids.length; i += DELIVERY_CHUNK) {
+      const chunk = ids.slice(i, i + DELIVERY_CHUNK)
+      const claimed = yield* transaction(Effect.gen(function*() {
+        const at = yield* now
+        return yield* sql<OutboxRow>`UPDATE outbox SET attempts = attempts + 1, claimed_until = ${new Date(at.getTime() + CLAIM_MS).toISOString()}
+          WHERE ${sql.in("id", chunk)} AND status <> 'sent' AND (claimed_until IS NULL OR claimed_until < ${at.toISOString()})
+          RETURNING *`
       }))
-      const at = (yield* now).toISOString()
-      if (outcome._tag === "Right") {
-        const scrub = mailer.transport === "smtp" ? sql`, text_body = '', html_body = ''` : sql``
-        yield* sql`UPDATE outbox SET status = 'sent', transport = ${mailer.transport}, sent_at = ${at}, file = ${outcome.right.file},
-                     message_id = ${outcome.right.messageId}, error = NULL ${scrub} WHERE id = ${id}`
-        reports.push({ id, to: row.toAddress, status: "sent", file: outcome.right.file, error: null })
-      } else {
-        yield* sql`UPDATE outbox SET status = 'failed', transport = ${mailer.transport}, error = ${outcome.left} WHERE id = ${id}`
-        reports.push({ id, to: row.toAddress, status: "failed", file: null, error: outcome.left })
+      const outcomes: Array<{ readonly row: OutboxRow; readonly outcome: Either.Either<Delivered, string> }> = []
+      for (const row of claimed) {
+        const outcome = yield* Effect.either(mailer.send({
+          id: row.id, kind: row.kind, userId: row.userId, from: row.fromAddress, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody
+        }))
+        outcomes.push({ row, outcome })
       }
+      yield* transaction(Effect.gen(function*() {
+        const at = (yield* now).toISOString()
+        const scrub = mailer.transport === "smtp" ? sql`, text_body = '', html_body = ''` : sql``
+        for (const { outcome, row } of outcomes) {
+          if (Either.isRight(outcome)) {
+            yield* sql`UPDATE outbox SET status = 'sent', transport = ${mailer.transport}, sent_at = ${at}, file = ${outcome.right.file},
+                         message_id = ${outcome.right.messageId}, error = NULL, claimed_until = NULL ${scrub} WHERE id = ${row.id}`
+            reports.push({ id: row.id, to: row.toAddress, status: "sent", file: outcome.right.file, error: null })
+          } else {
+            yield* sql`UPDATE outbox SET status = 'failed', transport = ${mailer.transport}, error = ${outcome.left}, claimed_until = NULL WHERE id = ${row.id}`
+            reports.push({ id: row.id, to: row.toAddress, status: "failed", file: null, error: outcome.left })
+          }
+        }
+      }))
     }
     return reports
   }).pipe(Effect.orDie)

@@ -82,6 +82,26 @@ describe("Mail through SMTP (USHER_SMTP_URL)", () => {
       }).pipe(Effect.provide(layer))
     }))
 
+  it.scoped("two senders working through the same outbox at once send every mail exactly once", () =>
+    Effect.gen(function*() {
+      const smtp = yield* smtpServer
+      const { layer } = yield* withSmtpDirectory(`smtp://127.0.0.1:${smtp.port}`)
+      yield* Effect.gen(function*() {
+        yield* initialized
+        for (let i = 0; i < 30; i++) {
+          yield* Core.inviteUser({ email: `p${i}@acme.test`, firstName: "P", lastName: String(i), link: true }).pipe(asUser(ADMIN))
+        }
+        const sql = yield* SqlClient.SqlClient
+        // thirty mails queued as a crashed sender would have left them
+        yield* sql`INSERT INTO outbox (id, created_at, kind, to_address, from_address, subject, text_body, html_body, status)
+          SELECT u.id, u.created_at, 'invitation', u.email, 'usher@acme.test', 'hello', 'text', '<p>html</p>', 'queued' FROM users u WHERE u.email LIKE 'p%'`
+        const [a, b] = yield* Effect.all([Core.retryOutbox.pipe(asUser(ADMIN)), Core.retryOutbox.pipe(asUser(ADMIN))], { concurrency: 2 })
+        assert.strictEqual(a.length + b.length, 30, "each mail taken by one sender")
+        assert.lengthOf(smtp.received, 30)
+        assert.strictEqual(new Set(smtp.received.map((r) => r.to[0])).size, 30, "nobody mailed twice")
+      }).pipe(Effect.provide(layer))
+    }))
+
   it.scoped("a server that cannot be reached leaves the mail failed in the outbox with the reason; outbox send delivers it later", () =>
     Effect.gen(function*() {
       const smtp = yield* smtpServer

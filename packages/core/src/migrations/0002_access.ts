@@ -58,6 +58,7 @@ export default Effect.gen(function*() {
     status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'failed')),
     transport TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
+    claimed_until TEXT,
     sent_at TEXT,
     file TEXT,
     message_id TEXT,
