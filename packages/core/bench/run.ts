@@ -6,12 +6,14 @@
  *      (10k users, 1k groups, 50 roles, 4 orgs × 50 apps), after checking they agree;
  *   2. seeding 100k users with audit: `seedUsers` vs raw better-sqlite3 writing the same rows;
  *   3. importing a 100k-row CSV (parsing, validation, invitations, mails, audit): `importUsers`
- *      vs raw better-sqlite3 writing the same rows.
+ *      vs raw better-sqlite3 writing the same rows;
+ *   4. a failed sign-in for an unknown e-mail vs a wrong password (they must take as long).
  */
 import { cpus } from "node:os"
 import { benchImport } from "./import.js"
 import { benchResolver } from "./resolver.js"
 import { benchSeed } from "./seed.js"
+import { benchSignIn } from "./signin.js"
 
 const log = (line: string) => console.log(`  ${line}`)
 const millions = (n: number) => `${(n / 1e6).toFixed(2)}M`
@@ -30,6 +32,9 @@ const seed = await benchSeed(log)
 console.log("\n3. importing a CSV of users")
 const imported = await benchImport(log)
 
+console.log("\n4. failed sign-ins")
+const signIn = await benchSignIn(log)
+
 const vsCasbin = resolver.usherChecksPerSec / resolver.casbinChecksPerSec
 const vsTuned = resolver.usherChecksPerSec / resolver.casbinTunedChecksPerSec
 const resolverOk = resolver.usherChecksPerSec >= 2e6 && vsCasbin >= 5 && vsTuned >= 5
@@ -39,6 +44,7 @@ const seedRatioOk = seedRatio <= 3
 const importRatio = imported.usherMs / imported.rawMs
 const importTimeOk = imported.usherMs <= 2000
 const importRatioOk = importRatio <= 3
+const signInRatio = signIn.unknownMs / signIn.wrongMs
 
 const rows: ReadonlyArray<ReadonlyArray<string>> = [
   ["resolver", `usher ${millions(resolver.usherChecksPerSec)} checks/s`, `casbin ${thousands(resolver.casbinChecksPerSec)} checks/s`, `${vsCasbin.toFixed(0)}×`, "(goal ≥2M, ≥5×)", verdict(resolverOk)],
@@ -62,6 +68,14 @@ const rows: ReadonlyArray<ReadonlyArray<string>> = [
     importTimeOk && importRatioOk
       ? "OK"
       : [importTimeOk ? "time OK" : "MISSED ≤2 s", importRatioOk ? "ratio OK" : "MISSED ≤3×"].join("; ")
+  ],
+  [
+    "failed sign-in",
+    `unknown e-mail ${signIn.unknownMs.toFixed(0)} ms`,
+    `wrong password ${signIn.wrongMs.toFixed(0)} ms`,
+    `${signInRatio.toFixed(2)}×`,
+    "(similar: 0.9–1.1×)",
+    verdict(signInRatio >= 0.9 && signInRatio <= 1.1)
   ]
 ]
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))

@@ -8,6 +8,7 @@ import { dirname, join, resolve } from "node:path"
 import migration0001 from "./migrations/0001_directory.js"
 import migration0002 from "./migrations/0002_access.js"
 import migration0003 from "./migrations/0003_slack.js"
+import migration0004 from "./migrations/0004_views.js"
 
 /** Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`. */
 export interface DatabaseLocation {
@@ -54,7 +55,7 @@ export const locationFromEnv = Effect.gen(function*() {
 export class Database extends Context.Tag("@usher/core/Database")<Database, DatabaseLocation>() {}
 
 const migrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003 })
+  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004 })
 })
 
 /**

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { Actor, actorSubject, now, requireAt } from "./Actor.js"
+import { Actor, actorSubject, now, requireAt, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { CoreConfig } from "./CoreConfig.js"
 import { checkPassword } from "./Domain/Credentials.js"
@@ -250,6 +250,16 @@ export const listInvitations = (query: InvitationQuery = {}) =>
       return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: Scope.org(rows[0]!.org) }))
     }
     return readable.map((r) => toInvitation(r, at))
+  })
+
+/** The invitation of one account (null when it was created, not invited), for the user's detail (needs `users.read` there). */
+export const userInvitation = (ref: string) =>
+  Effect.gen(function*() {
+    const user = yield* findUser(ref)
+    yield* requireReadable(user.id)
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<InvitationRow>`${sql.literal(SELECT)} WHERE i.user_id = ${user.id}`.pipe(Effect.orDie)
+    return row === undefined ? null : toInvitation(row, yield* now)
   })
 
 /**

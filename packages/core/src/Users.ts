@@ -1,9 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { actorSubject, now, requireAt, requireForAccount, requireReadable } from "./Actor.js"
+import { now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
-import { EmailTaken, PermissionDenied } from "./Domain/Errors.js"
-import * as Permissions from "./Domain/Permissions.js"
+import { EmailTaken } from "./Domain/Errors.js"
 import * as Scope from "./Domain/Scope.js"
 import { normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
 import { insertGrant, insertGroupMember } from "./internal/grants.js"
@@ -120,24 +119,11 @@ export const normalizeSearch = (text: string): string => {
 export const listUsers = (query: UserQuery = {}) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const subject = yield* actorSubject
-    const at = yield* now
     const org = query.org === undefined ? undefined : yield* orgOrDefault(query.org)
     const group = query.group === undefined ? undefined : yield* findGroup(query.group, query.org)
-    const everywhere = Permissions.has(subject, "users.read", Scope.provider, at)
-    let readableOrgs: ReadonlyArray<string> | undefined
-    if (!everywhere) {
-      if (org !== undefined) {
-        yield* requireAt("users.read", Scope.org(org.slug))
-      } else {
-        const orgs = yield* sql<{ id: string; slug: string }>`SELECT id, slug FROM organizations`.pipe(Effect.orDie)
-        readableOrgs = orgs.filter((o) => Permissions.has(subject, "users.read", Scope.org(o.slug), at)).map((o) => o.id)
-        if (readableOrgs.length === 0) {
-          const fallback = yield* orgOrDefault(undefined)
-          return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: Scope.org(fallback.slug) }))
-        }
-      }
-    }
+    const visible = yield* readableOrgs
+    if (org !== undefined && visible !== "everywhere") yield* requireAt("users.read", Scope.org(org.slug))
+    const readableIds = visible === "everywhere" || org !== undefined ? undefined : visible
     const search = query.search === undefined || query.search.trim() === "" ? undefined : normalizeSearch(query.search)
     const conditions = [
       sql`status <> 'deleted'`,
@@ -145,7 +131,7 @@ export const listUsers = (query: UserQuery = {}) =>
       search !== undefined ? sql`search LIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'` : undefined,
       org !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE org_id = ${org.id})` : undefined,
       group !== undefined ? sql`id IN (SELECT user_id FROM group_members WHERE group_id = ${group.id})` : undefined,
-      readableOrgs !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableOrgs)})` : undefined
+      readableIds !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableIds)})` : undefined
     ].filter((c) => c !== undefined)
     const limit = query.limit ?? 1_000_000_000
     const rows = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE ${sql.and(conditions)}

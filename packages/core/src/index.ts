@@ -25,7 +25,7 @@ export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type Expor
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
 export { CsvHeaderInvalid, CsvLineMalformed, csvColumns, DuplicateRow, GrantNeedsApproval, ImportStopped, importUsers, type CsvColumn, type ImportInput, type ImportMode, type ImportProblem, type ImportProgress, type ImportReport, type ImportUpdate } from "./Import.js"
 export {
-  acceptInvitation, cancelInvitation, inviteUser, listInvitations, resendInvitation,
+  acceptInvitation, cancelInvitation, inviteUser, listInvitations, resendInvitation, userInvitation,
   type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput
 } from "./Invitations.js"
 export { listOutbox, Mailer, retryOutbox, showOutbox, type DeliveryReport, type OutboxEntry, type OutboxQuery } from "./Mail.js"
@@ -43,6 +43,11 @@ export {
   createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
   type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"
+export {
+  accessTree, auditPage, changeMarker, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,
+  type AccessTree, type AuditLine, type AuditPageQuery, type FilterKey, type UserFilter, type UserListRow, type UserPage,
+  type UserPageQuery, type UserSort, type UserSortColumn
+} from "./Views.js"
 export {
   claimSlackDelivery, InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, slackActor, slackDirectoryUser, SlackLinkNotFound,
   SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink

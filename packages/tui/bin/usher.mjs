@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Starts `usher`. The TypeScript sources of this package and of core are bundled into one ES
-// module on first run (and again whenever a source file is newer than the bundle), because
+// Starts `usher`. The TypeScript sources of this package and of core are bundled into ES
+// modules on first run (and again whenever a source file is newer than the bundle), because
 // loading a few hundred modules through a TypeScript loader costs seconds per start; the bundle
-// starts in a fraction of that. Only native addons stay outside the bundle.
-import { mkdirSync, readdirSync, renameSync, statSync } from "node:fs"
+// starts in a fraction of that. Only native addons stay outside the bundle. The dashboard's code
+// (React, Ink) is a chunk of its own, loaded only when the dashboard opens.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -35,15 +36,58 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
   mkdirSync(dirname(bundle), { recursive: true })
   await build({
     entryPoints: [join(here, "..", "src", "bin", "usher.ts")],
-    outfile: temporary,
+    outdir: temporary,
+    outExtension: { ".js": ".mjs" },
+    // chunks are named by their content: a rebuild adds new ones and leaves those a running
+    // process may still load; only the entry file is swapped
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     logLevel: "error",
+    // React and Ink ship a development build that is twice the size and slower
+    define: { "process.env.NODE_ENV": "\"production\"" },
     // CommonJS dependencies (nodemailer, Bolt's helpers) call require() for Node built-ins
     banner: { js: "import { createRequire as __usherCreateRequire } from \"node:module\"; const require = __usherCreateRequire(import.meta.url);" },
     plugins: [{
+      // Ink draws every frame through a fresh Output whose caches (each line's styled
+      // characters, each text's width) start empty, so every unchanged line is parsed again on
+      // every key press: half of a frame's time. One bounded cache for all frames keeps a
+      // keystroke's frame within budget. The caches map text to pure results, so sharing is safe;
+      // the build fails if Ink's code no longer has the expected shape.
+      name: "ink-shared-output-caches",
+      setup(b) {
+        b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
+          const { readFile } = await import("node:fs/promises")
+          let source = await readFile(args.path, "utf8")
+          const edits = [
+            ["caches = new OutputCaches();", "caches = sharedCaches;"],
+            ["export default class Output {", "const sharedCaches = new OutputCaches();\nexport default class Output {"],
+            ["getStyledChars(line) {", "getStyledChars(line) {\n        if (this.styledChars.size > 5000) this.styledChars.clear();"],
+            ["getStringWidth(text) {", "getStringWidth(text) {\n        if (this.widths.size > 20000) this.widths.clear();"],
+            ["getWidestLine(text) {", "getWidestLine(text) {\n        if (this.blockWidths.size > 5000) this.blockWidths.clear();"]
+          ]
+          for (const [from, to] of edits) {
+            if (!source.includes(from)) return { errors: [{ text: `ink's output.js changed: "${from}" not found; review the shared-cache edit` }] }
+            source = source.replace(from, to)
+          }
+          return { contents: source, loader: "js" }
+        })
+      }
+    }, {
+      // Ink loads React's devtools only when DEV=true, and they are not installed: the bundle
+      // then fails the way a missing package does, which Ink reports as a warning.
+      name: "no-devtools",
+      setup(b) {
+        b.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: "react-devtools-core", namespace: "missing" }))
+        b.onLoad({ filter: /.*/, namespace: "missing" }, () => ({
+          contents: "const e = new Error('react-devtools-core is not installed'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e",
+          loader: "js"
+        }))
+      }
+    }, {
       // Native addons stay external, imported by their resolved path: pnpm installs each
       // package's dependencies beside that package only, not beside the bundle.
       name: "native-external",
@@ -56,7 +100,11 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
       }
     }]
   })
-  renameSync(temporary, bundle)
+  const chunks = join(dirname(bundle), "chunks")
+  mkdirSync(chunks, { recursive: true })
+  for (const chunk of readdirSync(join(temporary, "chunks"))) renameSync(join(temporary, "chunks", chunk), join(chunks, chunk))
+  renameSync(join(temporary, "usher.mjs"), bundle)
+  rmSync(temporary, { recursive: true, force: true })
 }
 
 await import(pathToFileURL(bundle).href)

@@ -16,6 +16,15 @@ const code = await main(process.argv.slice(2), {
     const chunks: Array<Buffer> = []
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks).toString("utf8")
-  }
+  },
+  // the dashboard's code loads only when it opens, so commands start as fast as before
+  ...(process.stdin.isTTY && process.stdout.isTTY
+    ? {
+      dashboard: async (start) => {
+        const { runDashboard } = await import("../app/main.js")
+        return runDashboard({ ...start, env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: (text) => process.stderr.write(text) })
+      }
+    }
+    : {})
 })
 process.exitCode = code

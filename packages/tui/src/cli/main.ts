@@ -12,6 +12,16 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>
   /** all of standard input, for `--password-stdin` (tests pass their own) */
   readonly stdin?: () => Promise<string>
+  /** opens the full-screen dashboard (`usher` without a command); given only on a terminal */
+  readonly dashboard?: (options: DashboardStart) => Promise<ExitCode>
+}
+
+/** What the dashboard starts from: the directory, its configuration, who acts, and whether read-only. */
+export interface DashboardStart {
+  readonly location: Core.DatabaseLocation
+  readonly config: Core.CoreConfigShape
+  readonly actor: string | undefined
+  readonly readonly: boolean
 }
 
 /** Exit codes: 0 ok, 1 domain error, 2 usage error. */
@@ -22,6 +32,7 @@ interface Globals {
   readonly as: string | undefined
   readonly json: boolean
   readonly help: boolean
+  readonly readonly: boolean
   readonly rest: ReadonlyArray<string>
 }
 
@@ -30,6 +41,7 @@ const takeGlobals = (argv: ReadonlyArray<string>): Globals | UsageError => {
   let as: string | undefined
   let json = false
   let help = false
+  let readonly = false
   const rest: Array<string> = []
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -41,9 +53,10 @@ const takeGlobals = (argv: ReadonlyArray<string>): Globals | UsageError => {
       else as = value
     } else if (arg === "--json") json = true
     else if (arg === "--help" || arg === "-h") help = true
+    else if (arg === "--readonly") readonly = true
     else rest.push(arg)
   }
-  return { db, as, json, help, rest }
+  return { db, as, json, help, readonly, rest }
 }
 
 const findCommand = (words: ReadonlyArray<string>): { command: Command; args: ReadonlyArray<string> } | undefined => {
@@ -63,6 +76,7 @@ export const helpText = (): string =>
     "usher — user management for your organization's admins",
     "",
     "Usage: usher [--db PATH] [--as EMAIL] [--json] COMMAND ...",
+    "       usher [--db PATH] [--as EMAIL] [--readonly]   (no command, on a terminal: the full-screen dashboard)",
     "",
     ...commands.map((c) => `  ${usageLine(c)}\n      ${c.summary}`),
     "",
@@ -71,6 +85,7 @@ export const helpText = (): string =>
     "                USHER_DATA_DIR defaulting to ~/.local/share/usher)",
     "  --as EMAIL    who is acting (env USHER_ACTOR; default: the only provider admin, if there is exactly one)",
     "  --json        one JSON document on stdout; errors as {\"error\":{\"_tag\",\"message\"}}",
+    "  --readonly    with no command: open the dashboard read-only (auditors); every change is disabled",
     "",
     "Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage error.",
     "USER is an e-mail or an id. SCOPE is provider, org:<slug> or app:<org>/<app>."
@@ -96,11 +111,29 @@ const parseCommand = (command: Command, args: ReadonlyArray<string>) => {
   }
 }
 
+/** The database location (`--db` or the environment) and the process configuration, shared by commands and the dashboard. */
+const directorySettings = (db: string | undefined, environment: Io["env"]) => {
+  const env = new Map(Object.entries(environment).filter((e): e is [string, string] => e[1] !== undefined))
+  return Effect.runPromiseExit(
+    Effect.flatMap(Core.resolveLocation(db), (location) =>
+      Effect.map(Core.configFromEnv(location), (config) => ({ location, config }))).pipe(
+        Effect.withConfigProvider(ConfigProvider.fromMap(env))
+      )
+  )
+}
+
 /** Runs one `usher` invocation and returns its exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
   const globals = takeGlobals(argv)
   if (globals instanceof UsageError) return fail(io, argv.includes("--json"), { _tag: "UsageError", message: globals.message }, 2)
   const { json } = globals
+  if (globals.rest.length === 0 && !globals.help && (io.dashboard !== undefined || globals.readonly)) {
+    if (io.dashboard === undefined) return fail(io, json, { _tag: "UsageError", message: "the dashboard needs a terminal (standard input and output)" }, 2)
+    const setup = await directorySettings(globals.db, io.env)
+    if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
+    return io.dashboard({ ...setup.value, actor: globals.as ?? io.env["USHER_ACTOR"], readonly: globals.readonly })
+  }
+  if (globals.readonly) return fail(io, json, { _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
   if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
     io.stdout(`${helpText()}\n`)
     return 0
@@ -122,13 +155,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   const parsed = parseCommand(command, args)
   if (parsed instanceof UsageError) return fail(io, json, { _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
 
-  const env = new Map(Object.entries(io.env).filter((e): e is [string, string] => e[1] !== undefined))
-  const setup = await Effect.runPromiseExit(
-    Effect.flatMap(Core.resolveLocation(globals.db), (location) =>
-      Effect.map(Core.configFromEnv(location), (config) => ({ location, config }))).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(env))
-      )
-  )
+  const setup = await directorySettings(globals.db, io.env)
   if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
   const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
   const input = stdin === undefined ? parsed : { ...parsed, stdin }

@@ -1,0 +1,195 @@
+import { SqlClient, type Statement } from "@effect/sql"
+import { Effect, Either } from "effect"
+import { readableOrgs, requireAt } from "./Actor.js"
+import * as Scope from "./Domain/Scope.js"
+import type { User } from "./Domain/User.js"
+import { findGroup, findOrg, findRole, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
+import { parseUserFilter, type UserFilter } from "./Views/UserFilter.js"
+
+export { filterKeys, formatUserFilter, parseUserFilter, withStatus, type FilterKey, type UserFilter } from "./Views/UserFilter.js"
+export { accessTree, auditPage, changeMarker, type AccessTree, type AuditLine, type AuditPageQuery } from "./Views/Activity.js"
+
+/** The columns the users view sorts by. */
+export const userSortColumns = ["name", "email", "phone", "status", "registered", "lastActive"] as const
+export type UserSortColumn = typeof userSortColumns[number]
+
+/** How the users view is sorted. */
+export interface UserSort {
+  readonly column: UserSortColumn
+  readonly descending?: boolean
+}
+
+/** What `userPage` reads: a filter (text, as typed), a sort, a window. */
+export interface UserPageQuery {
+  /** filter text: search words and `status:`, `org:`, `group:`, `role:` tokens */
+  readonly filter?: string
+  readonly sort?: UserSort
+  readonly offset?: number
+  readonly limit?: number
+  /**
+   * count the matching users (default true). With false, `total` is only given when the window
+   * shows it for free (it ends the list); `userCount` counts separately.
+   */
+  readonly withTotal?: boolean
+}
+
+/** A user as a row of the users view: the account and the names of the roles it holds (directly or through groups). */
+export interface UserListRow extends User {
+  readonly roles: ReadonlyArray<string>
+}
+
+/** One window of the users view. */
+export interface UserPage {
+  readonly offset: number
+  readonly rows: ReadonlyArray<UserListRow>
+  /** how many users match; null when not asked for and not evident from the window */
+  readonly total: number | null
+  readonly filter: UserFilter
+}
+
+/** ORDER BY of each column; the default (name) is the key order of the users view's index (migration 0004), the others sort. */
+const ORDER: Record<UserSortColumn, ReadonlyArray<string>> = {
+  name: ["last_name", "first_name", "email"],
+  email: ["email"],
+  phone: ["phone", "email"],
+  status: ["status", "last_name", "first_name", "email"],
+  registered: ["registered_at", "email"],
+  lastActive: ["last_active_at", "email"]
+}
+
+const orderBy = (sort: UserSort | undefined) =>
+  ORDER[sort?.column ?? "name"].map((c) => `${c}${sort?.descending === true ? " DESC" : ""}`).join(", ")
+
+const escapeLike = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+/** A set of users a filter token stands for: as a list of ids, and as a test of one `users` row. */
+interface MemberSet {
+  readonly ids: Statement.Fragment
+  readonly holds: Statement.Fragment
+}
+
+/** Below this many members a token's set is listed and its users looked up; above, rows are tested as the page walks. */
+const SMALL_SET = 2000
+
+/**
+ * The condition for a set: a small set is read first (its users looked up by id, then sorted);
+ * a large one is tested row by row with a correlated EXISTS, so a page stops after its rows.
+ * Either way round costs a full scan when chosen wrongly (a group of ten among 100k users, or
+ * an organization holding everyone), hence the cheap count first.
+ */
+const conditionFor = (set: MemberSet) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} LIMIT ${SMALL_SET + 1})`.pipe(Effect.orDie)
+    return Number(row?.n ?? 0) <= SMALL_SET ? sql`id IN (${set.ids})` : sql`EXISTS (${set.holds})`
+  })
+
+/** The WHERE conditions of a filter, on `users` rows, with the actor's visibility applied. */
+const conditionsOf = (filter: UserFilter) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const visible = yield* readableOrgs
+    const org = filter.org === undefined ? undefined : yield* findOrg(filter.org)
+    if (org !== undefined && visible !== "everywhere") yield* requireAt("users.read", Scope.org(org.slug))
+    const group = filter.group === undefined ? undefined : yield* findGroup(filter.group, filter.org)
+    const role = filter.role === undefined ? undefined : yield* findRole(filter.role)
+    const sets: Array<MemberSet> = []
+    if (org !== undefined) {
+      sets.push({
+        ids: sql`SELECT user_id FROM memberships WHERE org_id = ${org.id}`,
+        holds: sql`SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.org_id = ${org.id}`
+      })
+    }
+    if (group !== undefined) {
+      sets.push({
+        ids: sql`SELECT user_id FROM group_members WHERE group_id = ${group.id}`,
+        holds: sql`SELECT 1 FROM group_members m WHERE m.user_id = users.id AND m.group_id = ${group.id}`
+      })
+    }
+    if (role !== undefined) {
+      sets.push({
+        ids: sql`SELECT principal_id AS user_id FROM grants WHERE principal_type = 'user' AND role_id = ${role.id}
+          UNION SELECT m.user_id FROM grants g JOIN group_members m ON m.group_id = g.principal_id
+           WHERE g.principal_type = 'group' AND g.role_id = ${role.id}`,
+        holds: sql`SELECT 1 FROM grants g WHERE g.principal_type = 'user' AND g.principal_id = users.id AND g.role_id = ${role.id}
+          UNION ALL SELECT 1 FROM group_members m JOIN grants g ON g.principal_type = 'group' AND g.principal_id = m.group_id
+           WHERE m.user_id = users.id AND g.role_id = ${role.id}`
+      })
+    }
+    if (visible !== "everywhere") {
+      sets.push({
+        ids: sql`SELECT user_id FROM memberships WHERE ${sql.in("org_id", visible)}`,
+        holds: sql`SELECT 1 FROM memberships m WHERE m.user_id = users.id AND ${sql.in("m.org_id", visible)}`
+      })
+    }
+    return [
+      filter.status === undefined ? sql`status <> 'deleted'` : sql`status = ${filter.status}`,
+      ...filter.terms.map((term) => sql`search LIKE ${escapeLike(term)} ESCAPE '\\'`),
+      ...(yield* Effect.forEach(sets, conditionFor))
+    ]
+  })
+
+/** The distinct role names each user holds, directly or through a group. */
+const rolesOf = (userIds: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const out = new Map<string, Array<string>>()
+    if (userIds.length === 0) return out
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ userId: string; role: string }>`
+      SELECT g.principal_id AS user_id, r.name AS role FROM grants g JOIN roles r ON r.id = g.role_id
+       WHERE g.principal_type = 'user' AND ${sql.in("g.principal_id", userIds)}
+      UNION
+      SELECT m.user_id, r.name FROM group_members m
+        JOIN grants g ON g.principal_type = 'group' AND g.principal_id = m.group_id JOIN roles r ON r.id = g.role_id
+       WHERE ${sql.in("m.user_id", userIds)}
+       ORDER BY 1, 2`.pipe(Effect.orDie)
+    for (const row of rows) {
+      const list = out.get(row.userId)
+      if (list === undefined) out.set(row.userId, [row.role])
+      else list.push(row.role)
+    }
+    return out
+  })
+
+/**
+ * One window of the users view, fast at 100k users: the filter (see `parseUserFilter`), a sort
+ * by any column, and the number of matching users. Visibility is `listUsers`'s: everyone with
+ * `users.read` at provider, otherwise the members of the organizations where the actor holds it.
+ */
+export const userPage = (query: UserPageQuery = {}) =>
+  Effect.gen(function*() {
+    const filter = yield* Either.match(parseUserFilter(query.filter ?? ""), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const conditions = yield* conditionsOf(filter)
+    const sql = yield* SqlClient.SqlClient
+    const offset = Math.max(0, Math.floor(query.offset ?? 0))
+    const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 100), 1000))
+    const order = orderBy(query.sort)
+    const where = sql.and(conditions)
+    const found = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users
+      WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} LIMIT ${limit} OFFSET ${offset})
+      ORDER BY ${sql.literal(order)}`.pipe(Effect.orDie)
+    const users = found.map(toUser)
+    const roles = yield* rolesOf(users.map((u) => u.id))
+    const rows = users.map((u): UserListRow => ({ ...u, roles: roles.get(u.id) ?? [] }))
+    // a window that is not full and not empty ends the list: its end is the count, no scan needed
+    const total = rows.length < limit && (rows.length > 0 || offset === 0)
+      ? offset + rows.length
+      : query.withTotal === false
+      ? null
+      : yield* countWhere(where)
+    return { offset, rows, total, filter } satisfies UserPage
+  })
+
+const countWhere = (where: Statement.Fragment) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM users WHERE ${where}`).pipe(
+    Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+    Effect.orDie
+  )
+
+/** How many users match a filter of the users view (same visibility as `userPage`). */
+export const userCount = (filter: string) =>
+  Effect.gen(function*() {
+    const parsed = yield* Either.match(parseUserFilter(filter), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const sql = yield* SqlClient.SqlClient
+    return yield* countWhere(sql.and(yield* conditionsOf(parsed)))
+  })

@@ -1,0 +1,87 @@
+import { Box, Text } from "ink"
+import { useState } from "react"
+import { bindingsFor, type ViewName } from "../keys/Keymap.js"
+import { keyName } from "../keys/keyName.js"
+import { useKeys } from "../keys/layers.js"
+import { paint, useDashboard } from "../runtime/context.js"
+import type { MenuSpec, Notice } from "../state/ui.js"
+import { fit } from "./layout.js"
+
+/** Text shown once (a temporary password, a link, per-row results); any of enter, esc or q closes it. */
+export const NoticeBox = ({ notice, width, height, onClose }: {
+  readonly notice: Notice
+  readonly width: number
+  readonly height: number
+  readonly onClose: () => void
+}) => {
+  const [top, setTop] = useState(0)
+  const room = Math.max(1, height - 4)
+  useKeys((input, key) => {
+    const name = keyName(input, key)
+    if (name === "j" || name === "down") setTop((t) => Math.min(Math.max(0, notice.lines.length - room), t + 1))
+    else if (name === "k" || name === "up") setTop((t) => Math.max(0, t - 1))
+    else if (name === "enter" || name === "escape" || name === "q") onClose()
+  })
+  const inner = Math.max(10, width - 4)
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1} width={width}>
+      <Text bold>{fit(notice.title, inner)}</Text>
+      {notice.lines.slice(top, top + room).map((l, i) => <Text key={i}>{fit(l, inner)}</Text>)}
+      <Text dimColor>{fit(`enter close${notice.lines.length > room ? " | j/k scroll" : ""}`, inner)}</Text>
+    </Box>
+  )
+}
+
+/** A short list to pick from: j/k or arrows, enter picks, esc cancels. */
+export const Menu = ({ menu, width, onClose }: { readonly menu: MenuSpec; readonly width: number; readonly onClose: () => void }) => {
+  const { colors } = useDashboard()
+  const [at, setAt] = useState(0)
+  useKeys((input, key) => {
+    const name = keyName(input, key)
+    if (name === "j" || name === "down") setAt((a) => Math.min(menu.items.length - 1, a + 1))
+    else if (name === "k" || name === "up") setAt((a) => Math.max(0, a - 1))
+    else if (name === "escape") onClose()
+    else if (name === "enter" && menu.items[at] !== undefined) menu.items[at]!.run()
+  })
+  const inner = Math.max(10, width - 4)
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1} width={width}>
+      <Text bold>{fit(menu.title, inner)}</Text>
+      {menu.items.map((item, i) => (
+        <Text key={item.label} inverse={i === at} {...paint(colors, i === at ? "cyan" : undefined)}>{fit(` ${item.label}`, inner)}</Text>
+      ))}
+      <Text dimColor>{fit("enter choose | esc cancel", inner)}</Text>
+    </Box>
+  )
+}
+
+const shownKey = (key: string) => key === "escape" ? "esc" : key === "space" ? "space" : key
+
+/** The help, generated from the keymap for the current view; read-only sessions mark what is disabled. */
+export const Help = ({ view, width, height, onClose }: {
+  readonly view: ViewName
+  readonly width: number
+  readonly height: number
+  readonly onClose: () => void
+}) => {
+  const { dashboard } = useDashboard()
+  const [top, setTop] = useState(0)
+  const lines = bindingsFor(view).map((b) =>
+    `${b.keys.map(shownKey).join(" ").padEnd(16)} ${b.description}${b.mutating === true && dashboard.readonly ? "  (disabled: read-only)" : ""}`
+  )
+  const room = Math.max(1, height - 4)
+  useKeys((input, key) => {
+    const name = keyName(input, key)
+    if (name === "j" || name === "down") setTop((t) => Math.min(Math.max(0, lines.length - room), t + 1))
+    else if (name === "k" || name === "up") setTop((t) => Math.max(0, t - 1))
+    else if (name === "escape" || name === "?" || name === "q" || name === "enter") onClose()
+  })
+  const inner = Math.max(10, width - 4)
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1} width={width}>
+      <Text bold>{fit(`Keys in ${view}${lines.length > room ? ` (${top + 1}-${Math.min(lines.length, top + room)} of ${lines.length}, j/k scroll)` : ""}`, inner)}</Text>
+      {lines.slice(top, top + room).map((l, i) => <Text key={i}>{fit(l, inner)}</Text>)}
+      <Text dimColor>{fit("esc close", inner)}</Text>
+    </Box>
+  )
+}

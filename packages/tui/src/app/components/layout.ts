@@ -1,0 +1,94 @@
+import stringWidth from "string-width"
+
+/** Cuts a text to `width` terminal cells (an ellipsis marks the cut) and pads it to exactly that width. */
+export const fit = (text: string, width: number, align: "left" | "right" = "left"): string => {
+  if (width <= 0) return ""
+  // printable ASCII (nearly every cell) is one cell per character: no width tables needed
+  if (/^[\x20-\x7e]*$/.test(text)) {
+    const shown = text.length > width ? `${text.slice(0, width - 1)}~` : text
+    return align === "right" ? shown.padStart(width) : shown.padEnd(width)
+  }
+  const clean = text.replace(/[\u0000-\u001f\u007f]/g, " ")
+  let shown = clean
+  if (stringWidth(clean) > width) {
+    let cut = ""
+    let used = 0
+    for (const char of clean) {
+      const w = stringWidth(char)
+      if (used + w > width - 1) break
+      cut += char
+      used += w
+    }
+    shown = `${cut}~`
+  }
+  const gap = " ".repeat(Math.max(0, width - stringWidth(shown)))
+  return align === "right" ? gap + shown : shown + gap
+}
+
+/** A column of a table: its title, smallest width, share of spare width, and when it is dropped. */
+export interface Column {
+  readonly title: string
+  readonly min: number
+  /** share of the width left over (0: stays at `min`) */
+  readonly grow?: number
+  /** narrow terminals drop the columns with the highest number first; 0 is never dropped */
+  readonly drop?: number
+  readonly align?: "left" | "right"
+}
+
+/**
+ * Widths for the columns in `width` cells (one space between columns): columns are dropped,
+ * highest `drop` first, until the rest fit; the spare width goes to columns by `grow`. A dropped
+ * column has width 0.
+ */
+export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): ReadonlyArray<number> => {
+  const kept = columns.map(() => true)
+  const need = () => columns.reduce((sum, c, i) => sum + (kept[i] ? c.min : 0), 0) + Math.max(0, kept.filter(Boolean).length - 1)
+  while (need() > width) {
+    let victim = -1
+    columns.forEach((c, i) => {
+      if (kept[i] && (c.drop ?? 0) > 0 && (victim < 0 || (c.drop ?? 0) >= (columns[victim]!.drop ?? 0))) victim = i
+    })
+    if (victim < 0) break
+    kept[victim] = false
+  }
+  const widths = columns.map((c, i) => kept[i] ? c.min : 0)
+  const spare = Math.max(0, width - need())
+  const shares = columns.reduce((sum, c, i) => sum + (kept[i] ? c.grow ?? 0 : 0), 0)
+  if (shares > 0) {
+    let given = 0
+    columns.forEach((c, i) => {
+      if (!kept[i] || (c.grow ?? 0) === 0) return
+      const extra = Math.floor(spare * (c.grow ?? 0) / shares)
+      widths[i] = widths[i]! + extra
+      given += extra
+    })
+    const last = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0).lastIndexOf(true)
+    if (last >= 0) widths[last] = widths[last]! + spare - given
+  }
+  return widths
+}
+
+/** Cells laid out on one line at the given widths (zero-width columns left out). */
+export const line = (cells: ReadonlyArray<string>, widths: ReadonlyArray<number>, columns?: ReadonlyArray<Column>): string =>
+  cells
+    .map((cell, i) => ({ cell, width: widths[i] ?? 0, align: columns?.[i]?.align ?? "left" }))
+    .filter((c) => c.width > 0)
+    .map((c) => fit(c.cell, c.width, c.align))
+    .join(" ")
+
+/** An ISO timestamp as `YYYY-MM-DD` (UTC), or "-". */
+export const day = (iso: string | null | undefined): string => iso == null || iso === "" ? "-" : iso.slice(0, 10)
+
+/** An ISO timestamp as `YYYY-MM-DD HH:MM` (UTC), or "-". */
+export const minute = (iso: string | null | undefined): string =>
+  iso == null || iso === "" ? "-" : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
+
+/** How long ago an instant was, in the largest whole unit: `42s`, `5m`, `3h`, `12d`. */
+export const age = (iso: string, now: number = Date.now()): string => {
+  const seconds = Math.max(0, Math.floor((now - Date.parse(iso)) / 1000))
+  if (seconds < 60) return `${seconds}s`
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m`
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h`
+  return `${Math.floor(seconds / 86_400)}d`
+}

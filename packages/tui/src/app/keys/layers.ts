@@ -1,0 +1,69 @@
+import type { Key } from "ink"
+import { createContext, useContext, useLayoutEffect, useRef } from "react"
+
+/** Something that takes key presses: a dialog, a prompt, the view. */
+export type KeyHandler = (input: string, key: Key) => void
+
+/** The stack of key takers; the newest gets every key. */
+export interface KeyLayers {
+  readonly push: (handler: { readonly current: KeyHandler }) => () => void
+}
+
+/** Where dialogs and prompts take the keys from the view. */
+export const KeyLayersContext = createContext<KeyLayers | null>(null)
+
+/**
+ * Takes every key press while the component is shown. Registered in a layout effect, so it is
+ * in place before the next key is read: a key typed right after `/` goes to the prompt, never
+ * to the view, and is never lost.
+ */
+export const useKeys = (handler: KeyHandler) => {
+  const layers = useContext(KeyLayersContext)
+  if (layers === null) throw new Error("useKeys outside the dashboard shell")
+  const latest = useRef(handler)
+  latest.current = handler
+  useLayoutEffect(() => layers.push(latest), [layers])
+}
+
+/** A key stack: `top` is the newest layer's handler (undefined when only the view listens). */
+export const makeKeyLayers = () => {
+  const stack: Array<{ readonly current: KeyHandler }> = []
+  return {
+    layers: {
+      push: (handler) => {
+        stack.push(handler)
+        return () => {
+          const at = stack.lastIndexOf(handler)
+          if (at >= 0) stack.splice(at, 1)
+        }
+      }
+    } satisfies KeyLayers,
+    top: (): KeyHandler | undefined => stack[stack.length - 1]?.current
+  }
+}
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false
+}
+
+/**
+ * The key presses in one chunk of input. Over SSH several key presses often arrive together
+ * (`jj`, `ada` then enter), which Ink hands over as one input: plain characters are split into
+ * one press each (`\r` is enter, DEL backspace, tab tab); escape sequences come one per chunk.
+ */
+export const keyPresses = (input: string, key: Key): ReadonlyArray<readonly [string, Key]> =>
+  input.length > 1 && !key.ctrl && !key.meta && !key.escape && !input.includes("\u001b") ? splitKeys(input) : [[input, key]]
+
+/** One key press per character.*/
+export const splitKeys = (input: string): ReadonlyArray<readonly [string, Key]> =>
+  [...input].map((c) => [c, {
+    ...NO_KEY,
+    return: c === "\r" || c === "\n",
+    tab: c === "\t",
+    backspace: c === "\b",
+    delete: c === "\u007f",
+    shift: /^[A-Z]$/.test(c)
+  }])
+

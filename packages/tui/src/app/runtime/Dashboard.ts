@@ -1,0 +1,78 @@
+import * as Core from "@usher/core"
+import { Effect, Exit, type ManagedRuntime } from "effect"
+import { formatCause, type ShownError } from "../../present/formatError.js"
+
+/** Who the dashboard acts as. */
+export interface Acting {
+  readonly id: Core.UserId
+  readonly email: string
+}
+
+/** What a finished use case gave: its value, or the error as the user reads it. */
+export type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ShownError }
+
+/** An effect that needs only core's services and an actor (every use case). */
+export type UseCase<A, E = unknown> = Effect.Effect<A, E, Core.CoreServices | Core.Actor>
+
+/**
+ * The dashboard's bridge to core: one runtime for the process, and the acting user. Every call
+ * goes through `run`, which provides the actor (via `tui`) and turns any failure into a readable
+ * message, never a thrown stack trace.
+ */
+export class Dashboard {
+  private acting: Acting | undefined
+
+  constructor(
+    readonly runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>,
+    readonly location: Core.DatabaseLocation,
+    readonly readonly: boolean,
+    acting?: Acting | undefined
+  ) {
+    this.acting = acting
+  }
+
+  /** The acting user; undefined until the setup screen created the first admin. */
+  get actor(): Acting | undefined {
+    return this.acting
+  }
+
+  /** Acts as this user from now on (after setup). */
+  actAs(acting: Acting): void {
+    this.acting = acting
+  }
+
+  /** Runs a use case as the acting user. */
+  run<A, E>(useCase: UseCase<A, E>): Promise<Outcome<A>> {
+    const acting = this.acting
+    if (acting === undefined) {
+      return Promise.resolve({ ok: false, error: { _tag: "ActorUnknown", message: "Nobody is signed in to act as." } })
+    }
+    return this.settle(Core.as(acting.id, "tui")(useCase))
+  }
+
+  /** Runs something that needs no actor, or runs as `system` (setting up an empty directory). */
+  runAsSystem<A, E>(useCase: UseCase<A, E>): Promise<Outcome<A>> {
+    return this.settle(Core.as("system", "tui")(useCase))
+  }
+
+  private async settle<A, E>(effect: Effect.Effect<A, E, Core.CoreServices>): Promise<Outcome<A>> {
+    const exit = await this.runtime.runPromiseExit(effect)
+    return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, error: formatCause(exit.cause) }
+  }
+}
+
+/** Whether the directory is still empty (the setup screen creates its first organization and admin). */
+export const isEmptyDirectory = Effect.map(Core.directoryInfo, (info) => info.users === 0 && info.defaultOrg === null)
+
+/**
+ * Resolves who acts: the given e-mail, else the only provider admin (`Core.resolveActorId`),
+ * with the e-mail to show in the header.
+ */
+export const resolveActing = (email: string | undefined) =>
+  Effect.gen(function*() {
+    const id = yield* Core.resolveActorId(email)
+    const shown = email !== undefined && email.trim() !== ""
+      ? email.trim().toLowerCase()
+      : yield* Core.showUser(id).pipe(Core.as(id, "tui"), Effect.map((d) => d.user.email), Effect.orElseSucceed(() => id))
+    return { id, email: shown } satisfies Acting
+  })

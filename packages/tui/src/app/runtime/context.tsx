@@ -1,0 +1,111 @@
+import * as Core from "@usher/core"
+import { useStdout } from "ink"
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react"
+import type { ShownError } from "../../present/formatError.js"
+import type { Dashboard, UseCase } from "./Dashboard.js"
+
+/** What every screen reads: the bridge to core, the data revision, and whether colours are allowed. */
+export interface DashboardContextValue {
+  readonly dashboard: Dashboard
+  /** bumped whenever anyone changed the directory (another process, or this dashboard) */
+  readonly revision: number
+  /** tells every live view to reload now (after this dashboard changed something) */
+  readonly refresh: () => void
+  /** false under NO_COLOR: only bold, dim and inverse are used */
+  readonly colors: boolean
+}
+
+const DashboardContext = createContext<DashboardContextValue | null>(null)
+
+/** Provides the dashboard to the screens and polls core's change marker, so other writers show up without a key press. */
+export const DashboardProvider = ({ dashboard, colors, pollMs, children }: {
+  readonly dashboard: Dashboard
+  readonly colors: boolean
+  readonly pollMs: number
+  readonly children: ReactNode
+}) => {
+  const [revision, setRevision] = useState(0)
+  const refresh = useCallback(() => setRevision((r) => r + 1), [])
+  useEffect(() => {
+    let last: string | undefined
+    let busy = false
+    let stopped = false
+    const tick = async () => {
+      if (busy) return
+      busy = true
+      const marker = await dashboard.runAsSystem(Core.changeMarker)
+      busy = false
+      if (stopped || !marker.ok) return
+      if (last !== undefined && marker.value !== last) refresh()
+      last = marker.value
+    }
+    void tick()
+    const timer = setInterval(() => void tick(), pollMs)
+    return () => {
+      stopped = true
+      clearInterval(timer)
+    }
+  }, [dashboard, pollMs, refresh])
+  return <DashboardContext.Provider value={{ dashboard, revision, refresh, colors }}>{children}</DashboardContext.Provider>
+}
+
+/** The dashboard context (inside `DashboardProvider`). */
+export const useDashboard = (): DashboardContextValue => {
+  const value = useContext(DashboardContext)
+  if (value === null) throw new Error("useDashboard outside DashboardProvider")
+  return value
+}
+
+/** A query's latest answer: the last data it gave (kept while reloading or after an error), and its error. */
+export interface QueryState<A> {
+  readonly data: A | undefined
+  readonly error: ShownError | undefined
+  /** false until the first answer arrived */
+  readonly settled: boolean
+}
+
+/**
+ * Runs a read-only use case whenever its inputs change and, for live views, whenever the
+ * directory changed; answers that arrive after a newer request are dropped.
+ */
+export const useQuery = <A,>(
+  make: () => UseCase<A>,
+  inputs: ReadonlyArray<unknown>,
+  options: { readonly live?: boolean; readonly enabled?: boolean; readonly initial?: A | undefined } = {}
+) => {
+  const { dashboard, revision } = useDashboard()
+  const [state, setState] = useState<QueryState<A>>({ data: options.initial, error: undefined, settled: options.initial !== undefined })
+  const generation = useRef(0)
+  const live = options.live ?? true
+  const enabled = options.enabled ?? true
+  useEffect(() => {
+    if (!enabled) return
+    const current = ++generation.current
+    void dashboard.run(make()).then((outcome) => {
+      if (current !== generation.current) return
+      setState((before) => outcome.ok
+        ? { data: outcome.value, error: undefined, settled: true }
+        : { data: before.data, error: outcome.error, settled: true })
+    })
+  }, [...inputs, live ? revision : 0, enabled, dashboard])
+  return state
+}
+
+/** The terminal's size, following `resize`. */
+export const useTerminalSize = (): { readonly columns: number; readonly rows: number } => {
+  const { stdout } = useStdout()
+  const read = () => ({ columns: Math.max(40, stdout.columns || 80), rows: Math.max(12, stdout.rows || 24) })
+  const [size, setSize] = useState(read)
+  useEffect(() => {
+    const onResize = () => setSize(read())
+    stdout.on("resize", onResize)
+    return () => {
+      stdout.off("resize", onResize)
+    }
+  }, [stdout])
+  return size
+}
+
+/** A colour prop, or none under NO_COLOR (spread it: `<Text {...paint(colors, "red")}>`). */
+export const paint = (colors: boolean, color: string | undefined): { color?: string } =>
+  colors && color !== undefined ? { color } : {}

@@ -1,0 +1,205 @@
+import * as Core from "@usher/core"
+import { useState } from "react"
+import { settled } from "../actions/forms.js"
+import { age, minute, type Column } from "../components/layout.js"
+import { Table } from "../components/Table.js"
+import { useDashboard, useQuery } from "../runtime/context.js"
+import { useCommands, useUi } from "../state/ui.js"
+import { Listing } from "./Directory.js"
+import { useListCursor } from "./useListCursor.js"
+
+const approvalColumns: ReadonlyArray<Column> = [
+  { title: "AGE", min: 4, align: "right" },
+  { title: "REQUESTED BY", min: 16, grow: 1, drop: 2 },
+  { title: "ACTION", min: 24, grow: 3 },
+  { title: "REASON", min: 12, grow: 2, drop: 1 },
+  { title: "STATUS", min: 9 }
+]
+
+const approvalColor: Partial<Record<Core.ApprovalRequest["status"], string>> = { pending: "yellow", denied: "red", failed: "red", executed: "green", expired: "gray" }
+
+/**
+ * The approval queue Slack and the CLI share: pending requests with requester, reason and age;
+ * `a` approves and `d` denies with a note, `c` withdraws one's own. Approving carries the action out.
+ */
+export const ApprovalsScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
+  const ui = useUi()
+  const { dashboard } = useDashboard()
+  const [all, setAll] = useState(false)
+  const approvals = useQuery(() => Core.listApprovals(all ? {} : { status: "pending" }), [all])
+  const list = approvals.data ?? []
+  const nav = useListCursor(list.length, height - 2)
+  const selected = list[nav.cursor]
+  useCommands((command) => {
+    if (nav.handle(command)) return true
+    if (command === "approvals.all" || command === "approvals.pending") return setAll(command === "approvals.all"), nav.reset(), true
+    if (selected === undefined) return command.startsWith("approval.") ? (ui.say("No request under the cursor.", "error"), true) : false
+    const about = [selected.summary, `requested by ${selected.requestedBy} ${age(selected.createdAt)} ago: "${selected.reason}"`, `expires ${minute(selected.expiresAt)}`]
+    switch (command) {
+      case "open":
+        ui.open({
+          kind: "notice",
+          notice: {
+            title: `Request ${selected.id}`,
+            lines: [...about, `status ${selected.status}${selected.decidedBy ? ` by ${selected.decidedBy} ${minute(selected.decidedAt)}` : ""}`,
+              ...(selected.note ? [`note: ${selected.note}`] : []), ...(selected.error ? [`failed: ${selected.error}`] : []), `scopes: ${selected.scopes.join(", ")}`]
+          }
+        })
+        return true
+      case "approval.approve":
+        ui.open({
+          kind: "form",
+          form: {
+            title: "Approve this request?",
+            lines: about,
+            fields: [{ name: "note", label: "Note", hint: "optional" }],
+            submitLabel: "approve and carry it out",
+            submit: async (v) =>
+              settled(await dashboard.run(Core.approveRequest(selected.id, { note: v["note"] ?? "" })), (d) => ({
+                ok: true,
+                message: d.executed ? `Approved and done: ${d.approval.summary}.` : `Approved, but it failed: ${d.approval.error ?? "unknown reason"}.`
+              }))
+          }
+        })
+        return true
+      case "approval.deny":
+        ui.open({
+          kind: "form",
+          form: {
+            title: "Deny this request?",
+            lines: about,
+            fields: [{ name: "reason", label: "Reason", hint: "required; the requester sees it" }],
+            submitLabel: "deny",
+            submit: async (v) =>
+              settled(await dashboard.run(Core.denyRequest(selected.id, { reason: v["reason"] ?? "" })), (a) => ({ ok: true, message: `Denied: ${a.summary}.` }))
+          }
+        })
+        return true
+      case "approval.cancel":
+        ui.open({
+          kind: "form",
+          form: {
+            title: "Withdraw your request?",
+            lines: about,
+            fields: [],
+            submitLabel: "withdraw",
+            submit: async () => settled(await dashboard.run(Core.cancelRequest(selected.id)), (a) => ({ ok: true, message: `Withdrawn: ${a.summary}.` }))
+          }
+        })
+        return true
+      default:
+        return false
+    }
+  })
+  const now = Date.now()
+  const rows = list.slice(nav.top, nav.top + height - 2).map((a) => ({
+    key: a.id,
+    ...(approvalColor[a.status] !== undefined ? { color: approvalColor[a.status]! } : {}),
+    cells: [age(a.createdAt, now), a.requestedBy, a.summary, a.reason, a.status]
+  }))
+  return (
+    <Listing title={`Approvals  |  ${all ? "all" : "pending"} ${list.length}  |  a approve | d deny | enter details | 0 all | 1 pending`} error={approvals.error?.message} width={width} height={height}>
+      <Table columns={approvalColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={approvals.settled ? (all ? "No requests." : "Nothing waits for approval.") : "loading..."} />
+    </Listing>
+  )
+}
+
+const auditColumns: ReadonlyArray<Column> = [
+  { title: "SEQ", min: 6, align: "right", drop: 3 },
+  { title: "AT (UTC)", min: 16 },
+  { title: "ACTOR", min: 14, grow: 2, drop: 1 },
+  { title: "VIA", min: 5, drop: 2 },
+  { title: "ACTION", min: 16, grow: 1 },
+  { title: "TARGET", min: 14, grow: 2 }
+]
+
+/** The audit log as a live tail, newest first; `/` filters by words; enter shows an event's details. */
+export const AuditScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
+  const ui = useUi()
+  const [filter, setFilter] = useState("")
+  const events = useQuery(() => Core.auditPage({ filter, limit: 500 }), [filter])
+  const list = events.data ?? []
+  const nav = useListCursor(list.length, height - 2)
+  useCommands((command) => {
+    if (nav.handle(command)) return true
+    const event = list[nav.cursor]
+    if (command === "filter") {
+      const before = filter
+      ui.setPrompt({
+        label: "/",
+        value: before,
+        onChange: (v) => (setFilter(v), nav.reset()),
+        onDone: (accepted) => {
+          if (!accepted) setFilter(before)
+          ui.setPrompt(undefined)
+        }
+      })
+      return true
+    }
+    if (command === "back" && filter !== "") return setFilter(""), true
+    if (command === "open" && event !== undefined) {
+      ui.open({
+        kind: "notice",
+        notice: {
+          title: `Audit event #${event.seq} ${event.action}`,
+          lines: [
+            `at ${event.at} by ${event.actorEmail ?? event.actor} via ${event.via}`,
+            `target ${event.targetEmail ?? event.target ?? "-"}`,
+            ...(event.reason ? [`reason: ${event.reason}`] : []),
+            ...(event.approvalId ? [`approval ${event.approvalId}`] : []),
+            ...JSON.stringify(event.details, null, 2).split("\n"),
+            `hash ${event.hash.slice(0, 16)}... (prev ${event.prevHash.slice(0, 16)}...)`
+          ]
+        }
+      })
+      return true
+    }
+    return false
+  })
+  const rows = list.slice(nav.top, nav.top + height - 2).map((e) => ({
+    key: String(e.seq),
+    cells: [String(e.seq), minute(e.at), e.actorEmail ?? e.actor, e.via, e.action, e.targetEmail ?? e.target ?? "-"]
+  }))
+  return (
+    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}`}  |  / filter | enter details`} error={events.error?.message} width={width} height={height}>
+      <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={events.settled ? "No events match." : "loading..."} />
+    </Listing>
+  )
+}
+
+const outboxColumns: ReadonlyArray<Column> = [
+  { title: "CREATED", min: 16 },
+  { title: "KIND", min: 14, drop: 2 },
+  { title: "TO", min: 18, grow: 2 },
+  { title: "SUBJECT", min: 16, grow: 3, drop: 1 },
+  { title: "STATUS", min: 7 }
+]
+
+/** Mail the directory sent or queued (invitations, resets); enter shows one mail's text. */
+export const OutboxScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
+  const ui = useUi()
+  const { dashboard } = useDashboard()
+  const mails = useQuery(() => Core.listOutbox({ limit: 500 }), [])
+  const list = mails.data ?? []
+  const nav = useListCursor(list.length, height - 2)
+  useCommands((command) => {
+    if (nav.handle(command)) return true
+    const mail = list[nav.cursor]
+    if (command !== "open" || mail === undefined) return false
+    void dashboard.run(Core.showOutbox(mail.id)).then((shown) =>
+      shown.ok
+        ? ui.open({ kind: "notice", notice: { title: `${shown.value.subject} (to ${shown.value.to})`, lines: shown.value.text === "" ? ["(body cleared after the SMTP server took it)"] : shown.value.text.split("\n") } })
+        : ui.say(shown.error.message, "error"))
+    return true
+  })
+  const rows = list.slice(nav.top, nav.top + height - 2).map((m) => ({
+    key: m.id,
+    ...(m.status === "failed" ? { color: "red" } : {}),
+    cells: [minute(m.createdAt), m.kind, m.to, m.subject, m.status]
+  }))
+  return (
+    <Listing title={`Outbox  |  ${list.length} newest  |  enter: read`} error={mails.error?.message} width={width} height={height}>
+      <Table columns={outboxColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={mails.settled ? "No mail yet." : "loading..."} />
+    </Listing>
+  )
+}

@@ -1,0 +1,68 @@
+import * as Core from "@usher/core"
+import { Box, Text } from "ink"
+import { useState } from "react"
+import { runUserAction } from "../actions/userActions.js"
+import { fit } from "../components/layout.js"
+import { paint, useDashboard, useQuery } from "../runtime/context.js"
+import { useCommands, useUi } from "../state/ui.js"
+import { detailLines } from "./detailLines.js"
+
+/**
+ * One user: profile, status and lifecycle dates, organizations, groups, direct grants, the
+ * effective permissions as a provenance tree, sessions, invitation and recent audit events.
+ * Scrolls with the list keys; the user actions work here as on the list.
+ */
+export const UserDetailScreen = ({ user, width, height }: {
+  readonly user: { readonly id: string; readonly email: string }
+  readonly width: number
+  readonly height: number
+}) => {
+  const ui = useUi()
+  const { colors, dashboard } = useDashboard()
+  const [top, setTop] = useState(0)
+  const detail = useQuery(() => Core.showUser(user.id), [user.id])
+  const access = useQuery(() => Core.accessTree(user.id), [user.id])
+  const sessions = useQuery(() => Core.listSessions(user.id), [user.id])
+  const invitation = useQuery(() => Core.userInvitation(user.id), [user.id])
+  const audit = useQuery(() => Core.auditPage({ user: user.id, limit: 15 }), [user.id])
+  // a user that is gone (deleted, invitation cancelled) shows why, not what was last read
+  const lines = detail.error !== undefined ? [{ text: detail.error.message, color: "red", bold: true }] : detailLines({
+    detail: detail.data,
+    access: access.data,
+    sessions: sessions.data,
+    invitation: invitation.data,
+    audit: audit.data,
+    errors: {
+      ...(access.error ? { access: access.error.message } : {}),
+      ...(sessions.error ? { sessions: sessions.error.message } : {}),
+      ...(invitation.error ? { invitation: invitation.error.message } : {}),
+      ...(audit.error ? { audit: audit.error.message } : {})
+    }
+  }, width)
+  const room = Math.max(1, height - 1)
+  const maxTop = Math.max(0, lines.length - room)
+  const scroll = (to: (top: number) => number) => setTop((t) => Math.max(0, Math.min(maxTop, to(Math.min(t, maxTop)))))
+
+  useCommands((command) => {
+    switch (command) {
+      case "cursor.down": return scroll((t) => t + 1), true
+      case "cursor.up": return scroll((t) => t - 1), true
+      case "cursor.top": return scroll(() => 0), true
+      case "cursor.bottom": return scroll(() => maxTop), true
+      case "page.down": return scroll((t) => t + room), true
+      case "page.up": return scroll((t) => t - room), true
+      default: return runUserAction(command, detail.data?.user, dashboard, ui)
+    }
+  })
+
+  const shownTop = Math.min(top, maxTop)
+  const loading = ![detail, access, sessions, invitation, audit].every((q) => q.settled)
+  return (
+    <Box flexDirection="column" height={height} width={width}>
+      <Text bold>{fit(`User ${user.email}  |  lines ${shownTop + 1}-${Math.min(lines.length, shownTop + room)} of ${lines.length}${loading ? "  |  loading..." : ""}  |  esc back`, width)}</Text>
+      {lines.slice(shownTop, shownTop + room).map((l, i) => (
+        <Text key={i} bold={l.bold === true} dimColor={l.dim === true} {...paint(colors, l.color)}>{fit(l.text, width)}</Text>
+      ))}
+    </Box>
+  )
+}

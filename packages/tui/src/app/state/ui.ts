@@ -1,0 +1,116 @@
+import type * as Core from "@usher/core"
+import { createContext, useContext, useLayoutEffect, useRef } from "react"
+import type { CommandId, ViewName } from "../keys/Keymap.js"
+
+/** A field of a form: free text, or one of a few choices (left/right cycles). */
+export interface FieldSpec {
+  readonly name: string
+  readonly label: string
+  readonly initial?: string
+  readonly hint?: string
+  readonly choices?: ReadonlyArray<string>
+  /** shown masked (never used for passwords: admins never type them; kept for confirmations) */
+  readonly secret?: boolean
+}
+
+/** How a submitted form ended: done (with a message, maybe a notice to show once), or refused (the form stays open). */
+export type Submitted =
+  | { readonly ok: true; readonly message: string; readonly notice?: Notice }
+  | { readonly ok: false; readonly error: string }
+
+/** A form or confirmation dialog: fields (none for a plain confirmation), and what submitting does. */
+export interface FormSpec {
+  readonly title: string
+  readonly lines?: ReadonlyArray<string>
+  readonly fields: ReadonlyArray<FieldSpec>
+  readonly submitLabel: string
+  /** refuse before calling core (only for typed confirmations, never for rules) */
+  readonly check?: (values: Readonly<Record<string, string>>) => string | undefined
+  readonly submit: (values: Readonly<Record<string, string>>) => Promise<Submitted>
+}
+
+/** Text shown once until dismissed (a temporary password, a shareable link, per-row results). */
+export interface Notice {
+  readonly title: string
+  readonly lines: ReadonlyArray<string>
+}
+
+/** A short list to pick from. */
+export interface MenuSpec {
+  readonly title: string
+  readonly items: ReadonlyArray<{ readonly label: string; readonly run: () => void }>
+}
+
+/** What covers the view: a form, a notice, a menu, or the help. */
+export type Modal =
+  | { readonly kind: "form"; readonly form: FormSpec }
+  | { readonly kind: "notice"; readonly notice: Notice }
+  | { readonly kind: "menu"; readonly menu: MenuSpec }
+  | { readonly kind: "help" }
+
+/** Where the dashboard is: a view, and for the detail view whose. */
+export type Place =
+  | { readonly view: Exclude<ViewName, "detail"> }
+  | { readonly view: "detail"; readonly user: { readonly id: string; readonly email: string } }
+  /** the users view opened from another view (a group's members): going back restores the list as it was */
+  | { readonly view: "users"; readonly restore: UsersState }
+
+/** The status line's message. */
+export interface Status {
+  readonly text: string
+  readonly tone: "info" | "error"
+}
+
+/** The users view's state, kept while the detail view is open. */
+export interface UsersState {
+  readonly filter: string
+  readonly sort: Core.UserSort
+  readonly cursor: number
+  readonly top: number
+  /** marked rows: id → e-mail */
+  readonly marked: ReadonlyMap<string, string>
+}
+
+/** What screens may do to the shell. */
+export interface UiActions {
+  readonly say: (text: string, tone?: Status["tone"]) => void
+  readonly open: (modal: Modal) => void
+  readonly close: () => void
+  readonly go: (place: Place) => void
+  readonly back: () => void
+  /** the users view with a filter, from another view (an organization's or a group's members) */
+  readonly showUsers: (filter: string) => void
+  /** lets the active screen handle the keymap's commands (return false: not handled) */
+  readonly setHandler: (handler: ((command: CommandId) => boolean) | undefined) => void
+  /** asks the shell to start typing in the prompt line (filter) */
+  readonly setPrompt: (prompt: Prompt | undefined) => void
+}
+
+/** The bottom prompt line while typing a filter. */
+export interface Prompt {
+  readonly label: string
+  readonly value: string
+  readonly onChange: (value: string) => void
+  readonly onDone: (accepted: boolean) => void
+}
+
+/** The shell's actions, for screens and dialogs. */
+export const UiContext = createContext<UiActions | null>(null)
+
+/** The shell's actions. */
+export const useUi = (): UiActions => {
+  const value = useContext(UiContext)
+  if (value === null) throw new Error("useUi outside the dashboard shell")
+  return value
+}
+
+/** Registers the active screen's command handler for as long as it is shown. */
+export const useCommands = (handler: (command: CommandId) => boolean) => {
+  const ui = useUi()
+  const latest = useRef(handler)
+  latest.current = handler
+  useLayoutEffect(() => {
+    ui.setHandler((command) => latest.current(command))
+    return () => ui.setHandler(undefined)
+  }, [ui])
+}

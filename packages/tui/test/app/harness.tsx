@@ -1,0 +1,81 @@
+import * as Core from "@usher/core"
+import { SqlClient } from "@effect/sql"
+import { initialized, makeTempDirectory, plain, renderScreen, type Screen, type TempDirectory } from "@usher/testkit"
+import { Effect } from "effect"
+import { App } from "../../src/app/App.js"
+import { Dashboard, isEmptyDirectory, resolveActing } from "../../src/app/runtime/Dashboard.js"
+
+/** A dashboard on a fresh temp directory, rendered on a fake terminal. */
+export interface Harness {
+  readonly temp: TempDirectory
+  readonly screen: Screen
+  readonly dashboard: Dashboard
+  /** runs an effect on the dashboard's own runtime as `system` (test setup and checks) */
+  readonly system: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>) => Promise<A>
+  /** runs an effect from a second connection, as another process would */
+  readonly elsewhere: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>, as?: string) => Promise<A>
+  readonly close: () => Promise<void>
+}
+
+/** How to open the dashboard under test. */
+export interface HarnessOptions {
+  readonly columns?: number
+  readonly rows?: number
+  readonly readonly?: boolean
+  /** act as this e-mail (default: the only provider admin) */
+  readonly actor?: string
+  /** leave the directory empty (the setup screen) */
+  readonly empty?: boolean
+  /** more setup, run as system before the dashboard opens */
+  readonly setup?: Effect.Effect<unknown, unknown, Core.CoreServices | Core.Actor>
+  readonly colors?: boolean
+}
+
+/**
+ * Opens the real dashboard (no mocked core) on a temp SQLite directory: `init` ran (organization
+ * `acme`, admin `admin@acme.test`) unless `empty`, then `setup`. Live polling runs every 50 ms.
+ */
+export const openDashboard = async (options: HarnessOptions = {}): Promise<Harness> => {
+  const temp = makeTempDirectory()
+  const runtime = Core.makeCoreRuntime(temp.location)
+  const system: Harness["system"] = (effect) => runtime.runPromise(Core.as("system", "cli")(effect))
+  if (options.empty !== true) await runtime.runPromise(initialized)
+  if (options.setup !== undefined) await system(options.setup)
+  const needsSetup = await system(isEmptyDirectory)
+  const acting = needsSetup ? undefined : await runtime.runPromise(resolveActing(options.actor))
+  const dashboard = new Dashboard(runtime, temp.location, options.readonly ?? false, acting)
+  const screen = renderScreen(<App dashboard={dashboard} needsSetup={needsSetup} colors={options.colors ?? true} pollMs={50} />, {
+    columns: options.columns ?? 120,
+    rows: options.rows ?? 30
+  })
+  const other = Core.makeCoreRuntime(temp.location)
+  return {
+    temp,
+    screen,
+    dashboard,
+    system,
+    elsewhere: (effect, as) => other.runPromise(as === undefined ? Core.as("system", "cli")(effect) : Core.asUser(as, "cli")(effect)),
+    close: async () => {
+      screen.unmount()
+      await other.dispose()
+      await runtime.dispose()
+      temp.cleanup()
+    }
+  }
+}
+
+/** The line under the cursor (drawn inverse below the header bar), without styles; undefined when none is. */
+export const selectedLine = (screen: Screen): string | undefined => {
+  const line = screen.styledFrame().split("\n").slice(1).find((l) => l.includes("\u001B[7m"))
+  return line === undefined ? undefined : plain(line)
+}
+
+/** Runs a SQL statement on the dashboard's directory as test setup (for states no use case creates: a lock, a session). */
+export const execute = (statement: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(Effect.orDie)
+
+/** The line of a frame that mentions a text (a row of a table), or "" when none does. */
+export const rowOf = (frame: string, text: string): string => frame.split("\n").find((l) => l.includes(text)) ?? ""
+
+/** A frame's text with dialog borders and line breaks flattened to single spaces (wrapped messages read whole). */
+export const flat = (frame: string): string => frame.replace(/[│┌┐└┘─]/g, " ").replace(/\s+/g, " ")
