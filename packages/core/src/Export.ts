@@ -2,9 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { stringify } from "csv-stringify/sync"
 import { Chunk, Effect, Option, Schema, Stream } from "effect"
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs"
-import { actorSubject, now, requireAt, type Actor } from "./Actor.js"
-import { type NotInitialized, type OrgNotFound, PermissionDenied } from "./Domain/Errors.js"
-import * as Permissions from "./Domain/Permissions.js"
+import { readableOrgs, requireAt, type Actor } from "./Actor.js"
+import type { NotInitialized, OrgNotFound, PermissionDenied } from "./Domain/Errors.js"
 import * as Scope from "./Domain/Scope.js"
 import type { UserStatus } from "./Domain/User.js"
 import { COLUMNS } from "./Import/Csv.js"
@@ -49,25 +48,13 @@ export type ExportError = PermissionDenied | OrgNotFound | NotInitialized
 
 const PAGE = 1000
 
-/** Which users the actor may export: everyone, or the members of the organizations where it holds `users.read`. */
+/** Which users the actor may export: `listUsers`' visibility, narrowed to one organization when asked. */
 const visibility = (query: ExportQuery) =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const subject = yield* actorSubject
-    const at = yield* now
     const org = query.org === undefined ? undefined : yield* orgOrDefault(query.org)
-    const everywhere = Permissions.has(subject, "users.read", Scope.provider, at)
-    if (everywhere || org !== undefined) {
-      if (org !== undefined && !everywhere) yield* requireAt("users.read", Scope.org(org.slug))
-      return { org: org?.id, readable: undefined }
-    }
-    const orgs = yield* sql<{ id: string; slug: string }>`SELECT id, slug FROM organizations ORDER BY slug`.pipe(Effect.orDie)
-    const readable = orgs.filter((o) => Permissions.has(subject, "users.read", Scope.org(o.slug), at)).map((o) => o.id)
-    if (readable.length === 0) {
-      const fallback = yield* orgOrDefault(undefined)
-      return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: Scope.org(fallback.slug) }))
-    }
-    return { org: undefined, readable }
+    const visible = yield* readableOrgs
+    if (org !== undefined && visible !== "everywhere") yield* requireAt("users.read", Scope.org(org.slug))
+    return { org: org?.id, readable: visible === "everywhere" || org !== undefined ? undefined : visible }
   })
 
 interface Visible {

@@ -1,8 +1,8 @@
 import * as Core from "@usher/core"
-import { Effect, Either, Schema } from "effect"
+import { Effect } from "effect"
 import { fields, table, when } from "../../present/Table.js"
-import { command, given, str, UsageError, type Command } from "../Command.js"
-import { p, positiveInt } from "./shared.js"
+import { command, given, str, type Command } from "../Command.js"
+import { decodeLiteral, p, positiveInt } from "./shared.js"
 
 const age = (iso: string, now = Date.now()) => {
   const minutes = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000))
@@ -34,11 +34,7 @@ export const approvalCommands: ReadonlyArray<Command> = [
     positionals: { min: 0, max: 0 },
     run: (parsed) =>
       Effect.gen(function*() {
-        const text = str(parsed, "status")
-        const status = text === undefined ? undefined : yield* Either.match(Schema.decodeUnknownEither(Core.ApprovalStatus)(text), {
-          onLeft: () => Effect.fail(new UsageError({ message: `--status must be one of ${Core.ApprovalStatus.literals.join(", ")}` })),
-          onRight: Effect.succeed
-        })
+        const status = yield* decodeLiteral(Core.ApprovalStatus, "status", str(parsed, "status"))
         const limit = yield* positiveInt("limit", str(parsed, "limit"))
         return yield* Core.listApprovals({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) })
       }),

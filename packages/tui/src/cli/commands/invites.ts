@@ -1,17 +1,11 @@
 import * as Core from "@usher/core"
-import { Effect, Either, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { fields, table, when } from "../../present/Table.js"
 import { command, flag, given, str, UsageError, type Command, type Parsed } from "../Command.js"
-import { formatInvitationSent, p, positiveInt } from "./shared.js"
+import { decodeLiteral, formatInvitationSent, p, positiveInt } from "./shared.js"
 
 const InvitationStatus = Schema.Literal("pending", "expired", "accepted")
 const OutboxStatus = Schema.Literal("queued", "sent", "failed")
-
-const literal = <A extends string>(schema: Schema.Schema<A>, flagName: string, text: string | undefined, choices: ReadonlyArray<string>) =>
-  text === undefined ? Effect.succeed(undefined) : Either.match(Schema.decodeUnknownEither(schema)(text), {
-    onLeft: () => Effect.fail(new UsageError({ message: `--${flagName} must be one of ${choices.join(", ")}` })),
-    onRight: (a) => Effect.succeed(a)
-  })
 
 /** The password piped in with `--password-stdin`: its first line, as typed. */
 const passwordFrom = (parsed: Parsed) =>
@@ -28,7 +22,7 @@ export const invitationCommands: ReadonlyArray<Command> = [
     options: { status: { type: "string" }, org: { type: "string" } },
     positionals: { min: 0, max: 0 },
     run: (parsed) =>
-      Effect.flatMap(literal(InvitationStatus, "status", str(parsed, "status"), InvitationStatus.literals), (status) =>
+      Effect.flatMap(decodeLiteral(InvitationStatus, "status", str(parsed, "status")), (status) =>
         Core.listInvitations({ ...given(parsed, { org: "org" }), ...(status !== undefined ? { status } : {}) })),
     text: (list) =>
       list.length === 0 ? "No invitations." : table(
@@ -87,7 +81,7 @@ export const invitationCommands: ReadonlyArray<Command> = [
     positionals: { min: 0, max: 0 },
     run: (parsed) =>
       Effect.gen(function*() {
-        const status = yield* literal(OutboxStatus, "status", str(parsed, "status"), OutboxStatus.literals)
+        const status = yield* decodeLiteral(OutboxStatus, "status", str(parsed, "status"))
         const limit = yield* positiveInt("limit", str(parsed, "limit"))
         return yield* Core.listOutbox({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) })
       }),

@@ -29,10 +29,13 @@ export const profileOf = (parsed: Parsed) =>
   })
 
 /** `--status` as a user status, or a usage error. */
-export const decodeStatus = (text: string | undefined) =>
-  text === undefined ? Effect.succeed(undefined) : Either.match(Schema.decodeUnknownEither(Core.UserStatus)(text), {
-    onLeft: () => Effect.fail(new UsageError({ message: `--status must be one of ${Core.UserStatus.literals.join(", ")}` })),
-    onRight: Effect.succeed
+export const decodeStatus = (text: string | undefined) => decodeLiteral(Core.UserStatus, "status", text)
+
+/** A flag that takes one of a literal schema's values (absent stays absent), or a usage error listing them. */
+export const decodeLiteral = <A extends string>(schema: Schema.Schema<A> & { readonly literals: ReadonlyArray<A> }, flagName: string, text: string | undefined) =>
+  text === undefined ? Effect.succeed(undefined) : Either.match(Schema.decodeUnknownEither(schema)(text), {
+    onLeft: () => Effect.fail(new UsageError({ message: `--${flagName} must be one of ${schema.literals.join(", ")}` })),
+    onRight: (a) => Effect.succeed<A | undefined>(a)
   })
 
 /** A positive whole-number flag, or a usage error. */
