@@ -4,6 +4,7 @@ import { readableOrgs, requireAt } from "./Actor.js"
 import * as Scope from "./Domain/Scope.js"
 import type { User } from "./Domain/User.js"
 import { findGroup, findOrg, findRole, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
+import { searchIndex, searchWindow } from "./Views/SearchIndex.js"
 import { parseUserFilter, type UserFilter } from "./Views/UserFilter.js"
 
 export { filterKeys, formatUserFilter, parseUserFilter, withStatus, type FilterKey, type UserFilter } from "./Views/UserFilter.js"
@@ -151,6 +152,35 @@ const rolesOf = (userIds: ReadonlyArray<string>) =>
     return out
   })
 
+/** Users as rows of the view: each with the roles it holds. */
+const listRows = (users: ReadonlyArray<User>) =>
+  Effect.map(rolesOf(users.map((u) => u.id)), (roles) => users.map((u): UserListRow => ({ ...u, roles: roles.get(u.id) ?? [] })))
+
+/** Users by rowid, in the order given. */
+const byRowid = (rowids: ReadonlyArray<number>) =>
+  Effect.gen(function*() {
+    if (rowids.length === 0) return []
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<UserRow & { readonly position: number }>`
+      SELECT ${sql.literal(USER_COLUMNS)}, rowid AS position FROM users WHERE ${sql.in("rowid", rowids)}`.pipe(Effect.orDie)
+    const at = new Map(rows.map((r) => [Number(r.position), r]))
+    return rowids.flatMap((id) => {
+      const row = at.get(id)
+      return row === undefined ? [] : [toUser(row)]
+    })
+  })
+
+/**
+ * Whether a filter goes through the in-memory search index: words or a status to look for,
+ * nothing else, the default order, and an actor who may read everyone (the index holds no
+ * memberships). Everything else is a query.
+ */
+const searchable = (filter: UserFilter, sort: UserSort | undefined) =>
+  (filter.terms.length === 0 && filter.status === undefined) || filter.org !== undefined || filter.group !== undefined || filter.role !== undefined ||
+    (sort?.column ?? "name") !== "name"
+    ? Effect.succeed(false)
+    : Effect.map(readableOrgs, (visible) => visible === "everywhere")
+
 /**
  * One window of the users view, fast at 100k users: the filter (see `parseUserFilter`), a sort
  * by any column, and the number of matching users. Visibility is `listUsers`'s: everyone with
@@ -159,18 +189,21 @@ const rolesOf = (userIds: ReadonlyArray<string>) =>
 export const userPage = (query: UserPageQuery = {}) =>
   Effect.gen(function*() {
     const filter = yield* Either.match(parseUserFilter(query.filter ?? ""), { onLeft: Effect.fail, onRight: Effect.succeed })
-    const conditions = yield* conditionsOf(filter)
     const sql = yield* SqlClient.SqlClient
     const offset = Math.max(0, Math.floor(query.offset ?? 0))
     const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 100), 1000))
+    if (yield* searchable(filter, query.sort)) {
+      const window = searchWindow(yield* searchIndex, { terms: filter.terms, status: filter.status, offset, limit, descending: query.sort?.descending === true })
+      const rows = yield* listRows(yield* byRowid(window.rowids))
+      return { offset, rows, total: window.total, filter } satisfies UserPage
+    }
+    const conditions = yield* conditionsOf(filter)
     const order = orderBy(query.sort)
     const where = sql.and(conditions)
     const found = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users
       WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} LIMIT ${limit} OFFSET ${offset})
       ORDER BY ${sql.literal(order)}`.pipe(Effect.orDie)
-    const users = found.map(toUser)
-    const roles = yield* rolesOf(users.map((u) => u.id))
-    const rows = users.map((u): UserListRow => ({ ...u, roles: roles.get(u.id) ?? [] }))
+    const rows = yield* listRows(found.map(toUser))
     // a window that is not full and not empty ends the list: its end is the count, no scan needed
     const total = rows.length < limit && (rows.length > 0 || offset === 0)
       ? offset + rows.length
@@ -190,6 +223,9 @@ const countWhere = (where: Statement.Fragment) =>
 export const userCount = (filter: string) =>
   Effect.gen(function*() {
     const parsed = yield* Either.match(parseUserFilter(filter), { onLeft: Effect.fail, onRight: Effect.succeed })
+    if (yield* searchable(parsed, undefined)) {
+      return searchWindow(yield* searchIndex, { terms: parsed.terms, status: parsed.status, offset: 0, limit: 0, descending: false }).total
+    }
     const sql = yield* SqlClient.SqlClient
     return yield* countWhere(sql.and(yield* conditionsOf(parsed)))
   })
