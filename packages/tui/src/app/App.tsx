@@ -81,13 +81,14 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
       onKey.current(input, key)
     }
   }, [])
+  // Keys wait while the screen changes, until the commit that shows the change: its layout effect
+  // (below) lets them through. The tick makes sure such a commit comes even when the change turns
+  // out to be none (`esc` on the first view), so no wait depends on how busy the machine is.
+  const [, setTick] = useState(0)
   const settle = useCallback(() => {
     settling.current = true
-    setTimeout(() => {
-      settling.current = false
-      drain()
-    }, 50)
-  }, [drain])
+    setTick((t) => t + 1)
+  }, [])
   const setStack = useCallback((next: (s: ReadonlyArray<Place>) => ReadonlyArray<Place>) => {
     settle()
     setStackState(next)

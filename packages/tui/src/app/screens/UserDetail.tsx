@@ -13,7 +13,8 @@ import { detailLines } from "./detailLines.js"
  * Scrolls with the list keys; the user actions work here as on the list.
  */
 export const UserDetailScreen = ({ user, width, height }: {
-  readonly user: { readonly id: string; readonly email: string }
+  /** the user as the list showed it: acted on until its fresh detail has loaded */
+  readonly user: Core.User
   readonly width: number
   readonly height: number
 }) => {
@@ -51,7 +52,7 @@ export const UserDetailScreen = ({ user, width, height }: {
       case "cursor.bottom": return scroll(() => maxTop), true
       case "page.down": return scroll((t) => t + room), true
       case "page.up": return scroll((t) => t - room), true
-      default: return runUserAction(command, detail.data?.user, dashboard, ui)
+      default: return runUserAction(command, detail.data?.user ?? user, dashboard, ui)
     }
   })
 

@@ -143,7 +143,7 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         change((s) => ({ ...s, top: Math.max(0, s.top - visibleRows), cursor: Math.max(0, s.cursor - visibleRows) }))
         return true
       case "open":
-        if (under !== undefined) ui.go({ view: "detail", user: { id: under.id, email: under.email } })
+        if (under !== undefined) ui.go({ view: "detail", user: under })
         else ui.say("Still loading the list; press enter again in a moment.")
         return true
       case "back":

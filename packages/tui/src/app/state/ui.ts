@@ -51,7 +51,7 @@ export type Modal =
 /** Where the dashboard is: a view, and for the detail view whose. */
 export type Place =
   | { readonly view: Exclude<ViewName, "detail"> }
-  | { readonly view: "detail"; readonly user: { readonly id: string; readonly email: string } }
+  | { readonly view: "detail"; readonly user: Core.User }
   /** the users view opened from another view (a group's members): going back restores the list as it was */
   | { readonly view: "users"; readonly restore: UsersState }
 
