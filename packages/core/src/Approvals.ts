@@ -39,10 +39,12 @@ const checkDecider = (row: ApprovalRow) =>
   Effect.gen(function*() {
     const at = yield* now
     const actor = yield* Actor
+    if (row.status === "expired" || (row.status === "pending" && Date.parse(row.expiresAt) <= at.getTime())) {
+      return yield* Effect.fail(new ApprovalExpired({ id: row.id, expiredAt: row.expiresAt }))
+    }
     if (row.status !== "pending") {
       return yield* Effect.fail(new ApprovalNotPending({ id: row.id, status: row.status, decidedBy: row.decidedByEmail ?? row.decidedBy }))
     }
-    if (Date.parse(row.expiresAt) <= at.getTime()) return yield* Effect.fail(new ApprovalExpired({ id: row.id, expiredAt: row.expiresAt }))
     if (actor.id === row.requestedBy) return yield* Effect.fail(new SelfApproval({ id: row.id }))
     const request = toRequest(row, at)
     const scopes = new Set<string>([...request.scopes, ...(yield* decisionScopes(request.payload))])
@@ -131,6 +133,25 @@ export const cancelRequest = (id: string) =>
     yield* record({ action: "approval.cancel", target: targetOf(request.payload), details: { summary: request.summary }, approvalId: row.id })
     return toRequest((yield* approvalRow(row.id))!, yield* now)
   }))
+
+/**
+ * Records the expiry of pending requests past their date: status `expired`, one audit row each.
+ * Expiry counts without it (a late approval is refused either way); the sweep makes the stored
+ * state say so, so that views and the Slack messages of those requests can show it. Run by the
+ * bot's sync loop as `system`.
+ */
+export const expireApprovals = transaction(Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const at = yield* now
+  const rows = yield* sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
+    WHERE a.status = 'pending' AND a.expires_at <= ${at.toISOString()} ORDER BY a.expires_at LIMIT 200`.pipe(Effect.orDie)
+  for (const row of rows) {
+    yield* sql`UPDATE approvals SET status = 'expired', version = version + 1 WHERE id = ${row.id} AND status = 'pending'`.pipe(Effect.orDie)
+    const request = toRequest(row, at)
+    yield* record({ action: "approval.expire", target: targetOf(request.payload), details: { summary: request.summary, expiresAt: row.expiresAt }, approvalId: row.id })
+  }
+  return rows.length
+}))
 
 /** Filters of `listApprovals`. */
 export interface ApprovalQuery {

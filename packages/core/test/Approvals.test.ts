@@ -119,6 +119,17 @@ describe("Approvals (four eyes)", () => {
       const expired = yield* failsWithNothingWritten(Core.approveRequest(approval.id).pipe(asUser("apo@acme.test")), "ApprovalExpired")
       assert.include(expired.message, "2025-06-04 09:00")
       assert.strictEqual((yield* Core.showUser("bob@acme.test").pipe(asUser(ADMIN))).user.status, "active")
+
+      // the sweep records it (once, audited); deciding it stays refused the same way
+      const head = yield* auditHead
+      assert.strictEqual(yield* Core.expireApprovals.pipe(system), 1)
+      assert.strictEqual(yield* Core.expireApprovals.pipe(system), 0, "a second sweep finds nothing")
+      const [event] = yield* auditSince(head)
+      assert.deepStrictEqual([event?.action, event?.approvalId], ["approval.expire", approval.id])
+      const stored = yield* Core.showApproval(approval.id).pipe(asUser(ADMIN))
+      assert.deepStrictEqual([stored.status, stored.version], ["expired", approval.version + 1])
+      yield* failsWithNothingWritten(Core.approveRequest(approval.id).pipe(asUser("apo@acme.test")), "ApprovalExpired")
+      yield* failsWithNothingWritten(Core.denyRequest(approval.id, { reason: "late" }).pipe(asUser("apo@acme.test")), "ApprovalExpired")
     })))
 
   it.live("an approved action that can no longer be carried out ends failed, with nothing of it applied", () =>

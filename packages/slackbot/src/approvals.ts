@@ -66,12 +66,13 @@ export const notifyRequester = (bot: Bot, approval: Core.ApprovalRequest, slack:
   })
 
 /**
- * One pass of the sync: pending requests filed outside Slack (CLI, dashboard) are posted to the
- * approvals channel, and every posted request whose message is behind its state (decided in the
- * CLI or dashboard) is updated.
+ * One pass of the sync: requests past their expiry are recorded as expired, pending requests
+ * filed outside Slack (CLI, dashboard) are posted to the approvals channel, and every posted
+ * request whose message is behind its state (decided in the CLI or dashboard, expired) is updated.
  */
 export const syncOnce = (bot: Bot) =>
   Effect.gen(function*() {
+    yield* Core.expireApprovals.pipe(Core.as("system", "slack"))
     for (const approval of yield* Core.unpostedApprovals) {
       yield* postApproval(bot, approval, yield* bot.identity.slackIdOf(approval.requestedBy)).pipe(Core.as("system", "slack"))
     }

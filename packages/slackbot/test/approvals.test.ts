@@ -177,6 +177,19 @@ describe("approvals in Slack", () => {
       assert.strictEqual((yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))).status, "executed")
     }).pipe(Effect.scoped))
 
+  it.live("a request that expires without a click has its message updated by the sync: no buttons left, requester told", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ sync: true, syncIntervalMs: 50 })
+      const { approval } = yield* requestDeletion(h)
+      yield* Effect.promise(() => h.run(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`UPDATE approvals SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ${approval.id}`)))
+      const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
+      assert.include(textOf(update!), "*Expired*")
+      assert.notInclude(textOf(update!), Ids.approve, "the buttons are gone")
+      const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.include(textOf(notice!), "expired")
+      assert.strictEqual((yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))).status, "expired")
+    }).pipe(Effect.scoped))
+
   it.live("a request that cannot be posted stays filed, and the requester learns how to have it decided", () =>
     Effect.gen(function*() {
       const h = yield* harness()
