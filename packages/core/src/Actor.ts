@@ -164,20 +164,25 @@ export const requireReadable = (userId: string, permission: Permissions.CatalogP
   })
 
 /**
- * The organizations whose members the actor may read: `everywhere` with `users.read` at
- * provider, otherwise the ids of the organizations where the actor holds it (none: denied).
+ * The organizations whose members the actor may read (`users.read`, or another permission such
+ * as `audit.read`): `everywhere` with the permission at provider, otherwise the ids of the
+ * organizations where the actor holds it (none: denied).
  */
-export const readableOrgs = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  const subject = yield* actorSubject
-  const at = yield* now
-  if (Permissions.has(subject, "users.read", Scope.provider, at)) return "everywhere" as const
-  const orgs = yield* sql<{ id: string; slug: string }>`SELECT id, slug FROM organizations`.pipe(Effect.orDie)
-  const readable = orgs.filter((o) => Permissions.has(subject, "users.read", Scope.org(o.slug), at)).map((o) => o.id)
-  if (readable.length === 0) {
-    const [fallback] = yield* sql<{ slug: string }>`
-      SELECT o.slug FROM settings s JOIN organizations o ON o.id = s.value WHERE s.key = 'default_org'`.pipe(Effect.orDie)
-    return yield* Effect.fail(new PermissionDenied({ permission: "users.read", scope: fallback === undefined ? Scope.provider : Scope.org(fallback.slug) }))
-  }
-  return readable
-})
+export const readableOrgsFor = (permission: Permissions.CatalogPermission) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const subject = yield* actorSubject
+    const at = yield* now
+    if (Permissions.has(subject, permission, Scope.provider, at)) return "everywhere" as const
+    const orgs = yield* sql<{ id: string; slug: string }>`SELECT id, slug FROM organizations`.pipe(Effect.orDie)
+    const readable = orgs.filter((o) => Permissions.has(subject, permission, Scope.org(o.slug), at)).map((o) => o.id)
+    if (readable.length === 0) {
+      const [fallback] = yield* sql<{ slug: string }>`
+        SELECT o.slug FROM settings s JOIN organizations o ON o.id = s.value WHERE s.key = 'default_org'`.pipe(Effect.orDie)
+      return yield* Effect.fail(new PermissionDenied({ permission, scope: fallback === undefined ? Scope.provider : Scope.org(fallback.slug) }))
+    }
+    return readable
+  })
+
+/** The organizations whose members the actor may read (`users.read`); see `readableOrgsFor`. */
+export const readableOrgs = readableOrgsFor("users.read")

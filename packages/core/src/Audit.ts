@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, FiberRef } from "effect"
-import { Actor, now, requireAt, requireReadable } from "./Actor.js"
+import { Actor, now, readableOrgsFor, requireAt, requireReadable } from "./Actor.js"
 import * as AuditDomain from "./Domain/Audit.js"
 import * as Scope from "./Domain/Scope.js"
 
@@ -96,20 +96,33 @@ export interface AuditQuery {
 }
 
 /**
- * Recent audit events, newest first. The whole log needs `audit.read` at provider; one user's
- * events need it at provider or at an organization of that user.
+ * Which audit events the actor may read, as a condition on `audit_events` (alias `a`): all of
+ * them with `audit.read` at provider; otherwise those about members of the organizations where
+ * the actor holds it (by target, so nothing about other organizations shows).
+ */
+export const auditVisibility = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const orgs = yield* readableOrgsFor("audit.read")
+  return orgs === "everywhere" ? sql`1 = 1` : sql`a.target IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", orgs)})`
+})
+
+/**
+ * Recent audit events, newest first: the whole log with `audit.read` at provider, otherwise the
+ * events about members of the organizations where the actor holds it. One user's events need it
+ * at provider or at an organization of that user.
  */
 export const listAudit = (query: AuditQuery = {}) =>
   Effect.gen(function*() {
-    if (query.userId === undefined) yield* requireAt("audit.read", Scope.provider)
-    else yield* requireReadable(query.userId, "audit.read")
     const sql = yield* SqlClient.SqlClient
+    const visible = query.userId === undefined ? yield* auditVisibility : sql`1 = 1`
+    if (query.userId !== undefined) yield* requireReadable(query.userId, "audit.read")
     const limit = Math.max(1, Math.min(query.limit ?? 50, 10_000))
     const conditions = [
-      query.userId !== undefined ? sql`(target = ${query.userId} OR actor = ${query.userId})` : undefined,
-      query.afterSeq !== undefined ? sql`seq > ${query.afterSeq}` : undefined
+      visible,
+      query.userId !== undefined ? sql`(a.target = ${query.userId} OR a.actor = ${query.userId})` : undefined,
+      query.afterSeq !== undefined ? sql`a.seq > ${query.afterSeq}` : undefined
     ].filter((c) => c !== undefined)
-    const rows = yield* sql<AuditRow>`SELECT * FROM audit_events WHERE ${sql.and(conditions)} ORDER BY seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
+    const rows = yield* sql<AuditRow>`SELECT a.* FROM audit_events a WHERE ${sql.and(conditions)} ORDER BY a.seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
     return rows.map(toEvent)
   })
 

@@ -168,7 +168,7 @@ describe("Audit", () => {
       })))
   })
 
-  it.live("listAudit: newest first, by user, after a sequence number, limited; needs audit.read at provider", () =>
+  it.live("listAudit: newest first, by user, after a sequence number, limited; the whole log at provider, an organization's events below", () =>
     withDatabase(Effect.gen(function*() {
       const { admin } = yield* initialized
       const pat = yield* activeUser({ email: "pat@acme.test", roles: ["auditor"], scope: "provider" })
@@ -185,14 +185,21 @@ describe("Audit", () => {
       assert.deepStrictEqual((yield* Core.listAudit({ userId: pat.id }).pipe(asUser(ADMIN))).map((e) => e.seq), [3, 2])
       assert.deepStrictEqual((yield* Core.listAudit({ afterSeq: 2 }).pipe(asUser(ADMIN))).map((e) => e.seq), [4, 3])
       assert.deepStrictEqual((yield* Core.listAudit({ limit: 1 }).pipe(asUser(ADMIN))).map((e) => e.seq), [4])
-      yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
-      const denied = yield* failsWith(Core.listAudit().pipe(asUser("olga@acme.test")), "PermissionDenied")
-      assert.deepStrictEqual([denied.permission, denied.scope], ["audit.read", "provider"])
+      const olga = yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
+      // audit.read at org:acme only: the events about acme's members, not those without a member as target
+      const scoped = yield* Core.listAudit().pipe(asUser("olga@acme.test"))
+      assert.deepStrictEqual(scoped.map((e) => e.target), [olga.id, pat.id, pat.id, admin.id])
+      assert.notInclude(scoped.map((e) => e.action), "group.create")
+      yield* activeUser({ email: "nobody@acme.test" })
+      const denied = yield* failsWith(Core.listAudit().pipe(asUser("nobody@acme.test")), "PermissionDenied")
+      assert.deepStrictEqual([denied.permission, denied.scope], ["audit.read", "org:acme"])
       // one user's events need audit.read at one of that user's organizations only
       assert.deepStrictEqual((yield* Core.listAudit({ userId: pat.id }).pipe(asUser("olga@acme.test"))).map((e) => e.seq), [3, 2])
       yield* Core.createOrg({ slug: "beta" }).pipe(system)
       yield* activeUser({ email: "bea@beta.test", org: "beta", roles: ["org-admin"] })
       const elsewhere = yield* failsWith(Core.listAudit({ userId: pat.id }).pipe(asUser("bea@beta.test")), "PermissionDenied")
       assert.deepStrictEqual([elsewhere.permission, elsewhere.scope], ["audit.read", "org:acme"])
+      const bea = (yield* Core.listAudit().pipe(asUser("bea@beta.test"))).map((e) => e.target)
+      assert.isTrue(bea.length > 0 && bea.every((t) => t !== pat.id && t !== olga.id), "nothing about acme's people shows to beta's admin")
     })))
 })

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { loadSubject, now, requireAt, requireReadable } from "../Actor.js"
+import { loadSubject, now, requireReadable } from "../Actor.js"
+import { auditVisibility } from "../Audit.js"
 import type { AuditEvent } from "../Domain/Audit.js"
-import * as Scope from "../Domain/Scope.js"
 import { findUser } from "../internal/lookup.js"
 
 /**
@@ -84,15 +84,16 @@ export interface AuditPageQuery {
 }
 
 /**
- * The newest audit events, optionally filtered, newest first. Like `listAudit`: the whole log
- * needs `audit.read` at provider; one user's events need it at provider or at one of its organizations.
+ * The newest audit events, optionally filtered, newest first, with `listAudit`'s visibility: the
+ * whole log with `audit.read` at provider, else the events about members of the organizations
+ * where the actor holds it; one user's events need it at provider or at one of its organizations.
  */
 export const auditPage = (query: AuditPageQuery = {}) =>
   Effect.gen(function*() {
     const user = query.user === undefined ? undefined : yield* findUser(query.user)
-    if (user === undefined) yield* requireAt("audit.read", Scope.provider)
-    else yield* requireReadable(user.id, "audit.read")
     const sql = yield* SqlClient.SqlClient
+    const visible = user === undefined ? yield* auditVisibility : sql`1 = 1`
+    if (user !== undefined) yield* requireReadable(user.id, "audit.read")
     const limit = Math.max(1, Math.min(query.limit ?? 200, 2000))
     const words = (query.filter ?? "").trim().toLowerCase().split(/\s+/).filter((w) => w !== "")
     const conditions = words.map((word) => {
@@ -100,6 +101,7 @@ export const auditPage = (query: AuditPageQuery = {}) =>
       return sql`(a.action LIKE ${like} ESCAPE '\\' OR ua.email LIKE ${like} ESCAPE '\\' OR ut.email LIKE ${like} ESCAPE '\\'
         OR lower(a.details) LIKE ${like} ESCAPE '\\' OR lower(a.reason) LIKE ${like} ESCAPE '\\' OR a.via = ${word})`
     })
+    conditions.push(visible)
     if (user !== undefined) conditions.push(sql`(a.target = ${user.id} OR a.actor = ${user.id})`)
     const rows = yield* sql<Omit<AuditLine, "details"> & { readonly details: string }>`
       SELECT a.*, ua.email AS actor_email, ut.email AS target_email
