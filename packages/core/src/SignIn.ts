@@ -78,6 +78,23 @@ const countMiss = (email: string) =>
 const countAttempt = (email: string, found: Credentials | undefined) =>
   found !== undefined && found.passwordHash !== null && found.lockedAt === null ? countFailure(found.id) : countMiss(email)
 
+/**
+ * Checks a password against an account, as sign-in and a password change both do: the same
+ * scrypt work and one counted failure whatever went wrong, then `SignInFailed` (or
+ * `AccountSuspended`, told only to someone who knows the password).
+ */
+const checkCredentials = (email: string, password: string) =>
+  Effect.gen(function*() {
+    const found = yield* credentialsOf(email)
+    const matches = yield* verifyPassword(password, found?.passwordHash ?? TIMING_EQUALIZER)
+    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
+      yield* countAttempt(email, found)
+      return yield* Effect.fail(new SignInFailed())
+    }
+    if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
+    return found
+  })
+
 /** What `signIn` needs. */
 export interface SignInInput extends SessionMeta {
   readonly email: string
@@ -93,13 +110,7 @@ export interface SignInInput extends SessionMeta {
  */
 export const signIn = (input: SignInInput) =>
   Effect.gen(function*() {
-    const found = yield* credentialsOf(input.email)
-    const matches = yield* verifyPassword(input.password, found?.passwordHash ?? TIMING_EQUALIZER)
-    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
-      yield* countAttempt(input.email, found)
-      return yield* Effect.fail(new SignInFailed())
-    }
-    if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
+    const found = yield* checkCredentials(input.email, input.password)
     if (found.status !== "active" && found.status !== "provisioned") return yield* Effect.fail(new SignInFailed())
     const before = yield* findUser(found.id).pipe(Effect.orDie)
     let newHash: string | null = null
@@ -138,14 +149,8 @@ export const changePassword = (input: ChangePasswordInput) =>
     const actor = yield* Actor
     if (actor.id === "system") return yield* Effect.fail(new ActorUnknown({ reason: "Only a signed-in user can change their own password." }))
     const user = yield* findUser(actor.id).pipe(Effect.orDie)
-    const found = yield* credentialsOf(user.email)
     const password = yield* checkPassword(input.newPassword)
-    const matches = yield* verifyPassword(input.currentPassword, found?.passwordHash ?? TIMING_EQUALIZER)
-    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
-      yield* countAttempt(user.email, found)
-      return yield* Effect.fail(new SignInFailed())
-    }
-    if (found.status === "suspended") return yield* Effect.fail(new AccountSuspended())
+    yield* checkCredentials(user.email, input.currentPassword)
     const passwordHash = yield* hashPassword(password)
     return yield* transaction(Effect.gen(function*() {
       let current = yield* findUser(actor.id).pipe(Effect.orDie)
