@@ -12,15 +12,20 @@ const escape = (text: string): string =>
 
 const day = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
 
-const html = (paragraphs: ReadonlyArray<string>, link: { readonly href: string; readonly label: string }) =>
-  [
+/** A mail of usher's one shape: greeting and paragraphs, the link (as a button and in full), the fine print. */
+const compose = (subject: string, paragraphs: ReadonlyArray<string>, action: string, link: { readonly href: string; readonly label: string }, fine: string): Composed => ({
+  subject,
+  text: [paragraphs[0], "", ...paragraphs.slice(1).flatMap((p) => [p, ""]), action, link.href, "", fine, ""].join("\n"),
+  html: [
     "<!doctype html>",
     "<html><body style=\"font-family: sans-serif; line-height: 1.5\">",
-    ...paragraphs.map((p) => `<p>${escape(p)}</p>`),
+    ...[...paragraphs, action].map((p) => `<p>${escape(p)}</p>`),
     `<p><a href="${escape(link.href)}">${escape(link.label)}</a></p>`,
     `<p style="color: #666; font-size: 90%">${escape(link.href)}</p>`,
+    `<p>${escape(fine)}</p>`,
     "</body></html>"
   ].join("\n")
+})
 
 /** Who invited whom to what. */
 export interface InvitationFacts {
@@ -44,16 +49,13 @@ export const invitationMail = (facts: InvitationFacts): Composed => {
   const invited = `${who} invited you (${facts.invitee.email}) to join ${facts.org.name} (${facts.org.slug})${
     access.length > 0 ? ` with ${access.join(" and ")}` : ""
   }.`
-  const action = "Choose your password to activate your account:"
-  const fine = `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this invitation, ignore this mail.`
-  return {
-    subject: `${facts.inviter?.name ?? "An administrator"} invited you to ${facts.org.name}`,
-    text: [greeting, "", invited, "", action, facts.link, "", fine, ""].join("\n"),
-    html: html([greeting, invited, action], { href: facts.link, label: "Activate your account" }).replace(
-      "</body>",
-      `<p>${escape(fine)}</p>\n</body>`
-    )
-  }
+  return compose(
+    `${facts.inviter?.name ?? "An administrator"} invited you to ${facts.org.name}`,
+    [greeting, invited],
+    "Choose your password to activate your account:",
+    { href: facts.link, label: "Activate your account" },
+    `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this invitation, ignore this mail.`
+  )
 }
 
 /** A password reset someone asked for on the user's behalf. */
@@ -69,14 +71,32 @@ export const resetMail = (facts: ResetFacts): Composed => {
   const who = facts.requester === null ? "An administrator" : `${facts.requester.name} (${facts.requester.email})`
   const greeting = `Hello ${facts.user.name || facts.user.email},`
   const asked = `${who} started a password reset for your account ${facts.user.email}.`
-  const action = "Choose a new password here; you will be signed out everywhere else:"
-  const fine = `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this, tell your administrator.`
-  return {
-    subject: "Reset your password",
-    text: [greeting, "", asked, "", action, facts.link, "", fine, ""].join("\n"),
-    html: html([greeting, asked, action], { href: facts.link, label: "Choose a new password" }).replace(
-      "</body>",
-      `<p>${escape(fine)}</p>\n</body>`
-    )
-  }
+  return compose(
+    "Reset your password",
+    [greeting, asked],
+    "Choose a new password here; you will be signed out everywhere else:",
+    { href: facts.link, label: "Choose a new password" },
+    `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this, tell your administrator.`
+  )
+}
+
+/** Who made an account for whom, where, and the link to choose its password (an import's `--create`). */
+export interface AccountFacts {
+  readonly creator: { readonly name: string; readonly email: string } | null
+  readonly user: { readonly name: string; readonly email: string }
+  readonly org: { readonly slug: string; readonly name: string }
+  readonly link: string
+  readonly expiresAt: string
+}
+
+/** "An account was made for you: choose your password" (the link is a password-reset link). */
+export const accountMail = (facts: AccountFacts): Composed => {
+  const who = facts.creator === null ? "An administrator" : `${facts.creator.name} (${facts.creator.email})`
+  return compose(
+    `Your account at ${facts.org.name}: choose your password`,
+    [`Hello ${facts.user.name || facts.user.email},`, `${who} created an account for you (${facts.user.email}) at ${facts.org.name} (${facts.org.slug}).`],
+    "Choose your password to start using it:",
+    { href: facts.link, label: "Choose your password" },
+    `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this, tell your administrator.`
+  )
 }
