@@ -6,7 +6,6 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { v7 as uuidv7 } from "uuid"
 import * as Core from "../src/Core.js"
-import { verifyAudit } from "../src/Audit.js"
 import * as AuditDomain from "../src/Domain/Audit.js"
 import { hashToken, newToken } from "../src/Domain/Credentials.js"
 import { invitationMail } from "../src/Domain/Mail.js"
@@ -16,7 +15,7 @@ import { parseLines, readHeader, splitLines } from "../src/Import/Csv.js"
 import { decodeRow } from "../src/Import/Rows.js"
 import { searchText } from "../src/Users/UsersRepo.js"
 import { prng } from "./graph.js"
-import { freshDirectory } from "./seed.js"
+import { freshDirectory, median, verify } from "./seed.js"
 
 /** What the import benchmark measured (medians, ms). */
 export interface ImportResult {
@@ -208,17 +207,6 @@ const count = (path: string) => {
     db.close()
   }
 }
-
-const verify = async (path: string) => {
-  const runtime = Core.makeCoreRuntime({ engine: "sqlite", path })
-  try {
-    return await runtime.runPromise(verifyAudit.pipe(Core.as("system", "cli")))
-  } finally {
-    await runtime.dispose()
-  }
-}
-
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Importing an n-row CSV through usher vs raw better-sqlite3 writing the same rows, each on a fresh file. */
 export const benchImport = async (log: (line: string) => void, n = 100_000, rounds = 3): Promise<ImportResult> => {

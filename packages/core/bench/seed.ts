@@ -143,7 +143,7 @@ const count = (path: string) => {
 }
 
 /** usher's own audit verification of a file. */
-const verify = async (path: string) => {
+export const verify = async (path: string) => {
   const runtime = Core.makeCoreRuntime({ engine: "sqlite", path })
   try {
     return await runtime.runPromise(verifyAudit.pipe(Core.as("system", "cli")))
@@ -152,7 +152,8 @@ const verify = async (path: string) => {
   }
 }
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+/** The median of some timings. */
+export const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Seeding n users with audit through usher vs raw better-sqlite3, each on a fresh file. */
 export const benchSeed = async (log: (line: string) => void, n = 100_000, rounds = 3): Promise<SeedResult> => {

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
+import { median } from "./seed.js"
 
 const ATTEMPTS = 9
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 /** Median milliseconds of a failed sign-in for an unknown e-mail and for a wrong password. */
 export const benchSignIn = async (log: (line: string) => void) => {
