@@ -21,6 +21,10 @@ const code = await main(process.argv.slice(2), {
   ...(process.stdin.isTTY && process.stdout.isTTY
     ? {
       dashboard: async (start) => {
+        // Ink draws nothing but the last frame when CI is set (it reads the variable once, at
+        // import). Both ends are a terminal here, so whoever runs this is watching it.
+        delete process.env["CI"]
+        delete process.env["CONTINUOUS_INTEGRATION"]
         const { runDashboard } = await import("../app/main.js")
         return runDashboard({ ...start, env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: (text) => process.stderr.write(text) })
       }

@@ -13,7 +13,8 @@ afterEach(async () => {
   temp = undefined
 })
 
-const env = () => ({ PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", TERM: "xterm-256color", LANG: "C.UTF-8" })
+// CI is set on purpose: a shell where it is set still gets a live dashboard
+const env = () => ({ PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", TERM: "xterm-256color", LANG: "C.UTF-8", CI: "true" })
 
 describe("the dashboard in a real terminal", () => {
   it("usher without a command opens it in tmux: filter, open a user, suspend; a separate usher process's change shows without a key press; q restores the terminal", async () => {
