@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import { readFile } from "node:fs/promises"
 import { basename } from "node:path"
 import { Actor, actorSubject, now, requireAt } from "./Actor.js"
+import { gatedRoles } from "./Approvals/Request.js"
 import { CoreConfig } from "./CoreConfig.js"
 import { FileUnreadable, InvalidInput } from "./Domain/Errors.js"
 import * as Permissions from "./Domain/Permissions.js"
@@ -18,7 +19,8 @@ import { deliver } from "./Mail.js"
 import { currentSettings } from "./Settings.js"
 
 export { COLUMNS as csvColumns, type Column as CsvColumn } from "./Import/Csv.js"
-export { CsvHeaderInvalid, CsvLineMalformed, DuplicateRow, GrantNeedsApproval, ImportStopped } from "./Import/Errors.js"
+export { CsvHeaderInvalid, CsvLineMalformed, DuplicateRow, ImportStopped } from "./Import/Errors.js"
+export { GrantNeedsApproval } from "./Domain/Errors.js"
 export type { ImportMode } from "./Import/Plan.js"
 
 /** What `importUsers` needs. */
@@ -146,7 +148,7 @@ const decodeBatch = (header: Header, lines: ReadonlyArray<string>, from: number,
 }
 
 /** Plans a batch against the directory as it is now (inside the batch's transaction for a real run). */
-const planBatch = (rows: ReadonlyArray<ImportRow>, mode: ImportMode, org: OrgRef, gatedRoles: ReadonlySet<string>) =>
+const planBatch = (rows: ReadonlyArray<ImportRow>, mode: ImportMode, org: OrgRef, gated: ReadonlySet<string>) =>
   Effect.gen(function*() {
     const subject = yield* actorSubject
     const at = yield* now
@@ -154,11 +156,9 @@ const planBatch = (rows: ReadonlyArray<ImportRow>, mode: ImportMode, org: OrgRef
     yield* Permissions.require(subject, "import.run", Scope.org(org.slug), at)
     const catalog = yield* loadCatalog
     const existing = yield* loadExisting(rows.map((r) => r.email))
-    const ctx = { mode, org, actor: subject, now: at, catalog, gatedRoles }
+    const ctx = { mode, org, actor: subject, now: at, catalog, gatedRoles: gated }
     return rows.map((row) => planRow(row, existing.get(row.email), ctx))
   })
-
-const ADMIN_ROLES = ["provider-admin", "org-admin"]
 
 /** Counts a batch's plans into the report's totals, updates and problems. */
 const tally = (plans: ReadonlyArray<RowPlan>, into: { totals: Totals; updates: Array<ImportUpdate>; problems: Array<ImportProblem> }) => {
@@ -217,7 +217,7 @@ export const importUsers = (input: ImportInput) =>
     const config = yield* CoreConfig
     const actor = yield* Actor
     const person = actor.id === "system" ? null : yield* findUser(actor.id).pipe(Effect.orElseSucceed(() => null))
-    const gatedRoles = new Set(settings["approval.gates"].includes("admin-grants") ? ADMIN_ROLES : [])
+    const gated = yield* gatedRoles
     const today = yield* now
 
     const seen = new Map<string, number>()
@@ -246,7 +246,7 @@ export const importUsers = (input: ImportInput) =>
         publicUrl: config.publicUrl,
         batch: { file: basename(input.file), batch, lines: [from + 1, to] }
       }
-      const planned = planBatch(decoded.rows, mode, org, gatedRoles)
+      const planned = planBatch(decoded.rows, mode, org, gated)
       const { plans, queued } = dryRun
         ? yield* Effect.map(planned, (plans) => ({ plans, queued: [] as ReadonlyArray<string> }))
         : yield* stopped(transaction(Effect.flatMap(planned, (plans) => Effect.map(applyBatch(plans, ctx), (queued) => ({ plans, queued })))))

@@ -7,7 +7,7 @@ import type { Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
-import { gated, requestApproval } from "./Approvals/Request.js"
+import { gatedRoles, requestApproval } from "./Approvals/Request.js"
 import { checkDelegation, insertGrant, type Principal, type RoleRef } from "./internal/grants.js"
 import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
@@ -120,7 +120,7 @@ export const grantRole = (input: GrantInput) =>
       const role = yield* findRole(input.role)
       const scope = yield* scopeOrDefault(input.scope)
       const principal = yield* resolvePrincipal(input.to)
-      if (ADMIN_ROLES.includes(role.name) && (yield* gated("admin-grants"))) {
+      if ((yield* gatedRoles).has(role.name)) {
         // the requester must be able to grant it themselves; the approver adds the second pair of eyes
         yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
         return { approval: yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason) }
@@ -128,9 +128,6 @@ export const grantRole = (input: GrantInput) =>
       return yield* grantNow(principal, role, scope, expiresAt)
     }))
   })
-
-/** The roles whose grants configuration can put behind approval (`approval.gates` admin-grants). */
-const ADMIN_ROLES: ReadonlyArray<string> = ["provider-admin", "org-admin"]
 
 /** Grants in the caller's transaction (after any approval), with the delegation check. */
 export const grantNow = (principal: Principal, role: RoleRef, scope: Scope.Scope, expiresAt: string | null) =>

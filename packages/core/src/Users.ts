@@ -2,7 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import { now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
-import { EmailTaken } from "./Domain/Errors.js"
+import { gatedRoles } from "./Approvals/Request.js"
+import { EmailTaken, GrantNeedsApproval } from "./Domain/Errors.js"
 import * as Scope from "./Domain/Scope.js"
 import { normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
 import { insertGrant, insertGroupMember } from "./internal/grants.js"
@@ -84,8 +85,11 @@ export const grantInitialAccess = (
   Effect.gen(function*() {
     if ((input.roles ?? []).length > 0) {
       const scope = input.scope === undefined ? Scope.org(orgSlug) : yield* scopeOrDefault(input.scope)
+      const gated = yield* gatedRoles
       for (const name of input.roles ?? []) {
         const role = yield* findRole(name)
+        // no request can be filed for an account that does not exist yet: grant it afterwards
+        if (gated.has(role.name)) return yield* Effect.fail(new GrantNeedsApproval({ role: role.name, scope }))
         yield* insertGrant({ type: "user", id: user.id, label: user.email }, role, scope, null)
       }
     }

@@ -191,6 +191,12 @@ describe("Approvals (four eyes)", () => {
       yield* Core.approveRequest(approval!.id).pipe(asUser("apo@acme.test"))
       assert.isTrue((yield* Core.why("cy@acme.test", "roles.manage").pipe(system)).allowed, "granted once approved")
 
+      // a new account can't carry a gated role past the gate: invitation, creation and import alike refuse it
+      const invited = yield* failsWithNothingWritten(Core.inviteUser({ email: "boss@acme.test", roles: ["org-admin"], link: true }).pipe(asUser(ADMIN)), "GrantNeedsApproval")
+      assert.include(invited.message, "roles grant")
+      yield* failsWithNothingWritten(Core.createUser({ email: "boss@acme.test", firstName: "B", lastName: "Oss", roles: ["auditor", "provider-admin"], scope: "provider" }).pipe(asUser(ADMIN)), "GrantNeedsApproval")
+      yield* Core.inviteUser({ email: "boss@acme.test", roles: ["auditor"], link: true }).pipe(asUser(ADMIN))
+
       const suspension = yield* Core.suspendUsers(["cy@acme.test", "bob@acme.test"], { reason: "incident" }).pipe(asUser(ADMIN))
       assert.isTrue("approval" in suspension)
       const one = yield* Core.suspendUsers(["bob@acme.test"]).pipe(asUser(ADMIN))

@@ -124,6 +124,12 @@ const someoneElseCanDecide = (requester: string, scopes: ReadonlyArray<Scope.Sco
 /** Whether configuration puts an optional gate in front of an action. */
 export const gated = (gate: OptionalGate) => Effect.map(currentSettings, (s) => s["approval.gates"].includes(gate))
 
+/** The roles whose grants configuration can put behind approval (`approval.gates` admin-grants). */
+export const ADMIN_ROLES: ReadonlyArray<string> = ["provider-admin", "org-admin"]
+
+/** The names of the roles whose grants wait for approval under the current configuration. */
+export const gatedRoles = Effect.map(gated("admin-grants"), (on): ReadonlySet<string> => new Set(on ? ADMIN_ROLES : []))
+
 /**
  * Files a request for an action that waits for a second person, in the caller's transaction
  * (the caller has checked the requester's own permission). Refused without a reason, and when

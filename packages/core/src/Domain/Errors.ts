@@ -346,6 +346,16 @@ export class NoEligibleApprover extends Schema.TaggedError<NoEligibleApprover>()
   }
 }
 
+/**
+ * A role that configuration puts behind four-eyes approval, asked for where no request can be
+ * filed (an invitation, a new account, a bulk import): it is granted afterwards, with approval.
+ */
+export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()("GrantNeedsApproval", { role: Schema.String, scope: Schema.String }) {
+  override get message() {
+    return `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant it with usher roles grant (or /usher role grant), which files the request.`
+  }
+}
+
 /** An action that needs approval was asked for without a reason. */
 export class ReasonRequired extends Schema.TaggedError<ReasonRequired>()("ReasonRequired", { action: Schema.String }) {
   override get message() {

@@ -21,13 +21,6 @@ export class DuplicateRow extends Schema.TaggedError<DuplicateRow>()("DuplicateR
   }
 }
 
-/** A role that configuration puts behind four-eyes approval, asked for in a bulk import. */
-export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()("GrantNeedsApproval", { role: Schema.String, scope: Schema.String }) {
-  override get message() {
-    return `Granting ${this.role} at ${this.scope} needs approval in this directory; grant it with usher roles grant, which asks for it.`
-  }
-}
-
 /** An import that stopped part-way on a failure of the system (disk, database): the batches before it stay applied. */
 export class ImportStopped extends Schema.TaggedError<ImportStopped>()("ImportStopped", {
   lastLine: Schema.Number,

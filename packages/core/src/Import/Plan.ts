@@ -11,7 +11,7 @@ import {
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
 import type { Profile, User } from "../Domain/User.js"
-import { GrantNeedsApproval } from "./Errors.js"
+import { GrantNeedsApproval } from "../Domain/Errors.js"
 import type { GroupItem, ImportRow, RoleItem } from "./Rows.js"
 
 /** How new accounts start: invited (an invitation mail) or provisioned (a "choose your password" mail). */
