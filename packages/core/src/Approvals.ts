@@ -200,6 +200,13 @@ export const showApproval = (id: string) =>
     return request
   })
 
+/**
+ * Whether the actor may decide a request now, without deciding it: the request as it stands, or
+ * the error a decision would fail with. A front-end that asks for a reason before denying checks
+ * first, so nobody writes a reason only to be told the request was never theirs to decide.
+ */
+export const checkCanDecide = (id: string) => Effect.flatMap(found(id), checkDecider)
+
 /** How many pending requests the actor could decide (the dashboard header's count). */
 export const pendingApprovalCount = Effect.map(listApprovals({ status: "pending" }), (list) => list.length)
 

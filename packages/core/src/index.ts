@@ -13,7 +13,7 @@ export * from "./Domain/Access.js"
 export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest } from "./Domain/Approval.js"
 export { Actor, loadSubject, providerAdmins, resolveActorId } from "./Actor.js"
 export {
-  approveRequest, cancelRequest, deleteUser, denyRequest, expireApprovals, listApprovals, markSlackSynced, pendingApprovalCount, recordSlackMessage,
+  approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, expireApprovals, listApprovals, markSlackSynced, pendingApprovalCount, recordSlackMessage,
   showApproval, slackMessagesToSync, unpostedApprovals, type ApprovalQuery, type Decision
 } from "./Approvals.js"
 export { listAudit, verifyAudit, type AuditQuery, type AuditVerification } from "./Audit.js"

@@ -118,6 +118,12 @@ describe("approvals in Slack", () => {
       const h = yield* harness()
       const { posted, approval } = yield* requestDeletion(h)
       const value = buttons(posted)[Ids.deny]!
+      // while it is pending, the requester and a non-approver are refused at the click: no modal to fill in first
+      const ownEarly = yield* click(h, People.lead.slack, Ids.deny, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(ownEarly.responseId))), "yourself; someone else must approve or deny it")
+      const outsiderEarly = yield* click(h, People.eve.slack, Ids.deny, value, approval.slack!.ts)
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(outsiderEarly.responseId))), "Permission denied")
+      assert.lengthOf(h.fake.callsOf("views.open"), 0)
       const deny = yield* click(h, People.apo.slack, Ids.deny, value, approval.slack!.ts)
       const [open] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "views.open"))
       assert.strictEqual(open!.args["trigger_id"], deny.triggerId)
@@ -141,7 +147,8 @@ describe("approvals in Slack", () => {
       const own = yield* click(h, People.lead.slack, Ids.deny, value, approval.slack!.ts)
       assert.include(textOf(yield* Effect.promise(() => h.fake.response(own.responseId))), "is denied already (by apo@acme.test)")
       const outsider = yield* click(h, People.eve.slack, Ids.deny, value, approval.slack!.ts)
-      assert.include(textOf(yield* Effect.promise(() => h.fake.response(outsider.responseId))), "Permission denied")
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(outsider.responseId))), "is denied already", "what the channel message says too")
+      assert.lengthOf(h.fake.callsOf("views.open"), 1, "only the approver's click opened the modal")
     }).pipe(Effect.scoped))
 
   it.live("a request decided in the CLI or dashboard gets its Slack message updated, and its requester told", () =>

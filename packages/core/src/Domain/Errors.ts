@@ -335,7 +335,7 @@ export class ApprovalExpired extends Schema.TaggedError<ApprovalExpired>()("Appr
 /** Four eyes: the requester cannot decide their own request. */
 export class SelfApproval extends Schema.TaggedError<SelfApproval>()("SelfApproval", { id: Schema.String }) {
   override get message() {
-    return `You asked for ${this.id} yourself; someone else must approve or deny it.`
+    return `You filed request ${this.id} yourself; someone else must approve or deny it.`
   }
 }
 

@@ -176,7 +176,7 @@ describe("views reached by command mode", () => {
     await screen.waitFor("Deletion requested")
     await go(screen, "approvals", "Approvals  |  pending 1")
     await screen.press("a", keys.enter)
-    await screen.waitFor((f) => /You asked for \S+ yourself; someone else must/.test(flat(f)))
+    await screen.waitFor((f) => /You filed request \S+ yourself; someone else must/.test(flat(f)))
     await screen.press(keys.escape, "c", keys.enter)
     await screen.waitFor("Withdrawn: Delete the account grace@acme.test.")
   })

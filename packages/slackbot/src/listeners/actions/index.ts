@@ -3,7 +3,7 @@ import * as Core from "@usher/core"
 import { Effect, Exit } from "effect"
 import { notifyRequester, refreshMessage } from "../../approvals.js"
 import { decodeDecision, type DecisionValue } from "../../blocks/approvals.js"
-import { errorReply, shownError } from "../../blocks/errors.js"
+import { shownError } from "../../blocks/errors.js"
 import { denyModal } from "../../blocks/modals.js"
 import { replyWith, runLogged, runToReply, type Bot, type Respond } from "../../bot.js"
 import { Ids } from "../../ids.js"
@@ -58,24 +58,30 @@ export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, a
 
 /**
  * A Deny click opens a modal asking why (core requires a reason); the decision itself happens
- * when the modal is submitted. A request the clicker may not see, or one no longer pending, is
- * refused at once.
+ * when the modal is submitted. Whoever could not decide it (the requester, a non-approver), and
+ * a request no longer pending or expired, is refused at the click, before typing a reason.
  */
 export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
+  let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
     if (!(yield* Core.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
     const request = yield* clicked(body, action)
     const actor = yield* bot.identity.actor(body.user.id)
-    const current = yield* Core.showApproval(request.id).pipe(Core.as(actor.id, "slack"))
-    if (current.status !== "pending") {
-      yield* Effect.ignore(refreshMessage(bot, current, { requester: request.requester }))
-      return errorReply({ _tag: "ApprovalNotPending", message: new Core.ApprovalNotPending({ id: current.id, status: current.status, decidedBy: current.decidedBy }).message })
+    const check = yield* Effect.exit(Core.checkCanDecide(request.id).pipe(Core.as(actor.id, "slack")))
+    if (Exit.isFailure(check)) {
+      if (STALE.has(shownError(check.cause)._tag)) {
+        after = Effect.flatMap(Core.showApproval(request.id).pipe(Core.as(actor.id, "slack")), (current) =>
+          refreshMessage(bot, current, { requester: request.requester, message: { channel: request.channel, ts: request.ts } }))
+      }
+      return yield* Effect.failCause(check.cause)
     }
+    const current = check.value
     const metadata: DenyMetadata = { id: current.id, requester: request.requester, channel: request.channel, ts: request.ts }
     yield* callSlack("views.open", () => bot.client.views.open({ trigger_id: body.trigger_id, view: denyModal(current, JSON.stringify(metadata)) }))
     return null
   }))
   if (reply !== null) await replyWith(bot, respond, reply)
+  if (after !== undefined) await runLogged(bot, "updating the approval message", after)
 }
 
 /** Registers the Approve and Deny buttons: acknowledge at once, then decide. */
