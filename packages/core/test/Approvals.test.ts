@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
+import { existsSync } from "node:fs"
 import * as Core from "../src/index.js"
 import {
   activeUser, ADMIN, asUser, auditHead, failsWith, failsWithNothingWritten, granted, initialized, system, withDatabase
@@ -25,6 +26,9 @@ describe("Approvals (four eyes)", () => {
       const bob = yield* withApprover
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO sessions ${sql.insert({ id: "s1", userId: bob.id, createdAt: "2025-01-01T00:00:00Z", lastSeenAt: "2025-01-01T00:00:00Z", expiresAt: "2999-01-01T00:00:00Z" })}`
+      yield* Core.requestPasswordReset("bob@acme.test").pipe(asUser(ADMIN))
+      const [mail] = yield* sql<{ file: string | null }>`SELECT file FROM outbox WHERE user_id = ${bob.id}`
+      assert.isTrue(mail?.file != null && existsSync(mail.file), "a mail to bob, in the outbox and on disk")
       const head = yield* auditHead
       const { approval } = yield* Core.deleteUser("bob@acme.test", { reason: "left the company" }).pipe(asUser(ADMIN))
       assert.strictEqual(approval.status, "pending")
@@ -48,7 +52,8 @@ describe("Approvals (four eyes)", () => {
         [null, "", "", null, null, "", "deleted"]
       )
       assert.isNotNull(tombstone?.["deletedAt"])
-      for (const table of ["memberships", "group_members", "sessions", "invitations", "tokens"]) {
+      assert.isFalse(existsSync(mail!.file!), "the .eml file that named bob is gone")
+      for (const table of ["memberships", "group_members", "sessions", "invitations", "tokens", "outbox", "slack_links"]) {
         const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)} WHERE user_id = ${bob.id}`
         assert.strictEqual(Number(row?.n), 0, `${table} of the deleted user are gone`)
       }

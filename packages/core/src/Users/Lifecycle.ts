@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
+import { rmSync } from "node:fs"
 import { now, providerAdmins, requireForAccount } from "../Actor.js"
 import { record } from "../Audit.js"
 import { LastProviderAdmin } from "../Domain/Errors.js"
@@ -80,6 +81,9 @@ const eraseAccount = (userId: string) =>
     yield* sql`DELETE FROM invitations WHERE user_id = ${userId}`
     yield* sql`DELETE FROM tokens WHERE user_id = ${userId}`
     yield* sql`DELETE FROM slack_links WHERE user_id = ${userId}`
+    // mail to and about the person goes too: its rows and the embedded outbox's .eml files
+    const mails = yield* sql<{ file: string | null }>`DELETE FROM outbox WHERE user_id = ${userId} RETURNING file`
+    for (const { file } of mails) if (file !== null) rmSync(file, { force: true })
   }).pipe(Effect.orDie)
 
 const statusUseCase = (event: Lifecycle.LifecycleEvent, permission: CatalogPermission) =>
