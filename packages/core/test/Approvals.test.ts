@@ -185,8 +185,13 @@ describe("Approvals (four eyes)", () => {
       assert.isTrue(direct.created, "ungated: granted at once")
       yield* Core.revokeRole({ role: "org-admin", from: { user: "cy@acme.test" } }).pipe(asUser(ADMIN))
 
+      yield* Core.createGroup({ name: "leads" }).pipe(system)
+      yield* Core.grantRole({ role: "org-admin", to: { group: "leads" } }).pipe(asUser(ADMIN), Effect.flatMap(granted))
+
       const settings = yield* Core.setSetting("approval.gates", "admin-grants, bulk-suspend").pipe(asUser(ADMIN))
       assert.deepStrictEqual(settings["approval.gates"], ["admin-grants", "bulk-suspend"])
+      const joining = yield* failsWithNothingWritten(Core.addGroupMembers("leads", ["cy@acme.test"]).pipe(asUser(ADMIN)), "GrantNeedsApproval")
+      assert.include(joining.message, "Joining acme/leads grants org-admin at org:acme")
       const gatedGrant = yield* Core.grantRole({ role: "org-admin", to: { user: "cy@acme.test" }, reason: "new lead" }).pipe(asUser(ADMIN))
       assert.isTrue("approval" in gatedGrant)
       yield* failsWithNothingWritten(Core.grantRole({ role: "provider-admin", to: { user: "cy@acme.test" }, scope: "provider" }).pipe(asUser(ADMIN)), "ReasonRequired")

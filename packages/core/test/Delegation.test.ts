@@ -102,11 +102,9 @@ describe("Delegation through the use cases", () => {
           const before = yield* permissionsByUser
           const grantees = o.kind === "join" ? [o.user] : "user" in o.to ? [o.to.user] : yield* membersOf(o.to.group)
           const dbBefore = yield* snapshot
-          const exit = yield* Effect.exit(
-            o.kind === "grant"
-              ? Effect.asVoid(Core.grantRole({ role: o.role, to: o.to, scope: o.own ? own[o.nth % own.length]!.scope : o.scope }).pipe(asUser(actor)))
-              : Effect.asVoid(Core.addGroupMembers(o.group, [o.user]).pipe(asUser(actor)))
-          )
+          const exit: Exit.Exit<void, { readonly _tag: string }> = o.kind === "grant"
+            ? yield* Effect.exit(Effect.asVoid(Core.grantRole({ role: o.role, to: o.to, scope: o.own ? own[o.nth % own.length]!.scope : o.scope }).pipe(asUser(actor))))
+            : yield* Effect.exit(Effect.asVoid(Core.addGroupMembers(o.group, [o.user]).pipe(asUser(actor))))
           if (Exit.isFailure(exit)) {
             tally.refused++
             assert.isTrue(

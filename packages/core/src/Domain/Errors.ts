@@ -350,9 +350,16 @@ export class NoEligibleApprover extends Schema.TaggedError<NoEligibleApprover>()
  * A role that configuration puts behind four-eyes approval, asked for where no request can be
  * filed (an invitation, a new account, a bulk import): it is granted afterwards, with approval.
  */
-export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()("GrantNeedsApproval", { role: Schema.String, scope: Schema.String }) {
+export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()("GrantNeedsApproval", {
+  role: Schema.String,
+  scope: Schema.String,
+  /** the group whose joining would grant it */
+  group: Schema.optional(Schema.String)
+}) {
   override get message() {
-    return `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant it with usher roles grant (or /usher role grant), which files the request.`
+    return this.group === undefined
+      ? `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant it with usher roles grant (or /usher role grant), which files the request.`
+      : `Joining ${this.group} grants ${this.role} at ${this.scope}, which needs approval in this directory: grant the role itself with usher roles grant (or /usher role grant), which files the request.`
   }
 }
 

@@ -2,7 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { actorSubject, Actor, now, parsePermissionsColumn, requireAt } from "../Actor.js"
 import { record } from "../Audit.js"
-import { GrantOutsideOrganization, NotAMember } from "../Domain/Errors.js"
+import { gatedRoles } from "../Approvals/Request.js"
+import { GrantNeedsApproval, GrantOutsideOrganization, NotAMember } from "../Domain/Errors.js"
 import { newId, type GrantId } from "../Domain/Ids.js"
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
@@ -107,7 +108,12 @@ export const insertGroupMember = (
 ) =>
   Effect.gen(function*() {
     yield* requireAt("groups.members.manage", Scope.org(group.org.slug))
-    yield* checkDelegation(yield* groupGrants(group.id))
+    const carried = yield* groupGrants(group.id)
+    yield* checkDelegation(carried)
+    // joining is a grant of everything the group carries, so a gated role stays behind its gate
+    const gated = yield* gatedRoles
+    const admin = carried.find((g) => gated.has(g.role))
+    if (admin !== undefined) return yield* Effect.fail(new GrantNeedsApproval({ role: admin.role, scope: admin.scope, group: group.qualified }))
     const sql = yield* SqlClient.SqlClient
     const at = (yield* now).toISOString()
     const [added] = yield* sql<{ userId: string }>`
