@@ -113,7 +113,7 @@ export const denyRequest = (id: string, options: { readonly reason?: string } = 
     const row = yield* found(id)
     const request = yield* checkDecider(row)
     const reason = options.reason?.trim() ?? ""
-    if (reason === "") return yield* Effect.fail(new ReasonRequired({ action: `Denying "${request.summary}"` }))
+    if (reason === "") return yield* Effect.fail(new ReasonRequired({ action: request.summary, denial: true }))
     yield* claim(row, "denied", reason)
     yield* record({ action: "approval.deny", target: targetOf(request.payload), details: { summary: request.summary, requestedBy: request.requestedBy }, reason, approvalId: row.id })
     return toRequest((yield* approvalRow(row.id))!, yield* now)

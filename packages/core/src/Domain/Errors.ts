@@ -364,9 +364,15 @@ export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()
 }
 
 /** An action that needs approval was asked for without a reason. */
-export class ReasonRequired extends Schema.TaggedError<ReasonRequired>()("ReasonRequired", { action: Schema.String }) {
+export class ReasonRequired extends Schema.TaggedError<ReasonRequired>()("ReasonRequired", {
+  action: Schema.String,
+  /** a denial, whose reason goes to the requester, rather than a request */
+  denial: Schema.optional(Schema.Boolean)
+}) {
   override get message() {
-    return `${this.action} needs approval: give a reason for the approvers.`
+    return this.denial === true
+      ? `Give a reason for denying "${this.action}": the requester is told why.`
+      : `${this.action} needs approval: give a reason for the approvers.`
   }
 }
 
