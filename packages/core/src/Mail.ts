@@ -243,14 +243,24 @@ export const listOutbox = (query: OutboxQuery = {}) =>
     return rows.map(toEntry)
   })
 
-/** One mail with its bodies (empty once an SMTP server took it). */
+/** The secret part of a sign-up or reset link, which only the mail's recipient may hold. */
+const LINK_TOKEN = /(\/(?:invite|reset)\/)[A-Za-z0-9_-]{16,}/g
+
+/** A mail's text as an admin may read it: its links' tokens cut out. */
+export const redactLinks = (text: string): string => text.replace(LINK_TOKEN, "$1[link withheld]")
+
+/**
+ * One mail with its bodies (empty once an SMTP server took it). The tokens of its links are
+ * withheld: reading a reset mail must not let an admin sign in as its recipient (the `.eml`
+ * file is the delivered mail itself, for whoever carries it to the recipient).
+ */
 export const showOutbox = (id: string) =>
   Effect.gen(function*() {
     yield* requireAt("users.invite", Scope.provider)
     const sql = yield* SqlClient.SqlClient
     const [row] = yield* sql<OutboxRow>`SELECT * FROM outbox WHERE id = ${id.trim()}`.pipe(Effect.orDie)
     if (row === undefined) return yield* Effect.fail(new InvalidInput({ field: "mail", reason: `no mail ${id} in the outbox` }))
-    return { ...toEntry(row), text: row.textBody, html: row.htmlBody }
+    return { ...toEntry(row), text: redactLinks(row.textBody), html: redactLinks(row.htmlBody) }
   })
 
 /** Sends every queued or failed mail again (`usher outbox send`). */

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Either, Schema } from "effect"
+import { Cause, Effect, Either, Exit, Option, Schema } from "effect"
 import { actorSubject, loadSubject, now, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { checkDelegation } from "./internal/grants.js"
@@ -171,12 +171,7 @@ export const slackActor = (slackUserId: string, verifiedEmail: string | null) =>
 /** How long a delivery is remembered; Slack redelivers within minutes, never days later. */
 const DELIVERY_MEMORY_MS = 24 * 3_600_000
 
-/**
- * Claims one Slack delivery (a slash command's or interaction's trigger): true the first time
- * a key is seen, false for a redelivery, across every replica sharing the database. Bookkeeping
- * of the bot, not a change of the directory, so it writes no audit row.
- */
-export const claimSlackDelivery = (key: string) =>
+const claim = (key: string) =>
   transaction(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const at = yield* now
@@ -185,3 +180,27 @@ export const claimSlackDelivery = (key: string) =>
     yield* sql`DELETE FROM slack_deliveries WHERE received_at < ${new Date(at.getTime() - DELIVERY_MEMORY_MS).toISOString()}`
     return inserted.length > 0
   }).pipe(Effect.orDie))
+
+const release = (key: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`DELETE FROM slack_deliveries WHERE key = ${key}`).pipe(Effect.asVoid, Effect.orDie)
+
+/**
+ * Claims one Slack delivery (a slash command's or interaction's trigger, a message to post):
+ * true the first time a key is seen, false for a redelivery, across every replica sharing the
+ * database. Given `work`, runs it only when the claim is won (`Some` of its result, `None` for a
+ * delivery claimed already) and gives the claim back when the work fails, so that a later
+ * attempt can take it; an interrupted work keeps the claim (it may have happened). Bookkeeping
+ * of the bot, not a change of the directory, so it writes no audit row.
+ */
+export function claimSlackDelivery(key: string): Effect.Effect<boolean, never, SqlClient.SqlClient>
+export function claimSlackDelivery<A, E, R>(key: string, work: Effect.Effect<A, E, R>): Effect.Effect<Option.Option<A>, E, R | SqlClient.SqlClient>
+export function claimSlackDelivery<A, E, R>(key: string, work?: Effect.Effect<A, E, R>) {
+  if (work === undefined) return claim(key)
+  return Effect.flatMap(claim(key), (won) =>
+    won
+      ? work.pipe(
+        Effect.onExit((exit) => Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? release(key) : Effect.void),
+        Effect.asSome
+      )
+      : Effect.succeedNone)
+}

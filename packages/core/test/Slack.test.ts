@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect, Either, Exit, Option, TestClock } from "effect"
 import * as Core from "../src/index.js"
 import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase } from "./support.js"
 
@@ -104,5 +104,16 @@ describe("Slack identity", () => {
       yield* TestClock.adjust("25 hours")
       assert.isTrue(yield* Core.claimSlackDelivery("T1:trigger-3"))
       assert.isTrue(yield* Core.claimSlackDelivery("T1:trigger-1"), "old keys are pruned")
+    })))
+
+  it.effect("a claim guarding work is given back when the work fails, and kept when it succeeds or was claimed already", () =>
+    withDatabase(Effect.gen(function*() {
+      const failed = yield* Effect.either(Core.claimSlackDelivery("post:1", Effect.fail("not_in_channel")))
+      assert.deepStrictEqual(failed, Either.left("not_in_channel"))
+      const died = yield* Effect.exit(Core.claimSlackDelivery("post:1", Effect.dieMessage("boom")))
+      assert.isTrue(Exit.isFailure(died))
+      assert.deepStrictEqual(yield* Core.claimSlackDelivery("post:1", Effect.succeed("posted")), Option.some("posted"), "free again after each failure")
+      assert.deepStrictEqual(yield* Core.claimSlackDelivery("post:1", Effect.succeed("again")), Option.none(), "held after it succeeded")
+      assert.isFalse(yield* Core.claimSlackDelivery("post:1"))
     })))
 })

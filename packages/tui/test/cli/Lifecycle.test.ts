@@ -41,6 +41,9 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     assert.include(outbox.stdout, "Ada Admin invited you to Acme")
     const shown = await usher(temp, ["outbox", "show", invited.json.mail.id])
     assert.include(shown.stdout, "Ada Admin (admin@acme.test) invited you (ken@acme.test)")
+    const token = /\/invite\/([A-Za-z0-9_-]{43})/.exec(readFileSync(invited.json.mail.file, "utf8"))![1]!
+    assert.include(shown.stdout, "https://dir.acme.test/invite/[link withheld]")
+    assert.notInclude(shown.stdout, token, "reading the outbox does not hand out the invitee's link")
     const resent = await usher(temp, ["invites", "resend", "ken@acme.test"])
     assert.strictEqual(resent.code, 0, resent.stderr)
     assert.include(resent.stdout, "Re-invited ken@acme.test")
