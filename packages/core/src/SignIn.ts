@@ -24,7 +24,7 @@ import { writeUser } from "./Users/UsersRepo.js"
 export const MAX_FAILED_SIGN_INS = 10
 
 /** Verified against when the e-mail is unknown, so a miss costs the same scrypt as a wrong password. */
-const TIMING_EQUALIZER = "scrypt$17$8$1$LXidpW6sFbjo2DLDVMLmxw$q99EJI1vHj8THuzNbMXFcrv4xI1entfxOXmq9JaXOXo"
+export const TIMING_EQUALIZER = "scrypt$17$8$1$LXidpW6sFbjo2DLDVMLmxw$q99EJI1vHj8THuzNbMXFcrv4xI1entfxOXmq9JaXOXo"
 
 interface Credentials {
   readonly id: UserId
