@@ -1,30 +1,46 @@
 import * as Core from "@usher/core"
-import { Cause, Duration, Effect, Schedule } from "effect"
+import { Cause, Duration, Effect, Either, Option, Schedule } from "effect"
 import { approvalMessage, requestFiled, requesterNotice } from "./blocks/approvals.js"
+import type { Reply } from "./blocks/mrkdwn.js"
 import type { Bot } from "./bot.js"
-import { callSlack } from "./identity.js"
+import { callSlack, SlackApiFailed } from "./identity.js"
+
+/** Where a request was posted, or why it could not be. */
+export type PostOutcome = { readonly channel: string } | { readonly error: string }
 
 /**
  * Posts a new request to the approvals channel and records where (so its message can be
- * updated after the response URL has expired); returns the requester's confirmation. Each
- * request is posted once across replicas and paths (the command that filed it, the sync loop
- * for requests filed elsewhere). A post that fails leaves the request filed and says how to
- * decide it without Slack.
+ * updated after the response URL has expired). Each request is posted once across replicas and
+ * paths (the command that filed it, the sync loop for requests filed elsewhere); a post that
+ * fails gives its claim back, so the sync loop's next pass tries again.
+ */
+export const postToChannel = (bot: Bot, approval: Core.ApprovalRequest, requesterSlackId: string | null) =>
+  Effect.gen(function*() {
+    const message = approvalMessage(approval, { requester: requesterSlackId })
+    const post = callSlack("chat.postMessage", () =>
+      bot.client.chat.postMessage({ channel: bot.config.approvalsChannel, text: message.text, blocks: [...message.blocks], unfurl_links: false })).pipe(
+        Effect.flatMap(({ channel, ts }) =>
+          channel === undefined || ts === undefined
+            ? Effect.fail(new SlackApiFailed({ method: "chat.postMessage", error: "no message id returned" }))
+            : Effect.succeed({ channel, ts }))
+      )
+    const posted = yield* Effect.either(Core.claimSlackDelivery(`post:${approval.id}`, post))
+    if (Either.isLeft(posted)) {
+      bot.logger.warn(`usher-slack: could not post approval request ${approval.id} to ${bot.config.approvalsChannel}: ${posted.left.error}`)
+      return { error: posted.left.error } satisfies PostOutcome
+    }
+    // posted just now by another replica or path: to the configured channel
+    if (Option.isNone(posted.right)) return { channel: bot.config.approvalsChannel } satisfies PostOutcome
+    yield* Core.recordSlackMessage(approval.id, posted.right.value.channel, posted.right.value.ts)
+    return { channel: posted.right.value.channel } satisfies PostOutcome
+  })
+
+/**
+ * Posts a request filed from Slack and returns the requester's confirmation: where approvers
+ * will see it, or, when the post failed, how to decide it without Slack (the request stays filed).
  */
 export const postApproval = (bot: Bot, approval: Core.ApprovalRequest, requesterSlackId: string | null) =>
-  Effect.gen(function*() {
-    if (!(yield* Core.claimSlackDelivery(`post:${approval.id}`))) return requestFiled(approval, { channel: bot.config.approvalsChannel })
-    const message = approvalMessage(approval, { requester: requesterSlackId })
-    const posted = yield* Effect.either(callSlack("chat.postMessage", () =>
-      bot.client.chat.postMessage({ channel: bot.config.approvalsChannel, text: message.text, blocks: [...message.blocks], unfurl_links: false })))
-    if (posted._tag === "Left" || posted.right.channel === undefined || posted.right.ts === undefined) {
-      const error = posted._tag === "Left" ? posted.left.error : "no message id returned"
-      bot.logger.warn(`usher-slack: could not post approval request ${approval.id} to ${bot.config.approvalsChannel}: ${error}`)
-      return requestFiled(approval, { error })
-    }
-    yield* Core.recordSlackMessage(approval.id, posted.right.channel, posted.right.ts)
-    return requestFiled(approval, { channel: posted.right.channel })
-  })
+  Effect.map(postToChannel(bot, approval, requesterSlackId), (outcome): Reply => requestFiled(approval, outcome))
 
 /** What the bot knows about a request's Slack side beyond what core stored. */
 export interface MessageContext {
@@ -65,6 +81,8 @@ export const notifyRequester = (bot: Bot, approval: Core.ApprovalRequest, slack:
     yield* callSlack("chat.postMessage", () => bot.client.chat.postMessage({ channel: requester, text: notice.text, blocks: [...notice.blocks] }))
   })
 
+const MAX_FAILED_POSTS_PER_PASS = 3
+
 /**
  * One pass of the sync: requests past their expiry are recorded as expired, pending requests
  * filed outside Slack (CLI, dashboard) are posted to the approvals channel, and every posted
@@ -73,8 +91,12 @@ export const notifyRequester = (bot: Bot, approval: Core.ApprovalRequest, slack:
 export const syncOnce = (bot: Bot) =>
   Effect.gen(function*() {
     yield* Core.expireApprovals.pipe(Core.as("system", "slack"))
+    let failures = 0
     for (const approval of yield* Core.unpostedApprovals) {
-      yield* postApproval(bot, approval, yield* bot.identity.slackIdOf(approval.requestedBy)).pipe(Core.as("system", "slack"))
+      // a channel the bot cannot post to fails every post: a few tries per pass, not one per request
+      if (failures >= MAX_FAILED_POSTS_PER_PASS) break
+      const outcome = yield* postToChannel(bot, approval, yield* bot.identity.slackIdOf(approval.requestedBy)).pipe(Core.as("system", "slack"))
+      if ("error" in outcome) failures++
     }
     const behind = yield* Core.slackMessagesToSync
     for (const approval of behind) {

@@ -209,6 +209,23 @@ describe("approvals in Slack", () => {
       assert.include(textOf(yield* Effect.promise(() => h.usher(People.lead.slack, "delete bob@acme.test"))), "needs approval: give a reason for the approvers")
     }).pipe(Effect.scoped))
 
+  it.live("a post that failed is tried again by the sync loop's next pass, and then recorded", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ sync: true, syncIntervalMs: 50 })
+      let failures = 1
+      h.fake.override("chat.postMessage", (args) => args["channel"] === APPROVALS && failures-- > 0 ? { ok: false, error: "not_in_channel" } : undefined)
+      const reply = yield* Effect.promise(() => h.usher(People.lead.slack, "delete bob@acme.test left"))
+      assert.include(textOf(reply), "could not be posted to the approvals channel (not_in_channel)")
+      const posted = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS && c.answer["ok"] === true))
+      assert.include(textOf(posted[0]!), "Delete the account bob@acme.test")
+      const stored = yield* Effect.promise(() => h.run(Core.listApprovals({ status: "pending" }).pipe(system))).pipe(
+        Effect.filterOrFail(([a]) => a?.slack !== null && a?.slack !== undefined),
+        Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(100))))
+      )
+      assert.strictEqual(stored[0]!.slack!.ts, String(posted[0]!.answer["ts"]))
+      assert.lengthOf(h.fake.callsOf("chat.postMessage").filter((c) => c.args["channel"] === APPROVALS), 2, "one failed try, one post")
+    }).pipe(Effect.scoped))
+
   it.live("an admin grant that configuration gates is posted for approval like a deletion, and carried out on approval", () =>
     Effect.gen(function*() {
       const h = yield* harness()
