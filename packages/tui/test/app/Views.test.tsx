@@ -143,7 +143,7 @@ describe("views reached by command mode", () => {
     await screen.press("d")
     await screen.waitFor("Deny this request?")
     await screen.press(keys.enter)
-    await screen.waitFor((f) => flat(f).includes("needs approval: give a reason"), { what: "a deny without a reason refused by core" })
+    await screen.waitFor((f) => flat(f).includes("Give a reason for denying"), { what: "a deny without a reason refused by core" })
     await screen.type("keep her")
     await screen.press(keys.enter)
     await screen.waitFor("Denied: Delete the account grace@acme.test.")

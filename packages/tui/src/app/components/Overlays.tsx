@@ -1,5 +1,5 @@
 import { Box, Text } from "ink"
-import { useState } from "react"
+import { useRef, useState } from "react"
 import { bindingsFor, type ViewName } from "../keys/Keymap.js"
 import { keyName } from "../keys/keyName.js"
 import { useKeys } from "../keys/layers.js"
@@ -35,13 +35,19 @@ export const NoticeBox = ({ notice, width, height, onClose }: {
 /** A short list to pick from: j/k or arrows, enter picks, esc cancels. */
 export const Menu = ({ menu, width, onClose }: { readonly menu: MenuSpec; readonly width: number; readonly onClose: () => void }) => {
   const { colors } = useDashboard()
+  // the item under the cursor lives in a ref too: `j` then enter in one chunk picks the second item
+  const live = useRef(0)
   const [at, setAt] = useState(0)
+  const moveTo = (to: number) => {
+    live.current = Math.max(0, Math.min(menu.items.length - 1, to))
+    setAt(live.current)
+  }
   useKeys((input, key) => {
     const name = keyName(input, key)
-    if (name === "j" || name === "down") setAt((a) => Math.min(menu.items.length - 1, a + 1))
-    else if (name === "k" || name === "up") setAt((a) => Math.max(0, a - 1))
+    if (name === "j" || name === "down") moveTo(live.current + 1)
+    else if (name === "k" || name === "up") moveTo(live.current - 1)
     else if (name === "escape") onClose()
-    else if (name === "enter" && menu.items[at] !== undefined) menu.items[at]!.run()
+    else if (name === "enter") menu.items[live.current]?.run()
   })
   const inner = Math.max(10, width - 4)
   return (

@@ -29,9 +29,9 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
   const approvals = useQuery(() => Core.listApprovals(all ? {} : { status: "pending" }), [all])
   const list = approvals.data ?? []
   const nav = useListCursor(list.length, height - 2)
-  const selected = list[nav.cursor]
   useCommands((command) => {
     if (nav.handle(command)) return true
+    const selected = list[nav.current()]
     if (command === "approvals.all" || command === "approvals.pending") return setAll(command === "approvals.all"), nav.reset(), true
     if (selected === undefined) return command.startsWith("approval.") ? (ui.say("No request under the cursor.", "error"), true) : false
     const about = [selected.summary, `requested by ${selected.requestedBy} ${age(selected.createdAt)} ago: "${selected.reason}"`, `expires ${minute(selected.expiresAt)}`]
@@ -122,7 +122,7 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
   const nav = useListCursor(list.length, height - 2)
   useCommands((command) => {
     if (nav.handle(command)) return true
-    const event = list[nav.cursor]
+    const event = list[nav.current()]
     if (command === "filter") {
       const before = filter
       ui.setPrompt({
@@ -184,7 +184,7 @@ export const OutboxScreen = ({ width, height }: { readonly width: number; readon
   const nav = useListCursor(list.length, height - 2)
   useCommands((command) => {
     if (nav.handle(command)) return true
-    const mail = list[nav.cursor]
+    const mail = list[nav.current()]
     if (command !== "open" || mail === undefined) return false
     void dashboard.run(Core.showOutbox(mail.id)).then((shown) =>
       shown.ok

@@ -40,7 +40,7 @@ export const GroupsScreen = ({ width, height }: { readonly width: number; readon
   const nav = useListCursor(list.length, height - 2)
   useCommands((command) => {
     if (nav.handle(command)) return true
-    const group = list[nav.cursor]
+    const group = list[nav.current()]
     if (command === "open" && group !== undefined) return ui.showUsers(`group:${quoteToken(`${group.org}/${group.name}`)}`), true
     if (command === "group.create") {
       ui.open({
@@ -90,7 +90,7 @@ export const OrgsScreen = ({ width, height }: { readonly width: number; readonly
   const nav = useListCursor(list.length, height - 2)
   useCommands((command) => {
     if (nav.handle(command)) return true
-    const org = list[nav.cursor]
+    const org = list[nav.current()]
     if (command === "open" && org !== undefined) return ui.showUsers(`org:${org.slug}`), true
     if (command === "org.create") {
       ui.open({

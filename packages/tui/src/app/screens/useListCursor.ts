@@ -1,7 +1,11 @@
 import { useRef, useState } from "react"
 import type { CommandId } from "../keys/Keymap.js"
 
-/** A cursor over a list of `count` rows shown `visible` at a time; `handle` takes the navigation commands. */
+/**
+ * A cursor over a list of `count` rows shown `visible` at a time; `handle` takes the navigation
+ * commands. Command handlers read the row with `current()`: keys typed ahead (`ja` in one chunk)
+ * run before the screen redraws, so `cursor` (as last drawn) may be behind.
+ */
 export const useListCursor = (count: number, visible: number) => {
   const [state, setState] = useState({ cursor: 0, top: 0 })
   // the position as of the last key (keys may come faster than renders)
@@ -34,5 +38,7 @@ export const useListCursor = (count: number, visible: number) => {
     latest.current = { cursor: 0, top: 0 }
     setState(latest.current)
   }
-  return { cursor, top, handle, reset }
+  /** the cursor as of the last key, not the last render */
+  const current = () => clamp(latest.current).cursor
+  return { cursor, top, handle, reset, current }
 }
