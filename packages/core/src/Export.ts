@@ -21,7 +21,7 @@ export interface ExportQuery {
 /**
  * One exported user: the import file's columns. Roles are the user's own permanent grants as
  * `role@scope` (not what groups give, and not time-bound grants, which an import would make
- * permanent); groups are `org/name`.
+ * permanent); groups are `org/name`; orgs are the organizations the user belongs to.
  */
 export interface ExportRecord {
   readonly email: string
@@ -32,6 +32,8 @@ export interface ExportRecord {
   readonly birthday: string | null
   readonly orgUnit: string | null
   readonly position: string | null
+  /** slugs of the user's organizations */
+  readonly orgs: ReadonlyArray<string>
   readonly roles: ReadonlyArray<string>
   readonly groups: ReadonlyArray<string>
 }
@@ -97,11 +99,15 @@ const readPage = (visible: Visible, status: UserStatus | undefined, after: strin
       SELECT m.user_id, o.slug || '/' || ug.name AS label FROM group_members m
         JOIN user_groups ug ON ug.id = m.group_id JOIN organizations o ON o.id = ug.org_id
        WHERE ${sql.in("m.user_id", ids)} ORDER BY 2`
+    const memberships = yield* sql<{ userId: string; slug: string }>`
+      SELECT m.user_id, o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE ${sql.in("m.user_id", ids)} ORDER BY 2`
+    const orgsOf = new Map<string, Array<string>>()
+    for (const m of memberships) orgsOf.set(m.userId, [...(orgsOf.get(m.userId) ?? []), m.slug])
     const rolesOf = new Map<string, Array<string>>()
     for (const g of grants) rolesOf.set(g.userId, [...(rolesOf.get(g.userId) ?? []), g.label])
     const groupsOf = new Map<string, Array<string>>()
     for (const g of groups) groupsOf.set(g.userId, [...(groupsOf.get(g.userId) ?? []), g.label])
-    return users.map(({ id, ...user }): ExportRecord => ({ ...user, roles: rolesOf.get(id) ?? [], groups: groupsOf.get(id) ?? [] }))
+    return users.map(({ id, ...user }): ExportRecord => ({ ...user, orgs: orgsOf.get(id) ?? [], roles: rolesOf.get(id) ?? [], groups: groupsOf.get(id) ?? [] }))
   }).pipe(Effect.orDie)
 
 /**
@@ -126,7 +132,7 @@ const cellText = (value: string | null) => (value === null ? "" : FORMULA.test(v
 
 const toCells = (r: ExportRecord) => [
   cellText(r.email), cellText(r.firstName), cellText(r.lastName), r.phone ?? "", cellText(r.gender), cellText(r.birthday),
-  cellText(r.orgUnit), cellText(r.position), cellText(r.roles.join(";")), cellText(r.groups.join(";"))
+  cellText(r.orgUnit), cellText(r.position), cellText(r.orgs.join(";")), cellText(r.roles.join(";")), cellText(r.groups.join(";"))
 ]
 
 /** A piece of the export's text, and how many users it holds. */

@@ -62,6 +62,8 @@ export interface ImportUpdate {
   readonly line: number
   readonly email: string
   readonly fields: ReadonlyArray<string>
+  /** organizations joined */
+  readonly orgs: ReadonlyArray<string>
   readonly roles: ReadonlyArray<string>
   readonly groups: ReadonlyArray<string>
 }
@@ -172,6 +174,7 @@ const tally = (plans: ReadonlyArray<RowPlan>, into: { totals: Totals; updates: A
         line: plan.row.line,
         email: plan.row.email,
         fields: Object.keys(plan.changes),
+        orgs: plan.joins.map((o) => o.slug),
         roles: plan.grants.map((g) => `${g.role.name}@${g.scope}`),
         groups: plan.groups.map((g) => g.qualified)
       })

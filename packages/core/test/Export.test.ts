@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Chunk, Effect, Layer, Stream } from "effect"
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
-import { count, fileFolder, HEADER, importAs } from "./importSupport.js"
+import { count, fileFolder, importAs } from "./importSupport.js"
 import { activeUser, ADMIN, asUser, failsWith, initialized, snapshot, system, TempDatabaseLive } from "./support.js"
 
 const exported = (query: Core.ExportQuery = {}, format: Core.ExportFormat = "csv", as = ADMIN) =>
@@ -35,6 +35,9 @@ const populated = Effect.gen(function*() {
   yield* Core.inviteUser({ email: "new@acme.test", link: true }).pipe(system)
 }).pipe(Effect.orDie)
 
+/** The header an export writes: the import file's columns, all of them. */
+const HEADER = "email,firstName,lastName,phone,gender,birthday,orgUnit,position,orgs,roles,groups"
+
 const fresh = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.fresh(TempDatabaseLive))
 
 describe("exportUsers", () => {
@@ -45,18 +48,18 @@ describe("exportUsers", () => {
       const lines = text.trimEnd().split("\n")
       assert.strictEqual(lines[0], HEADER)
       assert.deepStrictEqual(parse(text, { columns: true }), [
-        { email: "admin@acme.test", firstName: "Ada", lastName: "Admin", phone: "", gender: "", birthday: "", orgUnit: "", position: "", roles: "provider-admin@provider", groups: "" },
-        { email: "bob@beta.test", firstName: "Bob", lastName: "Beta", phone: "", gender: "", birthday: "", orgUnit: "", position: "", roles: "auditor@org:beta", groups: "beta/ops" },
+        { email: "admin@acme.test", firstName: "Ada", lastName: "Admin", phone: "", gender: "", birthday: "", orgUnit: "", position: "", orgs: "acme", roles: "provider-admin@provider", groups: "" },
+        { email: "bob@beta.test", firstName: "Bob", lastName: "Beta", phone: "", gender: "", birthday: "", orgUnit: "", position: "", orgs: "beta", roles: "auditor@org:beta", groups: "beta/ops" },
         {
           email: "kim@acme.test", firstName: "Kim", lastName: "'=HYPERLINK(\"x\")", phone: "+442079460958", gender: "female", birthday: "1990-01-02",
-          orgUnit: "'-Research, Labs", position: "Lead \"Quotes\"", roles: "crm-user@app:acme/crm;user-manager@org:acme", groups: "acme/finance"
+          orgUnit: "'-Research, Labs", position: "Lead \"Quotes\"", orgs: "acme", roles: "crm-user@app:acme/crm;user-manager@org:acme", groups: "acme/finance"
         },
-        { email: "new@acme.test", firstName: "", lastName: "", phone: "", gender: "", birthday: "", orgUnit: "", position: "", roles: "", groups: "" }
+        { email: "new@acme.test", firstName: "", lastName: "", phone: "", gender: "", birthday: "", orgUnit: "", position: "", orgs: "acme", roles: "", groups: "" }
       ])
       const json = JSON.parse(yield* exported({}, "json")) as ReadonlyArray<Core.ExportRecord>
       assert.deepStrictEqual(json[2], {
         email: "kim@acme.test", firstName: "Kim", lastName: "=HYPERLINK(\"x\")", phone: "+442079460958", gender: "female", birthday: "1990-01-02",
-        orgUnit: "-Research, Labs", position: "Lead \"Quotes\"", roles: ["crm-user@app:acme/crm", "user-manager@org:acme"], groups: ["acme/finance"]
+        orgUnit: "-Research, Labs", position: "Lead \"Quotes\"", orgs: ["acme"], roles: ["crm-user@app:acme/crm", "user-manager@org:acme"], groups: ["acme/finance"]
       })
       assert.deepStrictEqual(json.map((r) => r.email), ["admin@acme.test", "bob@beta.test", "kim@acme.test", "new@acme.test"])
       assert.deepStrictEqual(yield* exported({ status: "invited" }, "json").pipe(Effect.map(JSON.parse)), [json[3]])
@@ -105,19 +108,52 @@ describe("exportUsers", () => {
         assert.deepStrictEqual(yield* snapshot, before, "nothing changed")
         return yield* exported()
       }))
-      // a fresh directory with the same organizations, groups and roles: each organization's users join it
+      // a fresh directory with the same organizations, groups and roles: one import puts everyone back where they were
       const recreated = yield* fresh(Effect.gen(function*() {
         yield* initialized
         yield* structure
-        const acme = yield* importAs(ADMIN, { file, deliver: false })
-        assert.deepInclude(acme, { created: 2, skipped: 1, failed: 1 })
-        assert.deepStrictEqual(acme.problems.map((p) => [p.line, p.email, p.error._tag]), [[3, "bob@beta.test", "NotAMember"]])
-        const beta = yield* importAs(ADMIN, { file, org: "beta", deliver: false })
-        assert.deepInclude(beta, { created: 1, skipped: 3, failed: 0 })
+        const report = yield* importAs(ADMIN, { file, deliver: false })
+        assert.deepInclude(report, { created: 3, skipped: 1, failed: 0 })
         assert.strictEqual(yield* count("users", "status = 'invited'"), 3)
+        const again = yield* importAs(ADMIN, { file, deliver: false })
+        assert.deepInclude(again, { created: 0, updated: 0, skipped: 4, failed: 0 })
         return yield* exported()
       }))
       assert.strictEqual(recreated, original)
+    }).pipe(Effect.scoped))
+
+  it.live("someone in two organizations round-trips: the orgs column makes a new account a member of each, and an existing one joins those it lacks", () =>
+    Effect.gen(function*() {
+      const dir = yield* fileFolder
+      const file = join(dir, "users.csv")
+      yield* fresh(Effect.gen(function*() {
+        yield* populated
+        yield* Core.addOrgMembers("beta", ["kim@acme.test"]).pipe(system)
+        yield* Core.grantRole({ role: "auditor", to: { user: "kim@acme.test" }, scope: "org:beta" }).pipe(system)
+        yield* Core.exportUsersToFile(file).pipe(asUser(ADMIN))
+      }))
+      assert.include(readFileSync(file, "utf8"), "acme;beta,")
+      yield* fresh(Effect.gen(function*() {
+        yield* initialized
+        yield* structure
+        // kim exists already, in acme only: the import adds her to beta (with its audit row) and grants the beta role
+        yield* activeUser({ email: "kim@acme.test", firstName: "Kim" })
+        const dry = yield* importAs(ADMIN, { file, dryRun: true })
+        assert.deepStrictEqual(dry.updates.find((u) => u.email === "kim@acme.test")?.orgs, ["beta"])
+        const report = yield* importAs(ADMIN, { file, deliver: false })
+        assert.deepInclude(report, { failed: 0 })
+        const kim = yield* Core.showUser("kim@acme.test").pipe(asUser(ADMIN))
+        assert.deepStrictEqual(kim.organizations.map((o) => o.slug).sort(), ["acme", "beta"])
+        assert.isTrue((yield* Core.why("kim@acme.test", "audit.read", "org:beta").pipe(system)).allowed)
+        const bob = yield* Core.showUser("bob@beta.test").pipe(asUser(ADMIN))
+        assert.deepStrictEqual(bob.organizations.map((o) => o.slug), ["beta"], "made in beta alone, as exported")
+        assert.strictEqual(yield* count("audit_events", "action = 'org.member.add'"), 1)
+        // joining needs orgs.members.manage there
+        yield* activeUser({ email: "um@acme.test", roles: ["user-manager"] })
+        writeFileSync(file, "email,orgs\nkim@acme.test,acme;gamma\num@acme.test,beta\n")
+        const refused = yield* importAs("um@acme.test", { file, dryRun: true })
+        assert.deepStrictEqual(refused.problems.map((p) => [p.line, p.error._tag]), [[2, "OrgNotFound"], [3, "PermissionDenied"]])
+      }))
     }).pipe(Effect.scoped))
 
   it.live("writes a file only its owner can read, or nothing at all", () =>

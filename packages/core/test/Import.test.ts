@@ -151,7 +151,7 @@ describe("importUsers", () => {
       const head = yield* auditHead
       const report = yield* importAs(ADMIN, { file })
       assert.deepInclude(report, { created: 0, updated: 1, skipped: 1, failed: 0 })
-      assert.deepStrictEqual(report.updates, [{ line: 2, email: "kim@acme.test", fields: ["firstName", "orgUnit"], roles: ["crm-user@app:acme/crm"], groups: ["acme/finance"] }])
+      assert.deepStrictEqual(report.updates, [{ line: 2, email: "kim@acme.test", fields: ["firstName", "orgUnit"], orgs: [], roles: ["crm-user@app:acme/crm"], groups: ["acme/finance"] }])
       const after = yield* Core.showUser("kim@acme.test").pipe(asUser(ADMIN))
       assert.deepInclude(after.user, { firstName: "Kimberly", lastName: "Lee", phone: "+442079460958", orgUnit: "Research", status: "active", version: before.version + 1 })
       assert.deepStrictEqual(after.grants.filter((g) => g.group === null).map((g) => `${g.role}@${g.scope}`), ["auditor@org:acme", "crm-user@app:acme/crm"])

@@ -102,10 +102,11 @@ describe("Import CSV", () => {
     const error = (fields: ReadonlyArray<string>) => Either.getOrThrow(Either.flip(decode(fields)))
 
     it("normalizes with core's profile rules; empty cells give no field", () => {
-      assert.deepStrictEqual<unknown>(decode([" Ada@Example.COM ", "Ada", "", "+44 20 7946 0958", "", "auditor; user-manager@org:beta ;", "finance;beta/ops"]), Either.right({
+      assert.deepStrictEqual<unknown>(decodeRow(header("email,firstName,lastName,phone,birthday,orgs,roles,groups"), [" Ada@Example.COM ", "Ada", "", "+44 20 7946 0958", "", "Acme; beta;acme", "auditor; user-manager@org:beta ;", "finance;beta/ops"], 7, TODAY), Either.right({
         line: 7,
         email: "ada@example.com",
         profile: { firstName: "Ada", phone: "+442079460958" },
+        orgs: ["acme", "beta"],
         roles: [{ role: "auditor", scope: undefined }, { role: "user-manager", scope: "org:beta" }],
         groups: [{ org: undefined, name: "finance" }, { org: "beta", name: "ops" }]
       }))

@@ -127,12 +127,15 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
     )
     for (const part of chunks(newRows)) {
       yield* sql`INSERT INTO users ${sql.insert(part)}`
-      yield* sql`INSERT INTO memberships ${sql.insert(part.map((u) => ({ userId: u.id, orgId: ctx.org.id, joinedAt: created })))}`
     }
     const ids = new Map(creates.map((p, i) => [p.row.line, newRows[i]!.id as string]))
+    const homes = creates.map((p) => ({ userId: ids.get(p.row.line)!, orgId: p.home.id, joinedAt: created }))
+    for (const part of chunks(homes)) yield* sql`INSERT INTO memberships ${sql.insert(part)}`
     const idOf = (p: RowPlan) => (p.kind === "update" ? p.existing.user.id : ids.get(p.row.line)!)
     const changing = [...creates, ...updates].sort((a, b) => a.row.line - b.row.line)
 
+    const joins = changing.flatMap((p) => p.joins.map((o) => ({ userId: idOf(p), orgId: o.id, joinedAt: created })))
+    for (const part of chunks(joins)) yield* sql`INSERT INTO memberships ${sql.insert(part)} ON CONFLICT DO NOTHING`
     const grants = changing.flatMap((p) =>
       p.grants.map((g) => ({
         id: newId<GrantId>(), principalType: "user", principalId: idOf(p), roleId: g.role.id, scope: g.scope, grantedBy: ctx.actorId, grantedAt: created, expiresAt: null
@@ -150,8 +153,8 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
 
     const tokens = yield* issueTokens(ctx.mode === "invite" ? "invite" : "reset", creates.map(idOf), ctx.ttlMs, ctx.at)
     if (ctx.mode === "invite") {
-      const invitations = tokens.map((t) => ({
-        id: newId(), userId: t.userId, orgId: ctx.org.id, invitedBy: ctx.actorId, createdAt: created, status: "pending", delivery: "email",
+      const invitations = tokens.map((t, i) => ({
+        id: newId(), userId: t.userId, orgId: creates[i]!.home.id, invitedBy: ctx.actorId, createdAt: created, status: "pending", delivery: "email",
         tokenId: t.id, expiresAt: t.expiresAt, sentCount: 1, lastSentAt: created
       }))
       for (const part of chunks(invitations)) yield* sql`INSERT INTO invitations ${sql.insert(part)}`
@@ -164,7 +167,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
         ? invitationMail({
           inviter: ctx.actorPerson,
           invitee: { name, email: p.row.email },
-          org: { slug: ctx.org.slug, name: ctx.org.name },
+          org: { slug: p.home.slug, name: p.home.name },
           roles: roleLabels(p.grants),
           groups: p.groups.map((g) => g.qualified),
           link: `${ctx.publicUrl}/invite/${token.token}`,
@@ -173,7 +176,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
         : accountMail({
           creator: ctx.actorPerson,
           user: { name, email: p.row.email },
-          org: { slug: ctx.org.slug, name: ctx.org.name },
+          org: { slug: p.home.slug, name: p.home.name },
           link: `${ctx.publicUrl}/reset/${token.token}`,
           expiresAt: token.expiresAt
         })
@@ -188,7 +191,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
         audit.push({
           action: "user.import",
           target: id,
-          details: { email: p.row.email, org: ctx.org.slug, status, line: p.row.line, roles: roleLabels(p.grants), groups: p.groups.map((g) => g.qualified) }
+          details: { email: p.row.email, org: p.home.slug, status, line: p.row.line, roles: roleLabels(p.grants), groups: p.groups.map((g) => g.qualified) }
         })
       } else if (Object.keys(p.changes).length > 0) {
         const user = p.existing.user
@@ -198,6 +201,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
           details: Object.fromEntries(Object.entries(p.changes).map(([k, v]) => [k, { from: user[k as keyof User], to: v }]))
         })
       }
+      for (const o of p.joins) audit.push({ action: "org.member.add", target: id, details: { org: o.slug, email: p.row.email } })
       for (const g of p.grants) audit.push(grantAudit(id, p.row.email, g))
       for (const g of p.groups) audit.push(memberAudit(id, p.row.email, g))
     }

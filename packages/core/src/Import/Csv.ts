@@ -11,7 +11,7 @@ import { Either } from "effect"
 import { CsvHeaderInvalid, CsvLineMalformed } from "./Errors.js"
 
 /** The columns an import file may have (the header names them, in any order). */
-export const COLUMNS = ["email", "firstName", "lastName", "phone", "gender", "birthday", "orgUnit", "position", "roles", "groups"] as const
+export const COLUMNS = ["email", "firstName", "lastName", "phone", "gender", "birthday", "orgUnit", "position", "orgs", "roles", "groups"] as const
 export type Column = typeof COLUMNS[number]
 
 const byKey = new Map<string, Column>(COLUMNS.map((c) => [c.toLowerCase(), c]))

@@ -6,7 +6,7 @@
  */
 import { Either } from "effect"
 import {
-  type EscalationDenied, GroupNotFound, InvalidProfile, NotAMember, PermissionDenied, RoleNotFound, ScopeNotFound
+  type EscalationDenied, GroupNotFound, InvalidProfile, NotAMember, OrgNotFound, PermissionDenied, RoleNotFound, ScopeNotFound
 } from "../Domain/Errors.js"
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
@@ -82,16 +82,27 @@ export interface PlannedGrant {
 
 /** Why a row cannot be applied. */
 export type PlanError =
-  | RoleNotFound | GroupNotFound | ScopeNotFound | PermissionDenied | EscalationDenied | NotAMember | GrantNeedsApproval | InvalidProfile
+  | RoleNotFound | GroupNotFound | ScopeNotFound | OrgNotFound | PermissionDenied | EscalationDenied | NotAMember | GrantNeedsApproval | InvalidProfile
 
-/** What happens to one row. */
+/**
+ * What happens to one row. A new account is made in its `home` organization (the import's,
+ * unless the row's orgs leave it out: then the first it names) and joins the others (`joins`).
+ */
 export type RowPlan =
-  | { readonly kind: "create"; readonly row: ImportRow; readonly grants: ReadonlyArray<PlannedGrant>; readonly groups: ReadonlyArray<GroupRef> }
+  | {
+    readonly kind: "create"
+    readonly row: ImportRow
+    readonly home: OrgRef
+    readonly joins: ReadonlyArray<OrgRef>
+    readonly grants: ReadonlyArray<PlannedGrant>
+    readonly groups: ReadonlyArray<GroupRef>
+  }
   | {
     readonly kind: "update"
     readonly row: ImportRow
     readonly existing: Existing
     readonly changes: Partial<Profile>
+    readonly joins: ReadonlyArray<OrgRef>
     readonly grants: ReadonlyArray<PlannedGrant>
     readonly groups: ReadonlyArray<GroupRef>
   }
@@ -135,13 +146,13 @@ const refusal = (
   row: ImportRow,
   existing: Existing | undefined,
   ctx: PlanContext,
-  change: { readonly grants: ReadonlyArray<PlannedGrant>; readonly groups: ReadonlyArray<GroupRef>; readonly fields: number }
+  change: { readonly home: OrgRef; readonly joins: ReadonlyArray<OrgRef>; readonly grants: ReadonlyArray<PlannedGrant>; readonly groups: ReadonlyArray<GroupRef>; readonly fields: number }
 ): PlanError | undefined => {
   if (existing === undefined && ctx.mode === "create") {
     if (row.profile.firstName === undefined) return new InvalidProfile({ field: "first name", reason: "an account made with --create needs one" })
     if (row.profile.lastName === undefined) return new InvalidProfile({ field: "last name", reason: "an account made with --create needs one" })
   }
-  const orgs = existing?.orgs ?? [ctx.org.slug]
+  const orgs = [...(existing?.orgs ?? [change.home.slug]), ...change.joins.map((o) => o.slug)]
   for (const grant of change.grants) {
     const org = Scope.orgSlugOf(grant.scope)
     if (org !== undefined && !orgs.includes(org)) return new NotAMember({ user: row.email, org })
@@ -149,13 +160,18 @@ const refusal = (
   }
   for (const group of change.groups) if (!orgs.includes(group.org)) return new NotAMember({ user: row.email, org: group.org })
   if (existing === undefined) {
-    const denied = leftOf(Permissions.require(ctx.actor, ctx.mode === "invite" ? "users.invite" : "users.create", Scope.org(ctx.org.slug), ctx.now))
+    const denied = leftOf(Permissions.require(ctx.actor, ctx.mode === "invite" ? "users.invite" : "users.create", Scope.org(change.home.slug), ctx.now))
     if (denied !== undefined) return denied
   } else if (change.fields > 0) {
-    for (const scope of orgs.length === 0 ? [Scope.provider] : orgs.map(Scope.org)) {
+    const before = existing.orgs
+    for (const scope of before.length === 0 ? [Scope.provider] : before.map(Scope.org)) {
       const denied = leftOf(Permissions.require(ctx.actor, "users.update", scope, ctx.now))
       if (denied !== undefined) return denied
     }
+  }
+  for (const org of change.joins) {
+    const denied = leftOf(Permissions.require(ctx.actor, "orgs.members.manage", Scope.org(org.slug), ctx.now))
+    if (denied !== undefined) return denied
   }
   if (change.grants.length > 0) {
     const grants = change.grants.map((g) => ({ role: g.role.name, permissions: g.role.permissions, scope: g.scope }))
@@ -184,13 +200,21 @@ export const planRow = (row: ImportRow, existing: Existing | undefined, ctx: Pla
     if (Either.isLeft(resolved)) return { kind: "fail", row, error: resolved.left }
     joining.push(resolved.right)
   }
+  const listed: Array<OrgRef> = []
+  for (const slug of row.orgs) {
+    const org = ctx.catalog.orgs.get(slug)
+    if (org === undefined) return { kind: "fail", row, error: new OrgNotFound({ org: slug }) }
+    listed.push(org)
+  }
+  const home = listed.length === 0 || listed.some((o) => o.id === ctx.org.id) ? ctx.org : listed[0]!
+  const joins = listed.filter((o) => !(existing?.orgs ?? [home.slug]).includes(o.slug))
   const grants = unique(wanted, (g) => grantKey(g.role.id, g.scope)).filter((g) => existing?.grants.has(grantKey(g.role.id, g.scope)) !== true)
   const groups = unique(joining, (g) => g.id).filter((g) => existing?.groups.has(g.id) !== true)
   const changes = existing === undefined ? row.profile : changedFields(existing.user, row.profile)
   const fields = Object.keys(changes).length
-  const error = refusal(row, existing, ctx, { grants, groups, fields })
+  const error = refusal(row, existing, ctx, { home, joins, grants, groups, fields })
   if (error !== undefined) return { kind: "fail", row, error }
-  if (existing === undefined) return { kind: "create", row, grants, groups }
-  if (fields === 0 && grants.length === 0 && groups.length === 0) return { kind: "skip", row, existing }
-  return { kind: "update", row, existing, changes, grants, groups }
+  if (existing === undefined) return { kind: "create", row, home, joins, grants, groups }
+  if (fields === 0 && joins.length === 0 && grants.length === 0 && groups.length === 0) return { kind: "skip", row, existing }
+  return { kind: "update", row, existing, changes, joins, grants, groups }
 }

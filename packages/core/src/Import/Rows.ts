@@ -23,6 +23,8 @@ export interface ImportRow {
   readonly line: number
   readonly email: string
   readonly profile: Profile
+  /** slugs of the organizations the account belongs to (besides the import's, for a new one) */
+  readonly orgs: ReadonlyArray<string>
   readonly roles: ReadonlyArray<RoleItem>
   readonly groups: ReadonlyArray<GroupItem>
 }
@@ -81,7 +83,8 @@ export const decodeRow = (header: Header, fields: ReadonlyArray<string>, line: n
     roles.push(role.right)
   }
   const groups = items(cell.groups ?? "").map(parseGroupItem)
-  return Either.right({ line, email: email.right, profile: profile.right, roles, groups })
+  const orgs = [...new Set(items(cell.orgs ?? "").map((slug) => slug.toLowerCase()))]
+  return Either.right({ line, email: email.right, profile: profile.right, orgs, roles, groups })
 }
 
 /** The e-mail a line names, when it has a valid one (so a bad row can still be told by its e-mail). */

@@ -70,14 +70,14 @@ describe("usher import users / export users", () => {
     await run(temp, "import users", [file(temp, "in.csv", [HEADER, "grace@acme.test,Grace,=Hopper,+1 415 555 2671,,,,,auditor,"]), "--hold-mail"])
     const csv = await run(temp, "export users", [])
     assert.strictEqual(csv.text, [
-      HEADER,
-      "admin@acme.test,Ada,Admin,,,,,,provider-admin@provider,",
-      "grace@acme.test,Grace,'=Hopper,+14155552671,,,,,auditor@org:acme,"
+      "email,firstName,lastName,phone,gender,birthday,orgUnit,position,orgs,roles,groups",
+      "admin@acme.test,Ada,Admin,,,,,,acme,provider-admin@provider,",
+      "grace@acme.test,Grace,'=Hopper,+14155552671,,,,,acme,auditor@org:acme,"
     ].join("\n"))
     const json = await run(temp, "export users", ["--format", "json", "--status", "invited"])
     assert.deepStrictEqual(JSON.parse(json.text), [{
       email: "grace@acme.test", firstName: "Grace", lastName: "=Hopper", phone: "+14155552671", gender: null, birthday: null, orgUnit: null,
-      position: null, roles: ["auditor@org:acme"], groups: []
+      position: null, orgs: ["acme"], roles: ["auditor@org:acme"], groups: []
     }])
     const output = join(temp.dir, "out.csv")
     const written = await run(temp, "export users", ["--output", output])

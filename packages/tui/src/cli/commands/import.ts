@@ -31,6 +31,7 @@ export const formatImportReport = (r: Core.ImportReport): string => {
     for (const u of r.updates.slice(0, SHOWN_UPDATES)) {
       const parts = [
         u.fields.length > 0 ? u.fields.join(", ") : undefined,
+        u.orgs.length > 0 ? `orgs +${u.orgs.join(" +")}` : undefined,
         u.roles.length > 0 ? `roles +${u.roles.join(" +")}` : undefined,
         u.groups.length > 0 ? `groups +${u.groups.join(" +")}` : undefined
       ].filter((x) => x !== undefined)
@@ -66,9 +67,10 @@ export const importCommands: ReadonlyArray<Command> = [
     usage: "FILE [--org SLUG] [--invite | --create] [--dry-run] [--hold-mail] [--batch-size N]",
     summary: [
       `Import users from a CSV file whose first line names its columns (${Core.csvColumns.join(", ")}; roles as role or role@scope,`,
-      "      groups as name or org/name, several separated by ';'). A new e-mail joins the organization invited, with an invitation mail (--invite,",
+      "      groups as name or org/name, orgs as organization slugs, several separated by ';'). A new e-mail joins the organization (or the",
+      "      organizations its orgs cell names) invited, with an invitation mail (--invite,",
       "      the default), or with --create as a provisioned account without a password, mailed a link to choose one: no admin ever sees a",
-      "      password. A known e-mail is updated: changed fields are written, missing roles and groups added, nothing is removed, an empty",
+      "      password. A known e-mail is updated: changed fields are written, missing organizations, roles and groups added, nothing is removed, an empty",
       "      cell leaves its field alone. --dry-run reports what would happen and writes nothing. Bad lines are listed as `line N: reason`",
       "      and never stop the others (exit code 1 when there are any); re-running a file changes nothing. --hold-mail leaves the mails",
       "      queued for usher outbox send."
