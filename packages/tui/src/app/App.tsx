@@ -202,7 +202,7 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
           />
         )
       case "notice":
-        return <NoticeBox notice={m.notice} width={modalWidth} height={bodyHeight} onClose={closeModal} />
+        return <NoticeBox notice={m.notice} width={modalWidth} screenWidth={columns} height={bodyHeight} onClose={closeModal} />
       case "menu":
         return <Menu menu={m.menu} width={modalWidth} onClose={closeModal} />
       case "help":

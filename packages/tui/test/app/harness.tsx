@@ -29,6 +29,8 @@ export interface HarnessOptions {
   /** more setup, run as system before the dashboard opens */
   readonly setup?: Effect.Effect<unknown, unknown, Core.CoreServices | Core.Actor>
   readonly colors?: boolean
+  /** the base of the links usher hands out (`USHER_PUBLIC_URL`) */
+  readonly publicUrl?: string
 }
 
 /**
@@ -37,7 +39,8 @@ export interface HarnessOptions {
  */
 export const openDashboard = async (options: HarnessOptions = {}): Promise<Harness> => {
   const temp = makeTempDirectory()
-  const runtime = Core.makeCoreRuntime(temp.location)
+  const config = { ...Core.defaultConfig(temp.location), ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }) }
+  const runtime = Core.makeCoreRuntime(temp.location, config)
   const system: Harness["system"] = (effect) => runtime.runPromise(Core.as("system", "cli")(effect))
   if (options.empty !== true) await runtime.runPromise(initialized)
   if (options.setup !== undefined) await system(options.setup)
@@ -48,7 +51,7 @@ export const openDashboard = async (options: HarnessOptions = {}): Promise<Harne
     columns: options.columns ?? 120,
     rows: options.rows ?? 30
   })
-  const other = Core.makeCoreRuntime(temp.location)
+  const other = Core.makeCoreRuntime(temp.location, config)
   return {
     temp,
     screen,

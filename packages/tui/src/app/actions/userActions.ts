@@ -42,7 +42,7 @@ const inviteForm = (dashboard: Dashboard): FormSpec => ({
       ok: true,
       message: `Invited ${sent.invitation.email} to ${sent.invitation.org}${sent.mail ? `; ${mailWords(sent.mail)}` : ""}.`,
       ...(sent.link !== undefined
-        ? { notice: { title: `Shareable link for ${sent.invitation.email} (shown once)`, lines: [sent.link, "", `Works once; expires ${sent.invitation.expiresAt.slice(0, 16).replace("T", " ")} UTC.`] } }
+        ? { notice: { title: `Shareable link for ${sent.invitation.email} (shown once)`, copy: sent.link, lines: [`Works once; expires ${sent.invitation.expiresAt.slice(0, 16).replace("T", " ")} UTC.`] } }
         : {})
     }))
   }
@@ -69,7 +69,8 @@ const createForm = (dashboard: Dashboard): FormSpec => ({
         message: `Created ${user.email} (provisioned).`,
         notice: {
           title: `Temporary password for ${user.email} - shown once`,
-          lines: [temporaryPassword, "", "Hand it over on a safe channel; it must be changed at first sign-in."]
+          copy: temporaryPassword,
+          lines: ["Hand it over on a safe channel; it must be changed at first sign-in."]
         }
       })
     )
@@ -226,7 +227,7 @@ export const runUserAction = (command: CommandId, user: Target | undefined, dash
           settled(await dashboard.run(Core.resendInvitation(user.id, { link: v["delivery"] === "link" })), (sent) => ({
             ok: true,
             message: `Invitation of ${sent.invitation.email} sent again${sent.mail ? `; ${mailWords(sent.mail)}` : ""}.`,
-            ...(sent.link !== undefined ? { notice: { title: `New shareable link for ${sent.invitation.email} (shown once)`, lines: [sent.link] } } : {})
+            ...(sent.link !== undefined ? { notice: { title: `New shareable link for ${sent.invitation.email} (shown once)`, copy: sent.link, lines: ["The link before this one no longer works."] } } : {})
           }))
       })
       return true

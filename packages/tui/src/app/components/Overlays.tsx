@@ -5,29 +5,48 @@ import { keyName } from "../keys/keyName.js"
 import { useKeys } from "../keys/layers.js"
 import { paint, useDashboard } from "../runtime/context.js"
 import type { MenuSpec, Notice } from "../state/ui.js"
-import { fit } from "./layout.js"
+import { fit, wrap } from "./layout.js"
 
-/** Text shown once (a temporary password, a link, per-row results); any of enter, esc or q closes it. */
-export const NoticeBox = ({ notice, width, height, onClose }: {
+/**
+ * Text shown once (a temporary password, a link, per-row results); any of enter, esc or q closes
+ * it. Lines wrap instead of being cut; what is to be copied stands below the box at the left edge,
+ * with no border characters on its line, so it copies cleanly from any terminal (also over SSH).
+ */
+export const NoticeBox = ({ notice, width, screenWidth = width, height, onClose }: {
   readonly notice: Notice
   readonly width: number
+  /** the terminal's width: the line to copy may use all of it */
+  readonly screenWidth?: number
   readonly height: number
   readonly onClose: () => void
 }) => {
   const [top, setTop] = useState(0)
-  const room = Math.max(1, height - 4)
+  const inner = Math.max(10, width - 4)
+  const copy = notice.copy === undefined ? [] : wrap(notice.copy, Math.max(10, screenWidth))
+  const title = wrap(notice.title, inner)
+  const lines = notice.lines.flatMap((l) => wrap(l, inner))
+  // the border, the title and the hint line, and below the box the text to copy
+  const room = Math.max(1, height - 3 - title.length - copy.length)
   useKeys((input, key) => {
     const name = keyName(input, key)
-    if (name === "j" || name === "down") setTop((t) => Math.min(Math.max(0, notice.lines.length - room), t + 1))
+    if (name === "j" || name === "down") setTop((t) => Math.min(Math.max(0, lines.length - room), t + 1))
     else if (name === "k" || name === "up") setTop((t) => Math.max(0, t - 1))
     else if (name === "enter" || name === "escape" || name === "q") onClose()
   })
-  const inner = Math.max(10, width - 4)
+  const hint = `enter close${lines.length > room ? " | j/k scroll" : ""}`
   return (
-    <Box flexDirection="column" borderStyle="single" paddingX={1} width={width}>
-      <Text bold>{fit(notice.title, inner)}</Text>
-      {notice.lines.slice(top, top + room).map((l, i) => <Text key={i}>{fit(l, inner)}</Text>)}
-      <Text dimColor>{fit(`enter close${notice.lines.length > room ? " | j/k scroll" : ""}`, inner)}</Text>
+    <Box flexDirection="column">
+      <Box flexDirection="column" borderStyle="single" paddingX={1} width={width}>
+        {title.map((l, i) => <Text key={`t${i}`} bold>{l}</Text>)}
+        {lines.slice(top, top + room).map((l, i) => <Text key={i}>{l}</Text>)}
+        {copy.length === 0 ? <Text dimColor>{fit(hint, inner)}</Text> : null}
+      </Box>
+      {copy.length === 0 ? null : (
+        <>
+          {copy.map((l, i) => <Text key={`c${i}`} bold>{l}</Text>)}
+          <Text dimColor>{fit(`${copy.length > 1 ? `(one line, wrapped in ${copy.length}: join them)  ` : ""}${hint}`, screenWidth)}</Text>
+        </>
+      )}
     </Box>
   )
 }

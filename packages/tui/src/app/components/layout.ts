@@ -25,6 +25,30 @@ export const fit = (text: string, width: number, align: "left" | "right" = "left
   return align === "right" ? gap + shown : shown + gap
 }
 
+/**
+ * A text hard-wrapped into lines of at most `width` characters: broken at spaces where it can,
+ * inside a word (a link, a token) where it must. Nothing is cut or left out.
+ */
+export const wrap = (text: string, width: number): ReadonlyArray<string> => {
+  if (width <= 0) return [text]
+  const out: Array<string> = []
+  for (const paragraph of text.split("\n")) {
+    let rest = paragraph.replace(/[\u0000-\u001f\u007f]/g, " ").trimEnd()
+    if (rest === "") out.push("")
+    while (rest !== "") {
+      if (rest.length <= width) {
+        out.push(rest)
+        break
+      }
+      const space = rest.lastIndexOf(" ", width)
+      const cut = space > 0 ? space : width
+      out.push(rest.slice(0, cut).trimEnd())
+      rest = rest.slice(cut).replace(/^ +/, "")
+    }
+  }
+  return out
+}
+
 /** A column of a table: its title, smallest width, share of spare width, and when it is dropped. */
 export interface Column {
   readonly title: string

@@ -33,6 +33,8 @@ export interface FormSpec {
 export interface Notice {
   readonly title: string
   readonly lines: ReadonlyArray<string>
+  /** what the admin copies (a link, a password): on a line of its own, outside the border, never cut */
+  readonly copy?: string
 }
 
 /** A short list to pick from. */
