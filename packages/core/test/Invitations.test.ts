@@ -1,10 +1,10 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import { simpleParser } from "mailparser"
 import { readFileSync } from "node:fs"
 import * as Core from "../src/index.js"
-import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase } from "./support.js"
+import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, makeTempDirectory, system, withDatabase } from "./support.js"
 
 const PASSWORD = "a long enough passphrase"
 const anonymous = Core.as("system", "cli")
@@ -160,4 +160,22 @@ describe("Invitations", () => {
       yield* failsWithNothingWritten(Core.cancelInvitation(sent.invitation.id).pipe(asUser("aud@acme.test")), "PermissionDenied")
       assert.deepStrictEqual((yield* Core.listInvitations().pipe(asUser("aud@acme.test"))).map((i) => i.email), ["x@acme.test"], "auditors read invitations")
     })))
+
+  it.live("one link accepted twice at the same moment over two connections activates the account once; the other is refused", () =>
+    Effect.gen(function*() {
+      const temp = yield* Effect.acquireRelease(Effect.sync(makeTempDirectory), (t) => Effect.sync(t.cleanup))
+      const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.fresh(Core.CoreLive({ engine: "sqlite", path: temp.path })))
+      const { link } = yield* open(Effect.zipRight(initialized, Core.inviteUser({ email: "ann@acme.test", firstName: "Ann", lastName: "Able", link: true }).pipe(asUser(ADMIN))))
+      // each acceptance on its own connection: both read the link as valid, hash their password, then race to use it up
+      const outcomes = yield* Effect.all(
+        ["first passphrase!", "second passphrase!"].map((password) =>
+          open(Effect.either(Core.acceptInvitation({ token: link!, password }).pipe(anonymous)))),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(outcomes.map((o) => o._tag).sort(), ["Left", "Right"])
+      const refused = outcomes.find((o) => o._tag === "Left")
+      assert.strictEqual(refused?._tag === "Left" ? refused.left._tag : "", "InvitationInvalid")
+      const accepts = yield* open(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM audit_events WHERE action = 'invitation.accept'`))
+      assert.strictEqual(Number(accepts[0]?.n), 1)
+    }).pipe(Effect.scoped))
 })
