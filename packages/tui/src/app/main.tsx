@@ -1,6 +1,7 @@
 import * as Core from "@usher/core"
 import { Exit } from "effect"
-import { render } from "ink"
+import { render, type Instance } from "ink"
+import { constants } from "node:os"
 import { formatCause } from "../present/formatError.js"
 import { App, type FirstScreen } from "./App.js"
 import { usersWindow } from "./screens/Users.js"
@@ -23,14 +24,17 @@ export interface DashboardOptions {
 
 const ENTER_ALTERNATE_SCREEN = "\u001B[?1049h"
 const LEAVE_ALTERNATE_SCREEN = "\u001B[?1049l"
+const SIGNALS: ReadonlyArray<NodeJS.Signals> = ["SIGTERM", "SIGHUP", "SIGINT"]
 
 /**
  * Runs the full-screen dashboard until the user quits: opens the directory, works out who acts
  * (or shows the setup screen for an empty directory), switches to the alternate screen, and on
- * the way out restores the terminal exactly once. Returns the process exit code.
+ * the way out restores the terminal exactly once. Returns the process exit code; after SIGTERM,
+ * SIGHUP or SIGINT it restores the terminal the same way and exits with 128 + the signal's number.
  */
 export const runDashboard = async (options: DashboardOptions): Promise<0 | 1> => {
   const runtime = Core.makeCoreRuntime(options.location, options.config)
+  let signalled: number | undefined
   try {
     const acting = await runtime.runPromiseExit(resolveActing(options.actor))
     let needsSetup = false
@@ -63,8 +67,17 @@ export const runDashboard = async (options: DashboardOptions): Promise<0 | 1> =>
       options.stdout.write(LEAVE_ALTERNATE_SCREEN)
     }
     process.once("exit", restore)
+    // a signal (the SSH session hung up, a `kill`) does not fire "exit": leave the alternate
+    // screen on the way out all the same, then end as killed by it (128 + its number)
+    let instance: Instance | undefined
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalled ??= constants.signals[signal]
+      instance?.unmount()
+    }
+    // `on`, not `once`: Ink's signal-exit re-raises the signal when it finds itself the only listener
+    for (const signal of SIGNALS) process.on(signal, onSignal)
     try {
-      const instance = render(<App dashboard={dashboard} needsSetup={needsSetup} colors={colors} initial={initial} />, {
+      instance = render(<App dashboard={dashboard} needsSetup={needsSetup} colors={colors} initial={initial} />, {
         stdin: options.stdin,
         stdout: options.stdout,
         exitOnCtrlC: false,
@@ -77,9 +90,12 @@ export const runDashboard = async (options: DashboardOptions): Promise<0 | 1> =>
     } finally {
       restore()
       process.off("exit", restore)
+      for (const signal of SIGNALS) process.off(signal, onSignal)
     }
     return 0
   } finally {
     await runtime.dispose()
+    // the CLI's exit codes stop at 2: a signal's code is given here, once the directory is closed
+    if (signalled !== undefined) process.exit(128 + signalled)
   }
 }

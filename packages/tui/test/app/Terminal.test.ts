@@ -1,6 +1,8 @@
 import * as Core from "@usher/core"
 import { activeUser, initialized, makeTempDirectory, startTerminal, type TempDirectory, type Terminal } from "@usher/testkit"
 import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import { dirname, join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { spawnUsher, USHER_BIN } from "../support.js"
 
@@ -56,5 +58,28 @@ describe("the dashboard in a real terminal", () => {
     expect(screen).toContain("before")
     expect(screen).not.toContain("Users  |")
     expect(screen).not.toContain("grace@acme.test")
+  }, 120_000)
+
+  it("SIGTERM and SIGHUP leave the alternate screen, keep what was on the terminal before, and exit with 128 + the signal", async () => {
+    temp = makeTempDirectory()
+    const runtime = Core.makeCoreRuntime(temp.location)
+    await runtime.runPromise(initialized)
+    await runtime.dispose()
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+      const pidFile = join(dirname(temp.path), `${signal}.pid`)
+      // exec keeps the shell's pid, so the pid file names the dashboard itself
+      terminal = await startTerminal(
+        `printf 'before\\n'; sh -c 'echo $$ > ${pidFile}; exec node ${USHER_BIN} --db ${temp.path}'; echo "exited with $?"; sleep 60`,
+        { columns: 80, rows: 24, env: env() }
+      )
+      await terminal.waitFor("Users  |", { timeout: 60_000, what: "the first frame" })
+      process.kill(Number(readFileSync(pidFile, "utf8").trim()), signal)
+      const screen = await terminal.waitFor("exited with", { what: `the dashboard to end on ${signal}` })
+      expect(screen).toContain(`exited with ${code}`)
+      expect(screen).toContain("before")
+      expect(screen).not.toContain("Users  |")
+      await terminal.kill()
+      terminal = undefined
+    }
   }, 120_000)
 })
