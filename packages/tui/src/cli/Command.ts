@@ -26,7 +26,8 @@ export interface Command<A = unknown> {
   readonly actor?: "system"
   /** whether this invocation reads standard input (e.g. `--password-stdin`) */
   readonly readsStdin?: (parsed: Parsed) => boolean
-  readonly run: (parsed: Parsed) => Effect.Effect<A, unknown, CoreServices | Actor>
+  /** `progress` writes a line to standard error while a long command works (never to the result on stdout) */
+  readonly run: (parsed: Parsed, progress: (line: string) => void) => Effect.Effect<A, unknown, CoreServices | Actor>
   readonly text: (result: A) => string
   /** exit code 1 even though the command ran (e.g. `audit verify` finding a break) */
   readonly failed?: (result: A) => boolean

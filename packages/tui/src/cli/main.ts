@@ -162,9 +162,10 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   const runtime = Core.makeCoreRuntime(setup.value.location, setup.value.config)
   try {
     const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
+    const progress = (line: string) => io.stderr(`${line}\n`)
     const program = command.actor === "system"
-      ? Core.as("system", "cli")(command.run(input))
-      : Core.asUser(actorEmail, "cli")(command.run(input))
+      ? Core.as("system", "cli")(command.run(input, progress))
+      : Core.asUser(actorEmail, "cli")(command.run(input, progress))
     const exit = await runtime.runPromiseExit(program)
     if (Exit.isSuccess(exit)) {
       if (json) jsonOut(io, exit.value)

@@ -2,7 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import type { TempDirectory } from "@usher/testkit"
 import { readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { tempDirectories, usher } from "../support.js"
+import { spawn } from "node:child_process"
+import { createInterface } from "node:readline"
+import { spawnUsher, tempDirectories, USHER_BIN, usher } from "../support.js"
 
 const { initialized: directory } = tempDirectories()
 
@@ -88,4 +90,34 @@ describe("usher import users / export users", () => {
     assert.include(back.text, "2 rows: 0 created, 0 updated, 2 unchanged, 0 bad.")
     assert.deepStrictEqual(await errorOf(temp, "export users", ["--format", "xml"]), { _tag: "UsageError", message: "--format must be csv or json" })
   })
+
+  it("usher import users killed with SIGKILL mid-import: usher audit verify passes, whole batches are in, and the same command finishes the rest", async () => {
+    const temp = await directory()
+    const ROWS = 8_000
+    const BATCH = 500
+    const path = file(temp, "many.csv", [HEADER, ...Array.from({ length: ROWS }, (_, i) => `p${i}@acme.test,P,N${i},,,,,,${i % 5 === 0 ? "auditor" : ""},`)])
+    const args = ["--db", temp.path, "import", "users", path, "--batch-size", String(BATCH), "--hold-mail"]
+    const killed = await new Promise<{ signal: NodeJS.Signals | null; progress: ReadonlyArray<string> }>((resolve, reject) => {
+      const child = spawn(process.execPath, [USHER_BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp" }, stdio: ["ignore", "ignore", "pipe"] })
+      const progress: Array<string> = []
+      createInterface({ input: child.stderr }).on("line", (line) => {
+        progress.push(line)
+        // the progress line comes right after a batch committed: the kill lands in the work on the next one
+        if (/^batch 3 committed: through line 1501 /.test(line)) setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 40))
+      })
+      child.on("error", reject)
+      child.on("close", (_code, signal) => resolve({ signal, progress }))
+    })
+    assert.strictEqual(killed.signal, "SIGKILL", `the import finished before the kill: ${killed.progress.join("; ")}`)
+    const verify = await spawnUsher(["--db", temp.path, "audit", "verify"], {})
+    assert.strictEqual(verify.code, 0, verify.stdout + verify.stderr)
+    const rerun = await spawnUsher([...args, "--json"], {})
+    assert.strictEqual(rerun.code, 0, rerun.stderr)
+    const { created, skipped, failed } = rerun.json as { created: number; skipped: number; failed: number }
+    assert.strictEqual(failed, 0)
+    assert.strictEqual(created + skipped, ROWS)
+    assert.isAtLeast(skipped, 3 * BATCH, "the batches committed before the kill stay")
+    assert.strictEqual(skipped % BATCH, 0, "whole batches, never part of one")
+    assert.strictEqual((await spawnUsher(["--db", temp.path, "audit", "verify"], {})).code, 0)
+  }, 60_000)
 })

@@ -84,7 +84,7 @@ export const importCommands: ReadonlyArray<Command> = [
       "batch-size": { type: "string" }
     },
     positionals: { min: 1, max: 1 },
-    run: (parsed) =>
+    run: (parsed, progress) =>
       Effect.gen(function*() {
         if (flag(parsed, "invite") && flag(parsed, "create")) return yield* Effect.fail(new UsageError({ message: "give --invite or --create, not both" }))
         const batchSize = yield* positiveInt("batch-size", str(parsed, "batch-size"))
@@ -94,7 +94,9 @@ export const importCommands: ReadonlyArray<Command> = [
           mode: flag(parsed, "create") ? "create" : "invite",
           dryRun: flag(parsed, "dry-run"),
           deliver: !flag(parsed, "hold-mail"),
-          ...(batchSize !== undefined ? { batchSize } : {})
+          ...(batchSize !== undefined ? { batchSize } : {}),
+          onBatch: (b) =>
+            progress(`batch ${b.batch} ${flag(parsed, "dry-run") ? "checked" : "committed"}: through line ${b.lastLine} (${b.created} new, ${b.updated} updated so far)`)
         })
       }),
     text: formatImportReport,
