@@ -1,4 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Core from "@usher/core"
+import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import { tempDirectories, usher } from "../support.js"
 
@@ -121,6 +123,48 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     assert.strictEqual(perUser.code, 1, "one of them could not be suspended")
     assert.include(perUser.stdout, "Suspended lee@acme.test.")
     assert.include(perUser.stdout, "kim@acme.test: Cannot suspend a user who is invited.")
+  })
+})
+
+describe("usher CLI: the flags of invite, sessions revoke --session, orgs remove", () => {
+  it("invite takes profile flags, --scope and --group; revoke --session ends one session; removing two members waits for approval", async () => {
+    const temp = await directory()
+    await usher(temp, ["groups", "create", "ops"])
+    await usher(temp, ["apps", "create", "acme/crm"])
+    const invited = await usher(temp, [
+      "users", "invite", "lee@acme.test", "--first-name", "Lee", "--last-name", "Ng", "--phone", "+44 20 7946 0958", "--org-unit", "Research",
+      "--position", "Lead", "--role", "auditor", "--scope", "app:acme/crm", "--group", "ops", "--link", "--json"
+    ])
+    assert.strictEqual(invited.code, 0, invited.stdout + invited.stderr)
+    const shown = await usher(temp, ["users", "show", "lee@acme.test", "--json"])
+    assert.deepInclude(shown.json.user, { status: "invited", phone: "+442079460958", orgUnit: "Research", position: "Lead" })
+    assert.deepStrictEqual(shown.json.grants.map((g: { role: string; scope: string }) => `${g.role}@${g.scope}`), ["auditor@app:acme/crm"])
+    assert.deepStrictEqual(shown.json.groups.map((g: { qualified?: string; name: string }) => g.name), ["ops"])
+    await usher(temp, ["invites", "accept", invited.json.link, "--password-stdin"], {}, PASSWORD)
+
+    // two sign-ins (the HTTP front-end's use case, run here directly) give two sessions
+    const runtime = Core.makeCoreRuntime({ engine: "sqlite", path: temp.path })
+    const opened = await runtime.runPromise(Effect.all([1, 2].map((n) =>
+      Core.signIn({ email: "lee@acme.test", password: PASSWORD.trim(), userAgent: `browser ${n}` }).pipe(Core.as("system", "api")))))
+    await runtime.dispose()
+    const listed = await usher(temp, ["sessions", "list", "lee@acme.test", "--json"])
+    assert.lengthOf(listed.json.sessions, 2)
+    const one = opened[0]!.session.id
+    const revoked = await usher(temp, ["sessions", "revoke", "lee@acme.test", "--session", one, "--json"])
+    assert.deepStrictEqual(revoked.json, { user: "lee@acme.test", revoked: 1 })
+    const left = await usher(temp, ["sessions", "list", "lee@acme.test", "--json"])
+    assert.deepStrictEqual(left.json.sessions.map((x: { id: string }) => x.id), [opened[1]!.session.id])
+    const unknown = await usher(temp, ["sessions", "revoke", "lee@acme.test", "--session", one, "--json"])
+    assert.deepStrictEqual([unknown.code, unknown.json.error._tag], [1, "SessionNotFound"])
+
+    await usher(temp, ["users", "invite", "kim@acme.test", "--link"])
+    const approver = await usher(temp, ["users", "invite", "apo@acme.test", "--role", "approver", "--link", "--json"])
+    await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "A", "--last-name", "P"], {}, PASSWORD)
+    const noReason = await usher(temp, ["orgs", "remove", "acme", "lee@acme.test", "kim@acme.test", "--json"])
+    assert.deepStrictEqual([noReason.code, noReason.json.error._tag], [1, "ReasonRequired"])
+    const bulk = await usher(temp, ["orgs", "remove", "acme", "lee@acme.test", "kim@acme.test", "--reason", "team moved", "--json"])
+    assert.deepInclude(bulk.json.approval, { action: "org.members.remove", status: "pending", reason: "team moved" })
+    assert.strictEqual((await usher(temp, ["users", "show", "kim@acme.test", "--json"])).json.organizations.length, 1, "nobody removed yet")
   })
 })
 
