@@ -8,7 +8,7 @@ import { fit } from "./components/layout.js"
 import { Help, Menu, NoticeBox } from "./components/Overlays.js"
 import { PromptLine } from "./components/PromptLine.js"
 import { StatusLine } from "./components/StatusLine.js"
-import { resolve, type CommandId, type ViewName } from "./keys/Keymap.js"
+import { resolve, type CommandId, type Focus, type ViewName } from "./keys/Keymap.js"
 import { keyName } from "./keys/keyName.js"
 import { keyPresses, KeyLayersContext, makeKeyLayers } from "./keys/layers.js"
 import type { Dashboard } from "./runtime/Dashboard.js"
@@ -231,6 +231,8 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     }
   }
 
+  // the hints follow what has the keys
+  const focus: Focus | undefined = commandMode ? "command" : prompt !== undefined ? "prompt" : setup ? (dashboard.readonly ? undefined : "setup") : modal?.kind
   const body = setup
     ? dashboard.readonly
       ? <Text>{fit("This directory is empty, and a read-only session cannot set it up. Press ctrl+c to leave.", columns)}</Text>
@@ -268,7 +270,7 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
               ? <PromptLine prompt={prompt} />
               : <Text dimColor>{fit(dashboard.readonly ? " read-only: changes are disabled" : " ", columns)}</Text>}
           </Box>
-          <StatusLine status={status} view={view} width={columns} />
+          <StatusLine status={status} view={view} focus={focus} width={columns} />
         </Box>
       </UiContext.Provider>
     </KeyLayersContext.Provider>

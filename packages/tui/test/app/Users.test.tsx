@@ -129,7 +129,7 @@ describe("users view", () => {
     screen.resize(80, 24)
     frame = await screen.waitFor((f) => !f.includes("PHONE"))
     expect(frame).not.toContain("REGISTERED")
-    expect(frame).toContain("LAST ACTIVE")
+    expect(frame).toContain("LAST SEEN")
     expect(frame.split("\n").every((line) => line.length <= 80)).toBe(true)
     expect(frame.split("\n").length).toBeLessThan(24)
   })

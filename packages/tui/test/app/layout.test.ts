@@ -45,7 +45,7 @@ describe("layout", () => {
 
   it("the users table keeps name, e-mail, status, roles and last activity at 80 columns, everything at 120", () => {
     const at = (width: number) => layoutColumns(userColumns, width - 2).map((w, i) => w > 0 ? userColumns[i]!.title : "").filter(Boolean)
-    expect(at(80)).toEqual(["NAME", "E-MAIL", "STATUS", "ROLES", "LAST ACTIVE"])
+    expect(at(80)).toEqual(["NAME", "E-MAIL", "STATUS", "ROLES", "LAST SEEN"])
     expect(at(120)).toEqual(userColumns.map((c) => c.title))
   })
 

@@ -93,7 +93,7 @@ export const Form = ({ form, width, onClose }: {
       ))}
       {error !== undefined ? <Text bold {...paint(colors, "red")}>{`error: ${error}`}</Text> : null}
       <Text dimColor>
-        {fit(busy ? "working..." : `enter ${focus < last ? "next field" : form.submitLabel} | tab/up/down fields${field?.choices ? " | left/right choose" : ""} | esc cancel`, inner)}
+        {fit(busy ? "working..." : `enter ${focus < last ? "next field" : form.submitLabel}${form.fields.length > 1 ? " | tab/up/down fields" : ""}${field?.choices ? " | left/right choose" : ""} | esc ${form.fields.length === 0 ? "close" : "cancel"}`, inner)}
       </Text>
     </Box>
   )

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink"
 import { useRef, useState } from "react"
-import { bindingsFor, type ViewName } from "../keys/Keymap.js"
+import { bindingsFor, focusKeys, shownKey, type Focus, type ViewName } from "../keys/Keymap.js"
 import { keyName } from "../keys/keyName.js"
 import { useKeys } from "../keys/layers.js"
 import { paint, useDashboard } from "../runtime/context.js"
@@ -80,7 +80,12 @@ export const Menu = ({ menu, width, onClose }: { readonly menu: MenuSpec; readon
   )
 }
 
-const shownKey = (key: string) => key === "escape" ? "esc" : key === "space" ? "space" : key
+const DIALOGS: ReadonlyArray<readonly [Focus, string]> = [
+  ["form", "In a form or confirmation:"],
+  ["menu", "In a menu:"],
+  ["prompt", "Typing a filter (/):"],
+  ["command", "In command mode (:):"]
+]
 
 /** The help, generated from the keymap for the current view; read-only sessions mark what is disabled. */
 export const Help = ({ view, width, height, onClose }: {
@@ -91,14 +96,19 @@ export const Help = ({ view, width, height, onClose }: {
 }) => {
   const { dashboard } = useDashboard()
   const [top, setTop] = useState(0)
-  const lines = bindingsFor(view).map((b) =>
-    `${b.keys.map(shownKey).join(" ").padEnd(16)} ${b.description}${b.mutating === true && dashboard.readonly ? "  (disabled: read-only)" : ""}`
-  )
+  const lines = [
+    ...bindingsFor(view).map((b) =>
+      `${b.keys.map(shownKey).join(" ").padEnd(16)} ${b.description}${b.mutating === true && dashboard.readonly ? "  (disabled: read-only)" : ""}`
+    ),
+    ...DIALOGS.flatMap(([focus, title]) => ["", title, ...focusKeys[focus].map(([keys, description]) => `${keys.padEnd(16)} ${description}`)])
+  ]
   const room = Math.max(1, height - 4)
   useKeys((input, key) => {
     const name = keyName(input, key)
-    if (name === "j" || name === "down") setTop((t) => Math.min(Math.max(0, lines.length - room), t + 1))
-    else if (name === "k" || name === "up") setTop((t) => Math.max(0, t - 1))
+    const end = Math.max(0, lines.length - room)
+    const step = name === "j" || name === "down" ? 1 : name === "k" || name === "up" ? -1 : name === "pagedown" || name === "ctrl+f" ? room
+      : name === "pageup" || name === "ctrl+b" ? -room : name === "G" || name === "end" ? lines.length : name === "g" || name === "home" ? -lines.length : 0
+    if (step !== 0) setTop((t) => Math.max(0, Math.min(end, t + step)))
     else if (name === "escape" || name === "?" || name === "q" || name === "enter") onClose()
   })
   const inner = Math.max(10, width - 4)

@@ -1,21 +1,31 @@
 import { Text } from "ink"
-import { bindingsFor, type ViewName } from "../keys/Keymap.js"
+import { focusHints, hintsFor, type Focus, type ViewName } from "../keys/Keymap.js"
 import { paint, useDashboard } from "../runtime/context.js"
 import type { Status } from "../state/ui.js"
 import { fit } from "./layout.js"
 
-const HINTED = new Set(["open", "filter", "command", "help", "quit", "back", "bulk", "approval.approve", "approval.deny"])
+/** Hints joined with ` | `, as many whole ones as fit in `width` (never one cut in half). */
+export const fitHints = (hints: ReadonlyArray<string>, width: number): string => {
+  let line = ""
+  for (const hint of hints) {
+    const next = line === "" ? hint : `${line} | ${hint}`
+    if (next.length > width) break
+    line = next
+  }
+  return line
+}
 
-/** The key hints of a view, from the keymap. */
-export const hints = (view: ViewName): string =>
-  bindingsFor(view)
-    .filter((b) => HINTED.has(b.command))
-    .map((b) => `${b.keys[0] === "escape" ? "esc" : b.keys[0]} ${b.description.split(/[:(]/)[0]!.trim()}`)
-    .join(" | ")
-
-/** The bottom line: the last message (errors in red, never a stack trace), else the view's main keys. */
-export const StatusLine = ({ status, view, width }: { readonly status: Status | undefined; readonly view: ViewName; readonly width: number }) => {
-  const { colors } = useDashboard()
+/**
+ * The bottom line: the last message (errors in red, never a stack trace), else the key hints of
+ * what has the keys: the open dialog or prompt, or the view (from the keymap).
+ */
+export const StatusLine = ({ status, view, focus, width }: {
+  readonly status: Status | undefined
+  readonly view: ViewName
+  readonly focus: Focus | undefined
+  readonly width: number
+}) => {
+  const { colors, dashboard } = useDashboard()
   if (status !== undefined) {
     return (
       <Text bold={status.tone === "error"} {...paint(colors, status.tone === "error" ? "red" : "green")}>
@@ -23,5 +33,5 @@ export const StatusLine = ({ status, view, width }: { readonly status: Status | 
       </Text>
     )
   }
-  return <Text dimColor>{fit(hints(view), width)}</Text>
+  return <Text dimColor>{fit(fitHints(focus === undefined ? hintsFor(view, dashboard.readonly) : focusHints(focus), width), width)}</Text>
 }

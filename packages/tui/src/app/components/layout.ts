@@ -55,6 +55,8 @@ export interface Column {
   readonly min: number
   /** share of the width left over (0: stays at `min`) */
   readonly grow?: number
+  /** widest it grows (what is left goes to the other growing columns) */
+  readonly max?: number
   /** narrow terminals drop the columns with the highest number first; 0 is never dropped */
   readonly drop?: number
   readonly align?: "left" | "right"
@@ -77,18 +79,29 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
     kept[victim] = false
   }
   const widths = columns.map((c, i) => kept[i] ? c.min : 0)
-  const spare = Math.max(0, width - need())
-  const shares = columns.reduce((sum, c, i) => sum + (kept[i] ? c.grow ?? 0 : 0), 0)
-  if (shares > 0) {
+  let spare = Math.max(0, width - need())
+  // the spare width goes out by `grow`, never past a column's `max`; what a full column cannot take
+  // goes round again to the others; rounding leftovers go to the column that grows most
+  for (;;) {
+    const open = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0 && widths[i]! < (c.max ?? Infinity))
+    const shares = columns.reduce((sum, c, i) => sum + (open[i] ? c.grow ?? 0 : 0), 0)
+    if (spare <= 0 || shares === 0) break
     let given = 0
     columns.forEach((c, i) => {
-      if (!kept[i] || (c.grow ?? 0) === 0) return
-      const extra = Math.floor(spare * (c.grow ?? 0) / shares)
+      if (!open[i]) return
+      const extra = Math.min(Math.floor(spare * (c.grow ?? 0) / shares), (c.max ?? Infinity) - widths[i]!)
       widths[i] = widths[i]! + extra
       given += extra
     })
-    const last = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0).lastIndexOf(true)
-    if (last >= 0) widths[last] = widths[last]! + spare - given
+    if (given === 0) {
+      let most = -1
+      columns.forEach((c, i) => {
+        if (open[i] && (most < 0 || (c.grow ?? 0) > (columns[most]!.grow ?? 0))) most = i
+      })
+      widths[most] = widths[most]! + 1
+      given = 1
+    }
+    spare -= given
   }
   return widths
 }

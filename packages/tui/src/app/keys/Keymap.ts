@@ -33,6 +33,8 @@ export interface Binding {
   readonly contexts: ReadonlyArray<Context>
   /** changes the directory: refused in a read-only session */
   readonly mutating?: true
+  /** a word or two for the status line's key hints (bindings without one are only in the help) */
+  readonly hint?: string
 }
 
 const LISTS: ReadonlyArray<Context> = ["list"]
@@ -40,10 +42,10 @@ const USER: ReadonlyArray<Context> = ["users", "detail"]
 
 /** The keymap (k9s and lazygit conventions: vi keys, `/` filter, `:` views, `?` help, shift+letter sorts). */
 export const bindings: ReadonlyArray<Binding> = [
-  { command: "quit", keys: ["q", "ctrl+c"], description: "quit", contexts: ["global"] },
-  { command: "help", keys: ["?"], description: "help: every key", contexts: ["global"] },
-  { command: "command", keys: [":"], description: "go to a view (:users, :approvals ...)", contexts: ["global"] },
-  { command: "back", keys: ["escape"], description: "back / clear the filter", contexts: ["global"] },
+  { command: "quit", keys: ["q", "ctrl+c"], description: "quit", contexts: ["global"], hint: "quit" },
+  { command: "help", keys: ["?"], description: "help: every key", contexts: ["global"], hint: "help" },
+  { command: "command", keys: [":"], description: "go to a view (:users, :approvals ...)", contexts: ["global"], hint: "views" },
+  { command: "back", keys: ["escape"], description: "back / clear the filter", contexts: ["global"], hint: "back" },
   { command: "refresh", keys: ["ctrl+r"], description: "reload now", contexts: ["global"] },
   { command: "cursor.down", keys: ["j", "down"], description: "down", contexts: LISTS },
   { command: "cursor.up", keys: ["k", "up"], description: "up", contexts: LISTS },
@@ -51,11 +53,11 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "cursor.bottom", keys: ["G", "end"], description: "last row", contexts: LISTS },
   { command: "page.down", keys: ["pagedown", "ctrl+f"], description: "page down", contexts: LISTS },
   { command: "page.up", keys: ["pageup", "ctrl+b"], description: "page up", contexts: LISTS },
-  { command: "open", keys: ["enter"], description: "open", contexts: ["users", "groups", "orgs", "audit", "outbox", "approvals"] },
-  { command: "filter", keys: ["/"], description: "filter as you type (status: org: group: role:)", contexts: ["users", "audit"] },
+  { command: "open", keys: ["enter"], description: "open", contexts: ["users", "groups", "orgs", "audit", "outbox", "approvals"], hint: "open" },
+  { command: "filter", keys: ["/"], description: "filter as you type (status: org: group: role:)", contexts: ["users", "audit"], hint: "filter" },
   { command: "mark", keys: ["space"], description: "mark / unmark the row", contexts: ["users"] },
   { command: "mark.clear", keys: ["u"], description: "unmark all", contexts: ["users"] },
-  { command: "bulk", keys: ["b"], description: "bulk action on the marked rows", contexts: ["users"], mutating: true },
+  { command: "bulk", keys: ["b"], description: "bulk action on the marked rows", contexts: ["users"], mutating: true, hint: "bulk" },
   { command: "status.all", keys: ["0"], description: "all statuses", contexts: ["users"] },
   { command: "status.active", keys: ["1"], description: "active only", contexts: ["users"] },
   { command: "status.invited", keys: ["2"], description: "invited only", contexts: ["users"] },
@@ -67,7 +69,7 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "sort.status", keys: ["S"], description: "sort by status", contexts: ["users"] },
   { command: "sort.registered", keys: ["R"], description: "sort by registration date", contexts: ["users"] },
   { command: "sort.lastActive", keys: ["L"], description: "sort by last activity", contexts: ["users"] },
-  { command: "user.invite", keys: ["i"], description: "invite someone (mail or shareable link)", contexts: USER, mutating: true },
+  { command: "user.invite", keys: ["i"], description: "invite someone (mail or shareable link)", contexts: USER, mutating: true, hint: "invite" },
   { command: "user.create", keys: ["n"], description: "new user with a temporary password", contexts: USER, mutating: true },
   { command: "user.edit", keys: ["e"], description: "edit profile", contexts: USER, mutating: true },
   { command: "user.suspend", keys: ["s"], description: "suspend (with a reason)", contexts: USER, mutating: true },
@@ -84,17 +86,17 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "user.invite.resend", keys: ["m"], description: "resend the invitation", contexts: USER, mutating: true },
   { command: "user.invite.cancel", keys: ["c"], description: "cancel the invitation", contexts: USER, mutating: true },
   { command: "user.delete", keys: ["ctrl+d"], description: "request deletion (type the e-mail; needs approval)", contexts: USER, mutating: true },
-  { command: "approval.approve", keys: ["a"], description: "approve (with a note)", contexts: ["approvals"], mutating: true },
-  { command: "approval.deny", keys: ["d"], description: "deny (with a reason)", contexts: ["approvals"], mutating: true },
-  { command: "approval.cancel", keys: ["c"], description: "withdraw your own request", contexts: ["approvals"], mutating: true },
-  { command: "approvals.pending", keys: ["1"], description: "pending requests only", contexts: ["approvals"] },
-  { command: "approvals.all", keys: ["0"], description: "every request", contexts: ["approvals"] },
-  { command: "column.left", keys: ["h", "left"], description: "previous permission column", contexts: ["roles"] },
-  { command: "column.right", keys: ["l", "right"], description: "next permission column", contexts: ["roles"] },
-  { command: "group.create", keys: ["n"], description: "new group", contexts: ["groups"], mutating: true },
-  { command: "role.create", keys: ["n"], description: "new custom role", contexts: ["roles"], mutating: true },
-  { command: "org.create", keys: ["n"], description: "new organization", contexts: ["orgs"], mutating: true },
-  { command: "app.create", keys: ["n"], description: "new app", contexts: ["apps"], mutating: true }
+  { command: "approval.approve", keys: ["a"], description: "approve (with a note)", contexts: ["approvals"], mutating: true, hint: "approve" },
+  { command: "approval.deny", keys: ["d"], description: "deny (with a reason)", contexts: ["approvals"], mutating: true, hint: "deny" },
+  { command: "approval.cancel", keys: ["c"], description: "withdraw your own request", contexts: ["approvals"], mutating: true, hint: "withdraw" },
+  { command: "approvals.pending", keys: ["1"], description: "pending requests only", contexts: ["approvals"], hint: "pending" },
+  { command: "approvals.all", keys: ["0"], description: "every request", contexts: ["approvals"], hint: "all" },
+  { command: "column.left", keys: ["h", "left"], description: "previous permission column", contexts: ["roles"], hint: "column" },
+  { command: "column.right", keys: ["l", "right"], description: "next permission column", contexts: ["roles"], hint: "column" },
+  { command: "group.create", keys: ["n"], description: "new group", contexts: ["groups"], mutating: true, hint: "new" },
+  { command: "role.create", keys: ["n"], description: "new custom role", contexts: ["roles"], mutating: true, hint: "new" },
+  { command: "org.create", keys: ["n"], description: "new organization", contexts: ["orgs"], mutating: true, hint: "new" },
+  { command: "app.create", keys: ["n"], description: "new app", contexts: ["apps"], mutating: true, hint: "new" }
 ]
 
 /** The views that have a cursor (the `list` context). */
@@ -142,3 +144,44 @@ export const conflicts = (): ReadonlyArray<string> =>
 
 /** Whether a command is a key-driven user action (the dashboard needs a user under the cursor). */
 export const isUserAction = (command: CommandId): boolean => command.startsWith("user.")
+
+/** How a key is written on screen: `esc`, `space`, `ctrl+d`, `j` … */
+export const shownKey = (key: string): string => key === "escape" ? "esc" : key
+
+/**
+ * The key hints of a view, most useful first: help and the views, then the view's own keys in
+ * table order, then back and quit. Bindings that share a hint are shown as one (`h/l column`); a
+ * read-only session leaves out what it would refuse.
+ */
+export const hintsFor = (view: ViewName, readonly: boolean): ReadonlyArray<string> => {
+  const hinted = (b: Binding) => b.hint !== undefined && !(readonly && b.mutating === true)
+  const first = bindings.filter((b) => hinted(b) && (b.command === "help" || b.command === "command"))
+  const own = bindingsFor(view).filter((b) => hinted(b) && !b.contexts.includes("global"))
+  const last = (["back", "quit"] as const).flatMap((command) =>
+    bindings.filter((b) => hinted(b) && b.command === command && (command !== "back" || view !== "users")))
+  const out: Array<{ keys: Array<string>; hint: string }> = []
+  for (const b of [...first, ...own, ...last]) {
+    const same = out.find((h) => h.hint === b.hint)
+    if (same !== undefined) same.keys.push(shownKey(b.keys[0]!))
+    else out.push({ keys: [shownKey(b.keys[0]!)], hint: b.hint! })
+  }
+  return out.map((h) => `${h.keys.join("/")} ${h.hint}`)
+}
+
+/** What has the keys when it is not the view: a dialog, the filter prompt, command mode, the setup form. */
+export type Focus = "form" | "menu" | "notice" | "help" | "prompt" | "command" | "setup"
+
+/** The keys of dialogs and prompts (they take every key while open), for their hints and the help. */
+export const focusKeys: Readonly<Record<Focus, ReadonlyArray<readonly [keys: string, description: string]>>> = {
+  form: [["enter", "next / submit"], ["tab/shift+tab", "fields"], ["esc", "cancel"], ["left/right", "choose"], ["ctrl+u", "clear"]],
+  setup: [["enter", "next field / set up"], ["tab/shift+tab", "fields"], ["ctrl+u", "clear"], ["ctrl+c", "quit"]],
+  menu: [["j/k", "move"], ["enter", "choose"], ["esc", "cancel"]],
+  notice: [["enter", "close"], ["j/k", "scroll"]],
+  help: [["j/k", "scroll"], ["esc", "close"]],
+  prompt: [["enter", "keep the filter"], ["esc", "restore it"], ["ctrl+u", "clear"], ["ctrl+w", "delete a word"]],
+  command: [["tab", "complete"], ["enter", "go"], ["esc", "leave"]]
+}
+
+/** The hints while a dialog or prompt has the keys. */
+export const focusHints = (focus: Focus): ReadonlyArray<string> => focusKeys[focus].map(([keys, description]) => `${keys} ${description}`)
+

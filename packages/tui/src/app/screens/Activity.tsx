@@ -10,9 +10,10 @@ import { useListCursor } from "./useListCursor.js"
 
 const approvalColumns: ReadonlyArray<Column> = [
   { title: "AGE", min: 4, align: "right" },
+  // the action names who is affected (two deletions differ only there): it keeps its room, the requester goes first
   { title: "REQUESTED BY", min: 16, grow: 1, drop: 2 },
-  { title: "ACTION", min: 24, grow: 3 },
-  { title: "REASON", min: 12, grow: 2, drop: 1 },
+  { title: "ACTION", min: 40, grow: 6 },
+  { title: "REASON", min: 10, grow: 1, drop: 1 },
   { title: "STATUS", min: 9 }
 ]
 
@@ -98,7 +99,7 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
     cells: [age(a.createdAt, now), a.requestedBy, a.summary, a.reason, a.status]
   }))
   return (
-    <Listing title={`Approvals  |  ${all ? "all" : "pending"} ${list.length}  |  a approve | d deny | enter details | 0 all | 1 pending`} error={approvals.error?.message} width={width} height={height}>
+    <Listing title={`Approvals  |  ${all ? "all" : "pending"} ${list.length}`} error={approvals.error?.message} width={width} height={height}>
       <Table columns={approvalColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={approvals.settled ? (all ? "No requests." : "Nothing waits for approval.") : "loading..."} />
     </Listing>
   )
@@ -161,7 +162,7 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
     cells: [String(e.seq), minute(e.at), e.actorEmail ?? e.actor, e.via, e.action, e.targetEmail ?? e.target ?? "-"]
   }))
   return (
-    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}`}  |  / filter | enter details`} error={events.error?.message} width={width} height={height}>
+    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}`}`} error={events.error?.message} width={width} height={height}>
       <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={events.settled ? "No events match." : "loading..."} />
     </Listing>
   )
@@ -198,7 +199,7 @@ export const OutboxScreen = ({ width, height }: { readonly width: number; readon
     cells: [minute(m.createdAt), m.kind, m.to, m.subject, m.status]
   }))
   return (
-    <Listing title={`Outbox  |  ${list.length} newest  |  enter: read`} error={mails.error?.message} width={width} height={height}>
+    <Listing title={`Outbox  |  ${list.length} newest`} error={mails.error?.message} width={width} height={height}>
       <Table columns={outboxColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={mails.settled ? "No mail yet." : "loading..."} />
     </Listing>
   )

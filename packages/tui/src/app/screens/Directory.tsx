@@ -65,7 +65,7 @@ export const GroupsScreen = ({ width, height }: { readonly width: number; readon
     cells: [`${g.org}/${g.name}`, String(g.members), g.roles.map((r) => `${r.role}@${r.scope}`).join(", ") || "-"]
   }))
   return (
-    <Listing title={`Groups  |  ${list.length}  |  enter: members  |  n: new`} error={groups.error?.message} width={width} height={height}>
+    <Listing title={`Groups  |  ${list.length}`} error={groups.error?.message} width={width} height={height}>
       <Table columns={groupColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={groups.settled ? "No groups." : "loading..."} />
     </Listing>
   )
@@ -115,7 +115,7 @@ export const OrgsScreen = ({ width, height }: { readonly width: number; readonly
     cells: [o.slug, o.name, o.members.toLocaleString("en-US"), o.isDefault ? "yes" : ""]
   }))
   return (
-    <Listing title={`Organizations  |  ${list.length}  |  enter: members  |  n: new`} error={orgs.error?.message} width={width} height={height}>
+    <Listing title={`Organizations  |  ${list.length}`} error={orgs.error?.message} width={width} height={height}>
       <Table columns={orgColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={orgs.settled ? "No organizations." : "loading..."} />
     </Listing>
   )
@@ -153,7 +153,7 @@ export const AppsScreen = ({ width, height }: { readonly width: number; readonly
   })
   const rows = list.slice(nav.top, nav.top + height - 2).map((a) => ({ key: a.id, cells: [`${a.org}/${a.slug}`, a.name, a.scope] }))
   return (
-    <Listing title={`Apps  |  ${list.length}  |  n: new`} error={apps.error?.message} width={width} height={height}>
+    <Listing title={`Apps  |  ${list.length}`} error={apps.error?.message} width={width} height={height}>
       <Table columns={appColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={apps.settled ? "No apps yet." : "loading..."} />
     </Listing>
   )

@@ -120,7 +120,7 @@ export const RolesScreen = ({ width, height }: { readonly width: number; readonl
     ])
   ]
   return (
-    <Listing title={`Roles  |  ${list.length}  |  h/l permission column  |  n new custom role`} error={roles.error?.message} width={width} height={height}>
+    <Listing title={`Roles  |  ${list.length}`} error={roles.error?.message} width={width} height={height}>
       <Highlighted bold color={paint(colors, "cyan")} text={fit(`${"ROLE".padEnd(nameWidth)} ${matrixHeader()}  GRANTS`, width)} at={at} />
       <Box flexDirection="column" height={tableRows}>
         {list.slice(nav.top, nav.top + tableRows).map((r, i) => {

@@ -2,7 +2,7 @@ import * as Core from "@usher/core"
 import { Box, Text } from "ink"
 import { settled, optional } from "../actions/forms.js"
 import { Form } from "../components/Form.js"
-import { fit } from "../components/layout.js"
+import { fit, wrap } from "../components/layout.js"
 import type { Acting } from "../runtime/Dashboard.js"
 import { useDashboard } from "../runtime/context.js"
 
@@ -20,7 +20,7 @@ export const SetupScreen = ({ width, height, onDone, onQuit }: {
   return (
     <Box flexDirection="column" height={height} width={width}>
       <Text bold>{fit("Welcome to usher: this directory is empty.", width)}</Text>
-      <Text>{fit("Create the first organization and its provider admin (the account you will act as).", width)}</Text>
+      {wrap("Create the first organization and its provider admin (the account you will act as).", width).map((l) => <Text key={l}>{l}</Text>)}
       <Form
         width={Math.min(width, 78)}
         onClose={(outcome) => outcome === undefined ? onQuit() : undefined}

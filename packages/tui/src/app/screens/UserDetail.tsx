@@ -2,10 +2,19 @@ import * as Core from "@usher/core"
 import { Box, Text } from "ink"
 import { useState } from "react"
 import { runUserAction } from "../actions/userActions.js"
-import { fit } from "../components/layout.js"
+import { fit, wrap } from "../components/layout.js"
 import { paint, useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
-import { detailLines } from "./detailLines.js"
+import { detailLines, type DetailLine } from "./detailLines.js"
+
+/** Lines wider than the view wrapped, not cut (an expiry date, a user agent, an audit reason): continuations indented under their line. */
+export const wrapLines = (lines: ReadonlyArray<DetailLine>, width: number): ReadonlyArray<DetailLine> =>
+  lines.flatMap((l) => {
+    if (l.text.length <= width) return [l]
+    const lead = l.text.length - l.text.trimStart().length
+    const indent = " ".repeat(Math.min(lead + 2, Math.floor(width / 2)))
+    return wrap(l.text.slice(lead), width - indent.length).map((text, i) => ({ ...l, text: `${i === 0 ? " ".repeat(lead) : indent}${text}` }))
+  })
 
 /**
  * One user: profile, status and lifecycle dates, organizations, groups, direct grants, the
@@ -27,7 +36,7 @@ export const UserDetailScreen = ({ user, width, height }: {
   const invitation = useQuery(() => Core.userInvitation(user.id), [user.id])
   const audit = useQuery(() => Core.auditPage({ user: user.id, limit: 15 }), [user.id])
   // a user that is gone (deleted, invitation cancelled) shows why, not what was last read
-  const lines = detail.error !== undefined ? [{ text: detail.error.message, color: "red", bold: true }] : detailLines({
+  const lines = detail.error !== undefined ? [{ text: detail.error.message, color: "red", bold: true }] : wrapLines(detailLines({
     detail: detail.data,
     access: access.data,
     sessions: sessions.data,
@@ -39,7 +48,7 @@ export const UserDetailScreen = ({ user, width, height }: {
       ...(invitation.error ? { invitation: invitation.error.message } : {}),
       ...(audit.error ? { audit: audit.error.message } : {})
     }
-  }, width)
+  }, width), width)
   const room = Math.max(1, height - 1)
   const maxTop = Math.max(0, lines.length - room)
   const scroll = (to: (top: number) => number) => setTop((t) => Math.max(0, Math.min(maxTop, to(Math.min(t, maxTop)))))
@@ -60,7 +69,7 @@ export const UserDetailScreen = ({ user, width, height }: {
   const loading = ![detail, access, sessions, invitation, audit].every((q) => q.settled)
   return (
     <Box flexDirection="column" height={height} width={width}>
-      <Text bold>{fit(`User ${user.email}  |  lines ${shownTop + 1}-${Math.min(lines.length, shownTop + room)} of ${lines.length}${loading ? "  |  loading..." : ""}  |  esc back`, width)}</Text>
+      <Text bold>{fit(`User ${user.email}  |  lines ${shownTop + 1}-${Math.min(lines.length, shownTop + room)} of ${lines.length}${loading ? "  |  loading..." : ""}`, width)}</Text>
       {lines.slice(shownTop, shownTop + room).map((l, i) => (
         <Text key={i} bold={l.bold === true} dimColor={l.dim === true} {...paint(colors, l.color)}>{fit(l.text, width)}</Text>
       ))}

@@ -13,16 +13,30 @@ import { listKey, useUserWindows } from "./userWindows.js"
 /** How many rows the users view loads at a time for a terminal of `rows` lines (three screens' worth). */
 export const usersWindow = (rows: number) => Math.max(1, rows - 6) * 3
 
-/** The columns of the users view (seed 003's, plus roles); narrow terminals drop phone, then registered. */
+/**
+ * The columns of the users view (seed 003's, plus roles); narrow terminals drop registered, then
+ * phone. The e-mail gets most of the room (it is what tells people apart); status is as wide as
+ * the longest one shown (`suspended:locked`), so it is never cut.
+ */
 export const userColumns: ReadonlyArray<Column> = [
-  { title: "NAME", min: 14, grow: 3 },
-  { title: "E-MAIL", min: 18, grow: 4 },
+  { title: "NAME", min: 13, grow: 2, max: 32 },
+  { title: "E-MAIL", min: 28, grow: 6, max: 40 },
   { title: "PHONE", min: 13, drop: 3 },
   { title: "STATUS", min: 11 },
-  { title: "ROLES", min: 10, grow: 2, drop: 2 },
+  { title: "ROLES", min: 9, grow: 1, drop: 2 },
   { title: "REGISTERED", min: 10, drop: 4 },
-  { title: "LAST ACTIVE", min: 11, drop: 1 }
+  { title: "LAST SEEN", min: 9, drop: 1 }
 ]
+const STATUS_COLUMN = 3
+const SORTED_COLUMN: Partial<Record<Core.UserSortColumn, number>> = { phone: 2, registered: 5, lastActive: 6 }
+
+/** The columns for the rows on screen: status fits its longest cell; the sorted column is never dropped. */
+export const columnsFor = (sort: Core.UserSortColumn, rows: ReadonlyArray<TableRow | undefined>): ReadonlyArray<Column> => {
+  const status = Math.max(userColumns[STATUS_COLUMN]!.min, ...rows.map((r) => r?.cells[STATUS_COLUMN]?.length ?? 0))
+  return userColumns.map((c, i) =>
+    i === STATUS_COLUMN ? { ...c, min: status } : i === SORTED_COLUMN[sort] ? { ...c, drop: 0 } : c
+  )
+}
 
 /** The colour of a row by status. */
 export const statusColor: Record<Core.UserStatus, string | undefined> = {
@@ -204,7 +218,7 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         ? <Text bold {...paint(colors, "red")}>{fit(`Users  |  ${error.message}`, width)}</Text>
         : <Text bold>{fit(title, width)}</Text>}
       <Table
-        columns={userColumns}
+        columns={columnsFor(state.sort.column, rows)}
         rows={rows}
         selected={cursor - state.top}
         width={width}
