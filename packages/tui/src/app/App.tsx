@@ -240,7 +240,6 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
         <SetupScreen
           width={columns}
           height={bodyHeight}
-          onQuit={quit}
           onDone={(acting) => {
             dashboard.actAs(acting)
             settle()

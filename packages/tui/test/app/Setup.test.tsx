@@ -34,6 +34,20 @@ describe("first run", () => {
     expect([audit[0]?.action, audit[0]?.via]).toEqual(["directory.init", "tui"])
   })
 
+  it("esc does not leave the setup and q types into the field: nothing typed is lost", async () => {
+    harness = await openDashboard({ empty: true })
+    const { screen } = harness
+    await screen.waitFor("this directory is empty")
+    await screen.type("quinn@example.org")
+    await screen.press("q", keys.escape)
+    let frame = await screen.waitFor("esc does not leave the setup")
+    expect(frame).toContain("quinn@example.orgq")
+    await screen.press(keys.backspace, keys.enter)
+    frame = await screen.waitFor((f) => /First name\s+Provider/.test(f) && f.includes("quinn@example.org ") && !f.includes("example.orgq"))
+    expect(frame).toContain("ctrl+c quit")
+    expect(frame).not.toContain("esc cancel")
+  })
+
   it("a read-only session on an empty directory says it cannot set it up", async () => {
     harness = await openDashboard({ empty: true, readonly: true })
     await harness.screen.waitFor("a read-only session cannot set it up")

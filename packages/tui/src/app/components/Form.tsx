@@ -12,10 +12,12 @@ import { edit, TextField, type Editing } from "./TextField.js"
  * tab and the arrows move between fields; left/right cycle a choice; esc cancels. A refusal from
  * core is shown in the dialog, which stays open so the input can be corrected.
  */
-export const Form = ({ form, width, onClose }: {
+export const Form = ({ form, width, onClose, cancellable = true }: {
   readonly form: FormSpec
   readonly width: number
   readonly onClose: (outcome: Extract<Submitted, { ok: true }> | undefined) => void
+  /** false: esc does not close it (the setup form: closing it would leave nothing to do) */
+  readonly cancellable?: boolean
 }) => {
   const { colors } = useDashboard()
   // the fields and the focus live in a ref too: keys typed faster than the screen redraws all count
@@ -58,7 +60,7 @@ export const Form = ({ form, width, onClose }: {
     const name = keyName(input, key)
     const now = live.current
     const current = form.fields[now.focus]
-    if (name === "escape") onClose(undefined)
+    if (name === "escape") cancellable ? onClose(undefined) : setError("esc does not leave the setup, so nothing typed is lost: press ctrl+c to quit.")
     else if (name === "up" || name === "shift+tab") update((n) => ({ ...n, focus: Math.max(0, n.focus - 1) }))
     else if (name === "down" || name === "tab") update((n) => ({ ...n, focus: Math.min(last, n.focus + 1) }))
     else if (name === "enter") now.focus < last ? update((n) => ({ ...n, focus: n.focus + 1 })) : submit()
@@ -93,7 +95,7 @@ export const Form = ({ form, width, onClose }: {
       ))}
       {error !== undefined ? <Text bold {...paint(colors, "red")}>{`error: ${error}`}</Text> : null}
       <Text dimColor>
-        {fit(busy ? "working..." : `enter ${focus < last ? "next field" : form.submitLabel}${form.fields.length > 1 ? " | tab/up/down fields" : ""}${field?.choices ? " | left/right choose" : ""} | esc ${form.fields.length === 0 ? "close" : "cancel"}`, inner)}
+        {fit(busy ? "working..." : `enter ${focus < last ? "next field" : form.submitLabel}${form.fields.length > 1 ? " | tab/up/down fields" : ""}${field?.choices ? " | left/right choose" : ""} | ${cancellable ? `esc ${form.fields.length === 0 ? "close" : "cancel"}` : "ctrl+c quit"}`, inner)}
       </Text>
     </Box>
   )

@@ -8,13 +8,13 @@ import { useDashboard } from "../runtime/context.js"
 
 /**
  * First run: the directory is empty, so the dashboard asks for the first organization and its
- * provider admin (the same use case as `usher init`) and then acts as that admin.
+ * provider admin (the same use case as `usher init`) and then acts as that admin. Esc does not
+ * leave it (what was typed would be lost) and q is typed like any letter: ctrl+c quits.
  */
-export const SetupScreen = ({ width, height, onDone, onQuit }: {
+export const SetupScreen = ({ width, height, onDone }: {
   readonly width: number
   readonly height: number
   readonly onDone: (acting: Acting) => void
-  readonly onQuit: () => void
 }) => {
   const { dashboard } = useDashboard()
   return (
@@ -23,7 +23,8 @@ export const SetupScreen = ({ width, height, onDone, onQuit }: {
       {wrap("Create the first organization and its provider admin (the account you will act as).", width).map((l) => <Text key={l}>{l}</Text>)}
       <Form
         width={Math.min(width, 78)}
-        onClose={(outcome) => outcome === undefined ? onQuit() : undefined}
+        onClose={() => undefined}
+        cancellable={false}
         form={{
           title: "Set up the directory",
           fields: [
