@@ -88,4 +88,17 @@ describe("keys typed ahead in one chunk", () => {
     await screen.waitFor(`Revoke ${roles[1]}@org:acme from grace@acme.test?`)
     expect(rowOf(screen.frame(), "Revoke ")).not.toContain(`${roles[0]}@`)
   })
+
+  it("`/` then ctrl+u in one chunk opens the filter and clears it", async () => {
+    harness = await openDashboard({ setup: directory })
+    const { screen } = harness
+    await screen.waitFor("1-5 of 5")
+    await screen.press("/")
+    await screen.type("lovelace")
+    await screen.press(keys.enter)
+    await screen.waitFor((f) => f.includes("filter lovelace") && f.includes("1-1 of 1"))
+    await screen.press(`/${keys.ctrl("u")}`)
+    await screen.waitFor((f) => f.includes("1-5 of 5") && !f.includes("filter lovelace"), { what: "ctrl+u to clear the filter" })
+  })
 })
+

@@ -50,20 +50,23 @@ const NO_KEY: Key = {
 
 /**
  * The key presses in one chunk of input. Over SSH several key presses often arrive together
- * (`jj`, `ada` then enter), which Ink hands over as one input: plain characters are split into
- * one press each (`\r` is enter, DEL backspace, tab tab); escape sequences come one per chunk.
+ * (`jj`, `ada` then enter, `/` then ctrl+u), which Ink hands over as one input: plain and
+ * control characters are split into one press each (`\r` is enter, DEL backspace, tab tab,
+ * ctrl+letter as Ink reports it alone); escape sequences come one per chunk.
  */
 export const keyPresses = (input: string, key: Key): ReadonlyArray<readonly [string, Key]> =>
   input.length > 1 && !key.ctrl && !key.meta && !key.escape && !input.includes("\u001b") ? splitKeys(input) : [[input, key]]
 
-/** One key press per character.*/
-export const splitKeys = (input: string): ReadonlyArray<readonly [string, Key]> =>
-  [...input].map((c) => [c, {
-    ...NO_KEY,
-    return: c === "\r" || c === "\n",
-    tab: c === "\t",
-    backspace: c === "\b",
-    delete: c === "\u007f",
-    shift: /^[A-Z]$/.test(c)
-  }])
+/** One key press per character, each as Ink reports that key on its own. */
+export const splitKeys = (input: string): ReadonlyArray<readonly [string, Key]> => [...input].map(pressOf)
 
+const pressOf = (c: string): readonly [string, Key] => {
+  const code = c.charCodeAt(0)
+  if (c === "\r" || c === "\n") return [c, { ...NO_KEY, return: true }]
+  if (c === "\t") return [c, { ...NO_KEY, tab: true }]
+  if (c === "\b") return [c, { ...NO_KEY, backspace: true }]
+  if (c === "\u007f") return [c, { ...NO_KEY, delete: true }]
+  // ctrl+a … ctrl+z arrive as the codes 1 … 26: Ink names them by their letter, with ctrl
+  if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ...NO_KEY, ctrl: true }]
+  return [c, { ...NO_KEY, shift: /^[A-Z]$/.test(c) }]
+}
