@@ -2,19 +2,21 @@
  * The Slack bot's latency on loopback: ack latency of 50 concurrent signed slash commands (goal
  * p99 ≤ 50 ms) and click → `chat.update` latency (goal ≤ 200 ms), each printed beside a
  * baseline measured in the same run (a bare HTTP server answering the same signed requests;
- * core's approve use case called directly).
+ * the same Bolt receiver acknowledging and doing nothing else; core's approve use case called
+ * directly).
  */
-import { LogLevel } from "@slack/bolt"
+import { App, LogLevel } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { activeUser, FakeSlackApi, initialized, makeTempDirectory, SlackSender } from "@usher/testkit"
 import { Effect } from "effect"
 import { once } from "node:events"
 import { loadavg } from "node:os"
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Worker } from "node:worker_threads"
-import { startBot } from "../src/app.js"
+import { EVENTS_PATH, startBot } from "../src/app.js"
 import { Ids } from "../src/ids.js"
+import { GuardedHTTPReceiver } from "../src/receiver.js"
 
 const SECRET = "bench-signing-secret"
 const CONCURRENCY = 50
@@ -29,7 +31,7 @@ const ms = (n: number) => `${n.toFixed(1)} ms`
 const line = (label: string, samples: ReadonlyArray<number>, goal?: number) => {
   const p99 = percentile(samples, 99)
   const verdict = goal === undefined ? "" : p99 <= goal ? `  (goal p99 ≤ ${goal} ms: met)` : `  (goal p99 ≤ ${goal} ms: NOT met)`
-  console.log(`  ${label.padEnd(44)} p50 ${ms(percentile(samples, 50)).padStart(9)}   p99 ${ms(p99).padStart(9)}   n=${samples.length}${verdict}`)
+  console.log(`  ${label.padEnd(46)} p50 ${ms(percentile(samples, 50)).padStart(9)}   p99 ${ms(p99).padStart(9)}   n=${samples.length}${verdict}`)
 }
 
 const temp = makeTempDirectory()
@@ -61,6 +63,20 @@ const bare = createServer((req, res) => {
 bare.listen(0, "127.0.0.1")
 await once(bare, "listening")
 
+// Bolt's own cost of verifying, parsing and acknowledging a command, with no work after the ack
+const ackOnly = new App({
+  token: "xoxb-bench",
+  receiver: new GuardedHTTPReceiver({ signingSecret: SECRET, endpoints: EVENTS_PATH, logLevel: LogLevel.ERROR }),
+  botId: fake.botId,
+  botUserId: fake.botUserId,
+  clientOptions: { slackApiUrl: fake.apiUrl },
+  logLevel: LogLevel.ERROR
+})
+ackOnly.command("/usher", async ({ ack }) => {
+  await ack()
+})
+const ackOnlyPort = (((await ackOnly.start({ port: 0, host: "127.0.0.1" })) as Server).address() as AddressInfo).port
+
 /** Runs rounds of 50 concurrent signed commands from a worker thread; waits for the replies of each round when `replies` is set. */
 const acks = async (url: string, rounds: number, replies: boolean, text = "whois lead@acme.test") => {
   const worker = new Worker(new URL("./load.mjs", import.meta.url), {
@@ -82,6 +98,7 @@ const acks = async (url: string, rounds: number, replies: boolean, text = "whois
 console.log(`Slack bot on loopback (HTTP receiver, real signatures, SQLite directory), Node ${process.version}, load average ${loadavg()[0]!.toFixed(2)}`)
 console.log(`\nAck latency, ${CONCURRENCY} concurrent signed slash commands × ${ROUNDS} rounds from another thread (after a warm-up round):`)
 line("baseline: bare HTTP server, same requests", await acks(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/slack/events`, ROUNDS, false))
+line("baseline: Bolt receiver acking, no work", await acks(`http://127.0.0.1:${ackOnlyPort}${EVENTS_PATH}`, ROUNDS, false))
 line("usher-slack: /usher whois (a read), ack", await acks(`http://127.0.0.1:${running.port}/slack/events`, ROUNDS, true), 50)
 line("usher-slack: /usher suspend (a change), ack", await acks(`http://127.0.0.1:${running.port}/slack/events`, ROUNDS, true, "suspend temp{n}@acme.test bench"), 50)
 const suspended = await runtime.runPromise(Core.listUsers({ status: "suspended" }).pipe(system))
@@ -116,4 +133,5 @@ await running.stop()
 await runtime.dispose()
 await fake.stop()
 bare.close()
+await ackOnly.stop()
 temp.cleanup()

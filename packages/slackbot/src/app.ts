@@ -1,10 +1,10 @@
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger } from "@slack/bolt"
 import type * as Core from "@usher/core"
-import { Fiber, type ManagedRuntime } from "effect"
+import { Effect, Fiber, type ManagedRuntime } from "effect"
 import type { Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { syncLoop } from "./approvals.js"
-import { makeWorkQueue, type Bot } from "./bot.js"
+import { loopFriendly, makeWorkQueue, type Bot } from "./bot.js"
 import type { BotConfig } from "./config.js"
 import { makeIdentity, slackErrorCode } from "./identity.js"
 import * as Actions from "./listeners/actions/index.js"
@@ -103,7 +103,7 @@ export const startBot = async (
   } else {
     await app.start()
   }
-  const sync = options.sync === false ? undefined : runtime.runFork(syncLoop(bot))
+  const sync = options.sync === false ? undefined : runtime.runFork(Effect.withScheduler(syncLoop(bot), loopFriendly))
   return {
     app,
     bot,

@@ -17,16 +17,43 @@ export interface Bot {
   readonly work: WorkQueue
 }
 
+/** How long the bot's work may hold the event loop in one turn, before incoming requests are read again. */
+export const SLICE_MS = 2
+
+const queued: Array<() => void> = []
+let sliceEnds = 0
+let drainScheduled = false
+
+const drain = () => {
+  drainScheduled = false
+  sliceEnds = performance.now() + SLICE_MS
+  while (queued.length > 0 && performance.now() < sliceEnds) queued.shift()!()
+  if (queued.length > 0) scheduleDrain()
+}
+
+const scheduleDrain = () => {
+  if (drainScheduled) return
+  drainScheduled = true
+  // the check phase: after the poll phase has read (and Bolt acknowledged) the requests that arrived
+  setImmediate(drain)
+}
+
 /**
- * The scheduler of the bot's work: a fiber that has run a short while hands the event loop back
- * (through `setImmediate`, after the poll phase has read incoming requests), so a busy stretch
- * of work cannot hold back the acknowledgements of requests that are arriving.
+ * The scheduler of the bot's work, shared by every bot of the process (they share its event
+ * loop): fibers run in slices of about `SLICE_MS`, one slice per turn of the event loop, and a
+ * fiber past its slice yields. Database calls are synchronous, so without this a burst of work
+ * would hold the loop and delay the acknowledgements of requests that are arriving; with it,
+ * requests are read and acknowledged between two slices. (One synchronous call, such as a
+ * transaction's commit, can overrun a slice; nothing can cut that short.)
  */
 export const loopFriendly: Scheduler.Scheduler = Scheduler.make(
-  (task) => setImmediate(task),
-  (fiber) => fiber.currentOpCount > OPS_BEFORE_YIELD ? 0 : false
+  (task) => {
+    queued.push(task)
+    scheduleDrain()
+  },
+  // a clock read per step (tens of nanoseconds): one step can be a whole database call
+  () => performance.now() >= sliceEnds ? 0 : false
 )
-const OPS_BEFORE_YIELD = 256
 
 /**
  * Runs a listener's work and turns any failure into the reply to show: a typed error's own

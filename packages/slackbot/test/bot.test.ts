@@ -1,0 +1,31 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { runLogged } from "../src/bot.js"
+import { harness, People } from "./support.js"
+
+/** Holds the thread for `ms`, the way a synchronous database call does. */
+const blockFor = (ms: number) =>
+  Effect.sync(() => {
+    const until = performance.now() + ms
+    while (performance.now() < until) {
+      // busy: better-sqlite3 holds the event loop like this during a statement or a commit
+    }
+  })
+
+describe("the bot's work and its acknowledgements", () => {
+  it.live("work that holds the event loop in many short synchronous steps does not delay the ack of a request arriving meanwhile", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const bot = h.running.bot
+      const started = performance.now()
+      // four pieces of work of 200 synchronous 1 ms steps each: 800 ms of blocking in all
+      const work = Array.from({ length: 4 }, () => runLogged(bot, "busy work", Effect.forEach(Array.from({ length: 200 }), () => blockFor(1), { discard: true })))
+      const sent = yield* Effect.promise(() => h.sender.command({ userId: People.lead.slack, text: "help" }))
+      assert.strictEqual(sent.status, 200)
+      const acked = performance.now() - started
+      assert.isBelow(acked, 250, "acknowledged between two slices of the work, not after all of it")
+      yield* Effect.promise(() => Promise.all(work))
+      assert.isAbove(performance.now() - started, 800, "the work itself did run")
+      yield* Effect.promise(() => h.fake.response(sent.responseId))
+    }).pipe(Effect.scoped))
+})
