@@ -224,7 +224,7 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         width={width}
         height={height - 1}
         markable
-        empty={state.filter === "" ? "No users yet: press i to invite someone or n to create one." : "No users match the filter (esc clears it)."}
+        empty={state.filter !== "" ? "No users match the filter (esc clears it)." : dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."}
       />
     </Box>
   )
