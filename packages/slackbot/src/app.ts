@@ -22,7 +22,7 @@ export const EVENTS_PATH = "/slack/events"
  */
 export const WORK_CONCURRENCY = 8
 
-/** The bot token was refused by Slack (or Slack could not be reached) at start-up. */
+/** The bot token or the app-level token was refused by Slack (or Slack could not be reached) at start-up. */
 export class SlackUnreachable extends Error {
   readonly _tag = "SlackUnreachable"
 }
@@ -101,7 +101,10 @@ export const startBot = async (
     const server = (await app.start({ port: config.mode.port, host: config.mode.host })) as Server
     port = (server.address() as AddressInfo).port
   } else {
-    await app.start()
+    await app.start().catch(async (error: unknown) => {
+      if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect().catch(() => undefined)
+      throw new SlackUnreachable(`Slack refused SLACK_APP_TOKEN or could not be reached (${slackErrorCode(error)}); check the App-Level Token (xapp-…, scope connections:write) on your Slack app's "Basic Information" page and that Socket Mode is on.`)
+    })
   }
   const sync = options.sync === false ? undefined : runtime.runFork(Effect.withScheduler(syncLoop(bot), loopFriendly))
   return {

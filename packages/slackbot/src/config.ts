@@ -21,10 +21,19 @@ export interface BotConfig {
 
 const MANIFEST = "create the Slack app from packages/slackbot/manifest.yml (see the README's \"Slack bot\" section)"
 
-/** A required setting is missing or malformed: start-up stops with a message naming it. */
-export class SettingMissing extends Data.TaggedError("SettingMissing")<{ readonly name: string; readonly where: string }> {
+/** A required setting that is not set, and where to find its value. */
+export interface MissingSetting {
+  readonly name: string
+  readonly where: string
+}
+
+/** Required settings are missing: start-up stops with one message naming each of them. */
+export class SettingMissing extends Data.TaggedError("SettingMissing")<{ readonly missing: ReadonlyArray<MissingSetting> }> {
   override get message() {
-    return `${this.name} is not set: ${this.where}. If you have no Slack app yet, ${MANIFEST}.`
+    const [only] = this.missing
+    return this.missing.length === 1 && only !== undefined
+      ? `${only.name} is not set: ${only.where}. If you have no Slack app yet, ${MANIFEST}.`
+      : `${this.missing.length} required settings are not set:\n${this.missing.map((m) => `  ${m.name}: ${m.where}\n`).join("")}If you have no Slack app yet, ${MANIFEST}.`
   }
 }
 
@@ -38,9 +47,6 @@ export class SettingInvalid extends Data.TaggedError("SettingInvalid")<{ readonl
 const optional = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.map((v) => v.trim())), Config.map(Option.getOrUndefined))
 
-const required = (name: string, where: string) =>
-  Effect.flatMap(optional(name), (value) => value === undefined ? Effect.fail(new SettingMissing({ name, where })) : Effect.succeed(value))
-
 const WHERE = {
   SLACK_BOT_TOKEN: "the bot token (xoxb-…) from your Slack app's \"OAuth & Permissions\" page",
   SLACK_SIGNING_SECRET: "the signing secret from your Slack app's \"Basic Information\" page (or set SLACK_APP_TOKEN for Socket Mode)",
@@ -51,27 +57,35 @@ const WHERE = {
  * Reads the bot's settings: `SLACK_BOT_TOKEN` and `USHER_SLACK_APPROVALS_CHANNEL` always;
  * Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP mode with `SLACK_SIGNING_SECRET`,
  * `PORT` (3000) and `HOST` (0.0.0.0); `SLACK_API_URL` and `USHER_SLACK_COMMAND` optional.
+ * Every required setting that is missing is named at once.
  */
 export const configFromEnv = Effect.gen(function*() {
-  const botToken = yield* required("SLACK_BOT_TOKEN", WHERE.SLACK_BOT_TOKEN)
+  const botToken = yield* optional("SLACK_BOT_TOKEN")
+  const appToken = yield* optional("SLACK_APP_TOKEN")
+  const signingSecret = appToken === undefined ? yield* optional("SLACK_SIGNING_SECRET") : undefined
+  const approvalsChannel = yield* optional("USHER_SLACK_APPROVALS_CHANNEL")
+  const missing: Array<MissingSetting> = []
+  if (botToken === undefined) missing.push({ name: "SLACK_BOT_TOKEN", where: WHERE.SLACK_BOT_TOKEN })
+  if (appToken === undefined && signingSecret === undefined) missing.push({ name: "SLACK_SIGNING_SECRET", where: WHERE.SLACK_SIGNING_SECRET })
+  if (approvalsChannel === undefined) missing.push({ name: "USHER_SLACK_APPROVALS_CHANNEL", where: WHERE.USHER_SLACK_APPROVALS_CHANNEL })
+  if (missing.length > 0 || botToken === undefined || approvalsChannel === undefined) return yield* Effect.fail(new SettingMissing({ missing }))
   if (!botToken.startsWith("xoxb-")) {
     return yield* Effect.fail(new SettingInvalid({ name: "SLACK_BOT_TOKEN", reason: "must be a bot token starting with xoxb- (not a user or app token)" }))
   }
-  const appToken = yield* optional("SLACK_APP_TOKEN")
   let mode: Mode
   if (appToken !== undefined) {
     if (!appToken.startsWith("xapp-")) {
       return yield* Effect.fail(new SettingInvalid({ name: "SLACK_APP_TOKEN", reason: "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)" }))
     }
     mode = { _tag: "socket", appToken }
-  } else {
-    const signingSecret = yield* required("SLACK_SIGNING_SECRET", WHERE.SLACK_SIGNING_SECRET)
+  } else if (signingSecret !== undefined) {
     const portText = (yield* optional("PORT")) ?? "3000"
     const port = Number(portText)
     if (!/^\d+$/.test(portText) || port > 65535) return yield* Effect.fail(new SettingInvalid({ name: "PORT", reason: `must be a port number, not "${portText}"` }))
     mode = { _tag: "http", signingSecret, port, host: (yield* optional("HOST")) ?? "0.0.0.0" }
+  } else {
+    return yield* Effect.fail(new SettingMissing({ missing }))
   }
-  const approvalsChannel = yield* required("USHER_SLACK_APPROVALS_CHANNEL", WHERE.USHER_SLACK_APPROVALS_CHANNEL)
   const apiUrl = yield* optional("SLACK_API_URL")
   if (apiUrl !== undefined && !/^https?:\/\/[^/]+/.test(apiUrl)) {
     return yield* Effect.fail(new SettingInvalid({ name: "SLACK_API_URL", reason: `must be an http(s) URL such as https://slack.com/api/, not "${apiUrl}"` }))

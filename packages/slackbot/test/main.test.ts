@@ -47,7 +47,13 @@ describe("start-up", () => {
       assert.include(noToken, "packages/slackbot/manifest.yml")
       assert.include(yield* message({ ...BASE }), "SLACK_SIGNING_SECRET is not set")
       assert.include(yield* message({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" }), "USHER_SLACK_APPROVALS_CHANNEL is not set")
-      assert.include(yield* message({ ...BASE, SLACK_BOT_TOKEN: "xoxp-user" }), "SLACK_BOT_TOKEN must be a bot token")
+      const nothing = yield* message({})
+      assert.include(nothing, "3 required settings are not set")
+      for (const name of ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "USHER_SLACK_APPROVALS_CHANNEL", "packages/slackbot/manifest.yml", "README"]) assert.include(nothing, name)
+      const socketMissing = yield* message({ SLACK_APP_TOKEN: "xapp-1" })
+      assert.include(socketMissing, "2 required settings are not set")
+      assert.notInclude(socketMissing, "SLACK_SIGNING_SECRET", "Socket Mode needs no signing secret")
+      assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_BOT_TOKEN: "xoxp-user" }), "SLACK_BOT_TOKEN must be a bot token")
       assert.include(yield* message({ ...BASE, SLACK_APP_TOKEN: "xoxb-nope" }), "SLACK_APP_TOKEN must be an app-level token")
       assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", PORT: "http" }), "PORT must be a port number")
       assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_API_URL: "slack.com" }), "SLACK_API_URL must be an http(s) URL")
@@ -57,7 +63,7 @@ describe("start-up", () => {
     Effect.gen(function*() {
       const missing = capture({ SLACK_BOT_TOKEN: "xoxb-1" })
       assert.strictEqual(yield* Effect.promise(() => main(missing.io)), 2)
-      assert.match(missing.out.stderr, /^usher-slack: SLACK_SIGNING_SECRET is not set/)
+      assert.match(missing.out.stderr, /^usher-slack: 2 required settings are not set:\n  SLACK_SIGNING_SECRET: .*\n  USHER_SLACK_APPROVALS_CHANNEL: .*\nIf you have no Slack app yet/)
 
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
       const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
@@ -76,6 +82,18 @@ describe("start-up", () => {
       const sender = new SlackSender(`http://127.0.0.1:${started.running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
       const sent = yield* Effect.promise(() => sender.command({ userId: "U0ADMIN", text: "whois bob@acme.test" }))
       assert.include(JSON.stringify((yield* Effect.promise(() => fake.response(sent.responseId))).args), "bob@acme.test")
+    }).pipe(Effect.scoped))
+
+  it.live("Socket Mode with an app token Slack refuses stops with exit code 2 and names SLACK_APP_TOKEN", () =>
+    Effect.gen(function*() {
+      const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
+      const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start()), (f) => Effect.promise(() => f.stop()))
+      fake.override("apps.connections.open", () => ({ ok: false, error: "invalid_auth" }))
+      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-revoked", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` })
+      assert.strictEqual(yield* Effect.promise(() => main(run.io, { logLevel: LogLevel.ERROR })), 2)
+      assert.include(run.out.stderr, "Slack refused SLACK_APP_TOKEN or could not be reached (invalid_auth)")
+      assert.include(run.out.stderr, "connections:write")
+      assert.lengthOf(fake.callsOf("apps.connections.open"), 1, "no retries in the background after giving up")
     }).pipe(Effect.scoped))
 
   it.live("Socket Mode: connects with the app token and answers a slash command delivered over the socket", () =>
