@@ -195,6 +195,8 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
             onClose={(outcome) => {
               setModal(outcome?.notice === undefined ? undefined : { kind: "notice", notice: outcome.notice })
               if (outcome !== undefined) {
+                // the user the detail view showed is gone (invitation cancelled): back to the list
+                if (outcome.leave === true && view === "detail") ui.back()
                 setStatus({ text: outcome.message, tone: "info" })
                 refresh()
               }

@@ -233,7 +233,7 @@ export const runUserAction = (command: CommandId, user: Target | undefined, dash
       return true
     case "user.invite.cancel":
       form(confirm(`Cancel the invitation of ${who}?`, ["The invited account leaves the directory; the link stops working."], "cancel the invitation", async () =>
-        settled(await dashboard.run(Core.cancelInvitation(user.id)), (r) => ({ ok: true, message: `Cancelled the invitation of ${r.email}.` }))))
+        settled(await dashboard.run(Core.cancelInvitation(user.id)), (r) => ({ ok: true, message: `Cancelled the invitation of ${r.email}.`, leave: true }))))
       return true
     case "user.delete":
       form({

@@ -158,6 +158,8 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         return true
       case "open":
         if (under !== undefined) ui.go({ view: "detail", user: under })
+        // a window of this list that starts at the top and holds nothing: the list is empty
+        else if (total === 0 || (!stale && loadedEnd === 0)) ui.say(now.filter === "" ? "Nothing to open: the list is empty." : "Nothing to open: no user matches the filter.", "error")
         else ui.say("Still loading the list; press enter again in a moment.")
         return true
       case "back":

@@ -13,9 +13,12 @@ export interface FieldSpec {
   readonly secret?: boolean
 }
 
-/** How a submitted form ended: done (with a message, maybe a notice to show once), or refused (the form stays open). */
+/**
+ * How a submitted form ended: done (with a message, maybe a notice to show once, and `leave` when
+ * what the view showed is gone, so it goes back), or refused (the form stays open).
+ */
 export type Submitted =
-  | { readonly ok: true; readonly message: string; readonly notice?: Notice }
+  | { readonly ok: true; readonly message: string; readonly notice?: Notice; readonly leave?: true }
   | { readonly ok: false; readonly error: string }
 
 /** A form or confirmation dialog: fields (none for a plain confirmation), and what submitting does. */
