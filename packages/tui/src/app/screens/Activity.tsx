@@ -12,7 +12,7 @@ const approvalColumns: ReadonlyArray<Column> = [
   { title: "AGE", min: 4, align: "right" },
   // the action names who is affected (two deletions differ only there): it keeps its room, the requester goes first
   { title: "REQUESTED BY", min: 16, grow: 1, drop: 2 },
-  { title: "ACTION", min: 40, grow: 6 },
+  { title: "ACTION", min: 40, grow: 6, max: 72 },
   { title: "REASON", min: 10, grow: 1, drop: 1 },
   { title: "STATUS", min: 9 }
 ]
