@@ -33,6 +33,8 @@ export interface RunningBot {
   readonly bot: Bot
   /** the bound port in HTTP mode; undefined in Socket Mode */
   readonly port: number | undefined
+  /** the address it listens on in HTTP mode (`HOST`); undefined in Socket Mode */
+  readonly host: string | undefined
   readonly stop: () => Promise<void>
 }
 
@@ -97,9 +99,12 @@ export const startBot = async (
   app.error(async (error) => bot.logger.error(`usher-slack: ${error.message}`))
 
   let port: number | undefined
+  let host: string | undefined
   if (config.mode._tag === "http") {
     const server = (await app.start({ port: config.mode.port, host: config.mode.host })) as Server
-    port = (server.address() as AddressInfo).port
+    const address = server.address() as AddressInfo
+    port = address.port
+    host = address.address
   } else {
     await app.start().catch(async (error: unknown) => {
       if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect().catch(() => undefined)
@@ -111,6 +116,7 @@ export const startBot = async (
     app,
     bot,
     port,
+    host,
     stop: async () => {
       if (sync !== undefined) await runtime.runPromise(Fiber.interrupt(sync))
       // Bolt's Socket Mode stop does not wait for the close handshake; wait for it here

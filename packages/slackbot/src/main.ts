@@ -49,7 +49,7 @@ export const main = async (io: Io, options: { readonly logLevel?: LogLevel } = {
   try {
     const running = await startBot(config, runtime, { logLevel: options.logLevel ?? LogLevel.INFO })
     io.stdout(config.mode._tag === "http"
-      ? `usher-slack: listening on http://${config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${location.path}\n`
+      ? `usher-slack: listening on http://${running.host ?? config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${location.path}\n`
       : `usher-slack: connected to Slack (Socket Mode), directory ${location.path}\n`)
     return {
       running,

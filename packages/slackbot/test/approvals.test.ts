@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
-import type { RecordedCall } from "@usher/testkit"
+import { retryHeaders, type RecordedCall } from "@usher/testkit"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schedule } from "effect"
 import { Ids } from "../src/ids.js"
@@ -97,7 +97,7 @@ describe("approvals in Slack", () => {
       assert.strictEqual(h.fake.callsOf("chat.postMessage").filter((c) => c.args["channel"] === People.lead.slack).length, 1, "the requester is told once")
     }).pipe(Effect.scoped))
 
-  it.live("a repeated button payload changes nothing twice", () =>
+  it.live("a repeated button payload (Slack's redelivery, with its retry headers) changes nothing twice", () =>
     Effect.gen(function*() {
       const h = yield* harness()
       const { posted, approval } = yield* requestDeletion(h)
@@ -105,12 +105,29 @@ describe("approvals in Slack", () => {
       const first = yield* Effect.promise(() => h.sender.click({ userId: People.apo.slack, actionId: Ids.approve, value, channel: APPROVALS, ts: approval.slack!.ts }))
       yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
       const head = yield* Effect.promise(() => h.run(auditHead))
-      const again = yield* Effect.promise(() => h.sender.post(first.request))
+      const again = yield* Effect.promise(() => h.sender.post(first.request, { headers: retryHeaders(1) }))
       assert.strictEqual(again.status, 200)
+      const third = yield* Effect.promise(() => h.sender.post(first.request, { headers: retryHeaders(2, "http_error") }))
+      assert.strictEqual(third.status, 200)
       yield* Effect.promise(() => h.usher(People.apo.slack, "pending"))
       assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head)
       assert.strictEqual(h.fake.callsOf("respond", first.responseId).length, 0, "no second answer either")
       assert.strictEqual(h.fake.callsOf("chat.update").length, 1)
+    }).pipe(Effect.scoped))
+
+  it.live("/usher pending lists the requests an approver could decide and the requester's own; others see none", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { approval } = yield* requestDeletion(h)
+      const approver = yield* Effect.promise(() => h.usher(People.apo.slack, "pending"))
+      assert.strictEqual(approver.args["response_type"], "ephemeral")
+      for (const part of ["Pending approval requests (1)", "*Delete the account bob@acme.test*", "Requested by lead@acme.test", "left the company", `Request ${approval.id}`, `<#${APPROVALS}>`]) {
+        assert.include(textOf(approver), part)
+      }
+      assert.include(textOf(yield* Effect.promise(() => h.usher(People.lead.slack, "pending"))), "*Delete the account bob@acme.test*", "the requester sees their own")
+      const outsider = yield* Effect.promise(() => h.usher(People.eve.slack, "pending"))
+      assert.include(textOf(outsider), "No pending approval requests")
+      assert.notInclude(textOf(outsider), "bob@acme.test")
     }).pipe(Effect.scoped))
 
   it.live("deny: the button opens a modal for the reason; submitting denies, updates the message and tells the requester", () =>

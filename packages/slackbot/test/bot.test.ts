@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runLogged } from "../src/bot.js"
-import { harness, People } from "./support.js"
+import { harness, People, textOf } from "./support.js"
 
 /** Holds the thread for `ms`, the way a synchronous database call does. */
 const blockFor = (ms: number) =>
@@ -27,5 +27,26 @@ describe("the bot's work and its acknowledgements", () => {
       yield* Effect.promise(() => Promise.all(work))
       assert.isAbove(performance.now() - started, 800, "the work itself did run")
       yield* Effect.promise(() => h.fake.response(sent.responseId))
+    }).pipe(Effect.scoped))
+
+  it.live("a command is acknowledged before its work: with users.info held back, the ack comes at once and the reply once Slack answers", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      let release = () => {}
+      const held = new Promise<void>((resolve) => release = resolve)
+      let asked = () => {}
+      const reached = new Promise<void>((resolve) => asked = resolve)
+      h.fake.override("users.info", async () => {
+        asked()
+        await held
+        return undefined
+      })
+      const sent = yield* Effect.promise(() => h.sender.command({ userId: People.lead.slack, text: "whois bob@acme.test" }))
+      assert.strictEqual(sent.status, 200)
+      assert.strictEqual(sent.body, "", "an empty ack; the answer comes through the response URL")
+      yield* Effect.promise(() => reached)
+      assert.lengthOf(h.fake.callsOf("respond", sent.responseId), 0, "the work is still waiting for Slack")
+      release()
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response(sent.responseId))), "Bob Builder (bob@acme.test)")
     }).pipe(Effect.scoped))
 })

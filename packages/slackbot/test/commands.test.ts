@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
+import { retryHeaders } from "@usher/testkit"
 import { Effect } from "effect"
 import { Ids } from "../src/ids.js"
 import { auditHead, auditSince, harness, People, textOf } from "./support.js"
@@ -129,13 +130,15 @@ describe("slash commands", () => {
       assert.deepStrictEqual([mo.user.firstName, mo.grants.map((g) => g.role), mo.groups.map((g) => g.name)], ["Mo", ["auditor"], ["ops"]])
     }).pipe(Effect.scoped))
 
-  it.live("a redelivered command changes nothing twice", () =>
+  it.live("a redelivered command (with Slack's retry headers) changes nothing twice", () =>
     Effect.gen(function*() {
       const h = yield* harness()
       const first = yield* Effect.promise(() => h.sender.command({ userId: People.lead.slack, text: "delete bob@acme.test left the company" }))
       yield* Effect.promise(() => h.fake.response(first.responseId))
-      const again = yield* Effect.promise(() => h.sender.post(first.request))
+      const again = yield* Effect.promise(() => h.sender.post(first.request, { headers: retryHeaders(1) }))
       assert.strictEqual(again.status, 200, "acknowledged like any delivery")
+      const third = yield* Effect.promise(() => h.sender.post(first.request, { headers: retryHeaders(2, "http_error") }))
+      assert.strictEqual(third.status, 200)
       yield* Effect.promise(() => h.usher(People.lead.slack, "pending"))
       const approvals = yield* Effect.promise(() => h.run(Core.listApprovals({}).pipe(system)))
       assert.strictEqual(approvals.length, 1)

@@ -79,6 +79,7 @@ describe("start-up", () => {
       if (started === 2) return assert.fail(ok.out.stderr)
       yield* Effect.addFinalizer(() => Effect.promise(() => started.stop()))
       assert.match(ok.out.stdout, /listening on http:\/\/127\.0\.0\.1:\d+\/slack\/events \(HTTP mode\)/)
+      assert.strictEqual(started.running.host, "127.0.0.1", "bound to HOST, not every interface")
       const sender = new SlackSender(`http://127.0.0.1:${started.running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
       const sent = yield* Effect.promise(() => sender.command({ userId: "U0ADMIN", text: "whois bob@acme.test" }))
       assert.include(JSON.stringify((yield* Effect.promise(() => fake.response(sent.responseId))).args), "bob@acme.test")

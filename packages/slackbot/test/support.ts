@@ -1,7 +1,7 @@
 import { LogLevel } from "@slack/bolt"
 import { SqlClient } from "@effect/sql"
 import * as Core from "@usher/core"
-import { activeUser, FakeSlackApi, initialized, makeTempDirectory, SlackSender, type RecordedCall } from "@usher/testkit"
+import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender, type RecordedCall } from "@usher/testkit"
 import { Effect } from "effect"
 import { startBot, type RunningBot } from "../src/app.js"
 import type { BotConfig } from "../src/config.js"
@@ -36,14 +36,22 @@ export interface Harness {
   readonly run: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Promise<A>
   /** sends `/usher TEXT` as a Slack user and waits for the first ephemeral reply */
   readonly usher: (slackUserId: string, text: string) => Promise<RecordedCall>
+  /** starts another bot on the same database and fake Slack (a second replica), closed with the harness */
+  readonly replica: (options?: HarnessOptions) => Promise<{ readonly running: RunningBot; readonly sender: SlackSender }>
   readonly close: () => Promise<void>
 }
 
 /** The plain text of everything in a reply or message: its fallback text and its blocks. */
 export const textOf = (call: RecordedCall): string => JSON.stringify([call.args["text"], call.args["blocks"]])
 
-/** Starts a test bot (HTTP mode, 127.0.0.1, random port); the directory has `acme` and the people above. */
-export const startHarness = async (options: { readonly sync?: boolean; readonly syncIntervalMs?: number } = {}): Promise<Harness> => {
+/** The harness's options: the approval sync loop (off unless asked for) and its interval. */
+export interface HarnessOptions {
+  readonly sync?: boolean
+  readonly syncIntervalMs?: number
+}
+
+/** A temp directory with `acme` and the people above, and a fake Slack API that knows them. */
+const directoryAndSlack = async () => {
   const temp = makeTempDirectory()
   const fake = await FakeSlackApi.start([
     { id: People.admin.slack, email: People.admin.email },
@@ -55,24 +63,34 @@ export const startHarness = async (options: { readonly sync?: boolean; readonly 
     { id: People.unverified.slack, email: People.unverified.email, emailConfirmed: false }
   ])
   const runtime = Core.makeCoreRuntime(temp.location)
-  const run = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect)
-  await run(Effect.gen(function*() {
+  await runtime.runPromise(Effect.gen(function*() {
     yield* initialized
     yield* activeUser({ email: People.lead.email, firstName: "Lea", roles: ["user-manager"] })
     yield* activeUser({ email: People.apo.email, firstName: "Apo", roles: ["approver"] })
     yield* activeUser({ email: People.bob.email, firstName: "Bob", lastName: "Builder", roles: ["auditor"] })
     yield* activeUser({ email: People.eve.email, firstName: "Eve" })
   }).pipe(Effect.orDie))
-  const config: BotConfig = {
-    botToken: "xoxb-test-token",
-    mode: { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" },
-    approvalsChannel: APPROVALS,
-    apiUrl: fake.apiUrl,
-    command: "/usher",
-    syncIntervalMs: options.syncIntervalMs ?? 100
-  }
-  const running = await startBot(config, runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
+  return { temp, fake, runtime }
+}
+
+const botConfig = (fake: FakeSlackApi, mode: BotConfig["mode"], options: HarnessOptions): BotConfig => ({
+  botToken: "xoxb-test-token",
+  mode,
+  approvalsChannel: APPROVALS,
+  apiUrl: fake.apiUrl,
+  command: "/usher",
+  syncIntervalMs: options.syncIntervalMs ?? 100
+})
+
+const HTTP_MODE: BotConfig["mode"] = { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" }
+
+/** Starts a test bot (HTTP mode, 127.0.0.1, random port); the directory has `acme` and the people above. */
+export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
+  const { temp, fake, runtime } = await directoryAndSlack()
+  const run = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect)
+  const running = await startBot(botConfig(fake, HTTP_MODE, options), runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
   const sender = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+  const closeReplicas: Array<() => Promise<void>> = []
   return {
     fake,
     sender,
@@ -84,7 +102,18 @@ export const startHarness = async (options: { readonly sync?: boolean; readonly 
       if (sent.status !== 200) throw new Error(`the command was answered ${sent.status}`)
       return fake.response(sent.responseId)
     },
+    replica: async (replicaOptions = options) => {
+      const replicaRuntime = Core.makeCoreRuntime(temp.location)
+      const replicaBot = await startBot(botConfig(fake, HTTP_MODE, replicaOptions), replicaRuntime, { logLevel: LogLevel.ERROR, sync: replicaOptions.sync ?? false })
+      const replicaSender = new SlackSender(`http://127.0.0.1:${replicaBot.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+      closeReplicas.push(async () => {
+        await replicaBot.stop()
+        await replicaRuntime.dispose()
+      })
+      return { running: replicaBot, sender: replicaSender }
+    },
     close: async () => {
+      for (const closeReplica of closeReplicas.splice(0)) await closeReplica()
       await running.stop()
       await runtime.dispose()
       await fake.stop()
@@ -93,8 +122,36 @@ export const startHarness = async (options: { readonly sync?: boolean; readonly 
   }
 }
 
+/** A bot in Socket Mode against the fake API and a fake Socket Mode server (connected when this resolves). */
+export interface SocketHarness {
+  readonly fake: FakeSlackApi
+  readonly socket: FakeSocketMode
+  readonly running: RunningBot
+  readonly run: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Promise<A>
+}
+
+/** A Socket Mode bot for one test, closed when the test's scope ends. */
+export const socketHarness = (options: HarnessOptions = {}) =>
+  Effect.acquireRelease(
+    Effect.promise(async () => {
+      const { temp, fake, runtime } = await directoryAndSlack()
+      const socket = await FakeSocketMode.start(fake)
+      const running = await startBot(botConfig(fake, { _tag: "socket", appToken: "xapp-1-A0USHER1-1" }, options), runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
+      await socket.connected()
+      const close = async () => {
+        await running.stop()
+        await socket.stop()
+        await runtime.dispose()
+        await fake.stop()
+        temp.cleanup()
+      }
+      return { fake, socket, running, run: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect), close }
+    }),
+    (h) => Effect.promise(() => h.close())
+  ).pipe(Effect.map((h): SocketHarness => h))
+
 /** A harness for one test, closed when the test's scope ends. */
-export const harness = (options?: Parameters<typeof startHarness>[0]) =>
+export const harness = (options?: HarnessOptions) =>
   Effect.acquireRelease(Effect.promise(() => startHarness(options)), (h) => Effect.promise(() => h.close()))
 
 /** The audit actions after `seq`, with who did them and through which front-end. */

@@ -28,8 +28,14 @@ export interface RecordedCall {
   readonly answer: Record<string, any>
 }
 
-/** How the fake answers one method instead of its default (e.g. `{ ok: false, error: "not_in_channel" }`). */
-export type Override = (args: Record<string, any>, request: { readonly token: string | null }) => Record<string, unknown> | undefined
+/**
+ * How the fake answers one method instead of its default (e.g. `{ ok: false, error: "not_in_channel" }`);
+ * undefined for the default. A promise holds the answer back until it settles (a slow Slack).
+ */
+export type Override = (
+  args: Record<string, any>,
+  request: { readonly token: string | null }
+) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>
 
 const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata"])
 
@@ -170,7 +176,7 @@ export class FakeSlackApi {
     }
     if (!url.pathname.startsWith("/api/")) return reply(404, { ok: false, error: "unknown_path" })
     const method = url.pathname.slice("/api/".length)
-    const answer = this.overrides.get(method)?.(args, { token }) ?? this.answer(method, args)
+    const answer = (await this.overrides.get(method)?.(args, { token })) ?? this.answer(method, args)
     this.record({ method, args, token, answer })
     reply(200, answer)
   }

@@ -51,8 +51,16 @@ export class FakeSocketMode {
     return this.socket === undefined ? new Promise((resolve) => this.connectedWaiters.push(resolve)) : Promise.resolve()
   }
 
-  /** Delivers an envelope (`slash_commands` or `interactive`) and waits for the app's ack. */
-  send(type: "slash_commands" | "interactive", payload: Record<string, unknown>, timeoutMs = 10_000): Promise<EnvelopeAck> {
+  /**
+   * Delivers an envelope (`slash_commands` or `interactive`) and waits for the app's ack. A
+   * redelivery is the same payload in a new envelope with `retryAttempt` ≥ 1 and its reason.
+   */
+  send(
+    type: "slash_commands" | "interactive",
+    payload: Record<string, unknown>,
+    options: { readonly retryAttempt?: number; readonly retryReason?: string; readonly timeoutMs?: number } = {}
+  ): Promise<EnvelopeAck> {
+    const timeoutMs = options.timeoutMs ?? 10_000
     const socket = this.socket
     if (socket === undefined) return Promise.reject(new Error("no app is connected"))
     const envelope_id = randomUUID()
@@ -62,7 +70,7 @@ export class FakeSocketMode {
         clearTimeout(timer)
         resolve(ack)
       })
-      socket.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: true, retry_attempt: 0, retry_reason: "" }))
+      socket.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: true, retry_attempt: options.retryAttempt ?? 0, retry_reason: options.retryReason ?? "" }))
     })
   }
 

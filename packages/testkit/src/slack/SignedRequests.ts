@@ -17,7 +17,15 @@ export interface SigningOptions {
   readonly secret?: string
   /** send this signature instead of computing one */
   readonly signature?: string
+  /** more headers, e.g. a redelivery's `x-slack-retry-num` and `x-slack-retry-reason` */
+  readonly headers?: Readonly<Record<string, string>>
 }
+
+/** The headers Slack adds when it delivers a request again (`attempt` 1 is the first retry). */
+export const retryHeaders = (attempt: number, reason = "http_timeout"): Record<string, string> => ({
+  "x-slack-retry-num": String(attempt),
+  "x-slack-retry-reason": reason
+})
 
 /** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:<raw body>`. */
 export const signature = (secret: string, timestamp: number, body: string): string =>
@@ -32,6 +40,50 @@ export interface SlashCommand {
   readonly triggerId?: string
   readonly responseId?: string
 }
+
+/** A slash command's fields as Slack sends them (form-encoded over HTTP, as an object over Socket Mode). */
+export const slashCommandFields = (
+  teamId: string,
+  command: SlashCommand & { readonly triggerId: string; readonly responseUrl: string }
+): Record<string, string> => ({
+  token: "deprecated-verification-token",
+  team_id: teamId,
+  team_domain: "fake",
+  channel_id: command.channelId ?? "C0GENERAL",
+  channel_name: "general",
+  user_id: command.userId,
+  user_name: command.userId.toLowerCase(),
+  command: command.command ?? "/usher",
+  text: command.text,
+  api_app_id: "A0USHER1",
+  is_enterprise_install: "false",
+  response_url: command.responseUrl,
+  trigger_id: command.triggerId
+})
+
+/** A button click on a message the bot posted, as Slack's `block_actions` payload. */
+export interface ButtonClick {
+  readonly userId: string
+  readonly actionId: string
+  readonly value: string
+  readonly channel: string
+  readonly ts: string
+}
+
+/** The `block_actions` payload of a click: the message's channel and ts, the button's `action_id` and `value`. */
+export const blockActionsPayload = (teamId: string, click: ButtonClick & { readonly triggerId: string; readonly responseUrl: string }): Record<string, unknown> => ({
+  type: "block_actions",
+  team: { id: teamId, domain: "fake" },
+  user: { id: click.userId, username: click.userId.toLowerCase(), team_id: teamId },
+  api_app_id: "A0USHER1",
+  token: "deprecated-verification-token",
+  container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
+  trigger_id: click.triggerId,
+  channel: { id: click.channel, name: "approvals" },
+  message: { type: "message", ts: click.ts, text: "" },
+  response_url: click.responseUrl,
+  actions: [{ type: "button", action_id: click.actionId, block_id: "decision", value: click.value, action_ts: `${Date.now() / 1000}` }]
+})
 
 /**
  * Sends requests to a Bolt receiver the way Slack does: form-encoded, signed with the signing
@@ -64,6 +116,7 @@ export class SlackSender {
       const req = request(this.url, {
         method: "POST",
         headers: {
+          ...options.headers,
           "content-type": "application/x-www-form-urlencoded",
           "content-length": Buffer.byteLength(body),
           "x-slack-request-timestamp": String(timestamp),
@@ -82,21 +135,7 @@ export class SlackSender {
 
   /** The form body of a slash command. */
   commandBody(command: SlashCommand & { readonly triggerId: string; readonly responseId: string }): string {
-    return new URLSearchParams({
-      token: "deprecated-verification-token",
-      team_id: this.teamId,
-      team_domain: "fake",
-      channel_id: command.channelId ?? "C0GENERAL",
-      channel_name: "general",
-      user_id: command.userId,
-      user_name: command.userId.toLowerCase(),
-      command: command.command ?? "/usher",
-      text: command.text,
-      api_app_id: "A0USHER1",
-      is_enterprise_install: "false",
-      response_url: this.responseUrl(command.responseId),
-      trigger_id: command.triggerId
-    }).toString()
+    return new URLSearchParams(slashCommandFields(this.teamId, { ...command, responseUrl: this.responseUrl(command.responseId) })).toString()
   }
 
   /** Sends a slash command; returns the HTTP answer and the response id its replies arrive under. */
@@ -117,30 +156,10 @@ export class SlackSender {
    * A button click on a message the bot posted: `block_actions` with the message's channel and
    * ts, the button's `action_id` and `value`, a fresh trigger id and response URL.
    */
-  async click(click: {
-    readonly userId: string
-    readonly actionId: string
-    readonly value: string
-    readonly channel: string
-    readonly ts: string
-    readonly triggerId?: string
-    readonly responseId?: string
-  }, options: SigningOptions = {}) {
+  async click(click: ButtonClick & { readonly triggerId?: string; readonly responseId?: string }, options: SigningOptions = {}) {
     const triggerId = click.triggerId ?? this.nextId("trigger")
     const responseId = click.responseId ?? this.nextId("click")
-    const payload = {
-      type: "block_actions",
-      team: { id: this.teamId, domain: "fake" },
-      user: { id: click.userId, username: click.userId.toLowerCase(), team_id: this.teamId },
-      api_app_id: "A0USHER1",
-      token: "deprecated-verification-token",
-      container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
-      trigger_id: triggerId,
-      channel: { id: click.channel, name: "approvals" },
-      message: { type: "message", ts: click.ts, text: "" },
-      response_url: this.responseUrl(responseId),
-      actions: [{ type: "button", action_id: click.actionId, block_id: "decision", value: click.value, action_ts: `${Date.now() / 1000}` }]
-    }
+    const payload = blockActionsPayload(this.teamId, { ...click, triggerId, responseUrl: this.responseUrl(responseId) })
     return { ...(await this.interaction(payload, options)), responseId, triggerId }
   }
 

@@ -1,0 +1,40 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Core from "@usher/core"
+import { Effect, Schedule } from "effect"
+import { syncOnce } from "../src/approvals.js"
+import { APPROVALS, auditHead, auditSince, harness, People, textOf } from "./support.js"
+
+const system = Core.as("system", "cli")
+
+describe("several replicas on one database", () => {
+  it.live("a request filed in the CLI is posted once by two replicas' sync loops; a command delivered to both is acted on once", () =>
+    Effect.gen(function*() {
+      const h = yield* harness({ sync: true, syncIntervalMs: 20 })
+      const other = yield* Effect.promise(() => h.replica({ sync: true, syncIntervalMs: 20 }))
+      const { approval } = yield* Effect.promise(() => h.run(Core.deleteUser(People.bob.email, { reason: "left, filed at the desk" }).pipe(Core.asUser(People.admin.email, "cli"))))
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS))
+      yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system))).pipe(
+        Effect.filterOrFail((a) => a.slack !== null),
+        Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(100))))
+      )
+      // more passes of both replicas at once, beside their loops: nothing left to post
+      for (let i = 0; i < 3; i++) {
+        yield* Effect.promise(() => Promise.all([h.run(syncOnce(h.running.bot)), other.running.bot.runtime.runPromise(syncOnce(other.running.bot))]))
+      }
+      assert.lengthOf(h.fake.callsOf("chat.postMessage").filter((c) => c.args["channel"] === APPROVALS), 1, "posted once")
+
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const body = h.sender.commandBody({ userId: People.lead.slack, text: "suspend eve@acme.test on leave", triggerId: "trigger-both", responseId: "both" })
+      const [first, second] = yield* Effect.promise(() => Promise.all([h.sender.post(body), other.sender.post(body)]))
+      assert.deepStrictEqual([first.status, second.status], [200, 200])
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response("both"))), "Suspended *eve@acme.test*")
+      // each replica answers a later command after the delivery it got (its work runs in order)
+      for (const sender of [h.sender, other.sender]) {
+        const later = yield* Effect.promise(() => sender.command({ userId: People.lead.slack, text: "whois eve@acme.test" }))
+        yield* Effect.promise(() => h.fake.response(later.responseId))
+      }
+      const events = yield* Effect.promise(() => h.run(auditSince(head)))
+      assert.deepStrictEqual(events.map((e) => e.action), ["user.suspend"])
+      assert.lengthOf(h.fake.callsOf("respond", "both"), 1, "one answer, from whichever replica acted")
+    }).pipe(Effect.scoped))
+})
