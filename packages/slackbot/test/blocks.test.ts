@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type * as Core from "@usher/core"
 import fc from "fast-check"
-import { approvalMessage, decodeDecision, encodeDecision, pendingList } from "../src/blocks/approvals.js"
+import { approvalMessage, decodeDecision, encodeDecision, pendingList, requestFiled } from "../src/blocks/approvals.js"
 import type { KnownBlock, Reply } from "../src/blocks/mrkdwn.js"
 import { whois } from "../src/blocks/users.js"
 import { Ids } from "../src/ids.js"
@@ -87,6 +87,13 @@ describe("Block Kit builders", () => {
     const sneaky = approvalMessage(request({ reason: "<!channel> <@U123> <https://evil.test|click>" }))
     assert.notInclude(JSON.stringify(sneaky.blocks), "<!channel>")
     assert.include(JSON.stringify(sneaky.blocks), "&lt;!channel&gt;")
+  })
+
+  it("the approvals channel is a mention when it is an id, and plain text when it was configured as #name", () => {
+    assert.include(JSON.stringify(requestFiled(request(), { channel: "C0APPROVALS" }).blocks), "in <#C0APPROVALS>.")
+    const byName = JSON.stringify(requestFiled(request(), { channel: "#usher-approvals" }).blocks)
+    assert.include(byName, "in #usher-approvals.")
+    assert.notInclude(byName, "<##")
   })
 
   it("a long pending list stays within 50 blocks and says how many more there are", () => {

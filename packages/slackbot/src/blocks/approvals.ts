@@ -22,6 +22,9 @@ export const decodeDecision = (text: string | undefined): DecisionValue | undefi
   }
 }
 
+/** A channel as mrkdwn: a mention for an id (`<#C0123>`); a configured `#name` as text, which Slack cannot link. */
+export const channelRef = (channel: string): string => channel.startsWith("#") ? escape(channel) : `<#${escape(channel)}>`
+
 const person = (email: string, slackId: string | null | undefined) => slackId ? `<@${slackId}> (${escape(email)})` : escape(email)
 
 /** One line saying how a request ended (or that it waits). */
@@ -97,7 +100,7 @@ export const requesterNotice = (a: Core.ApprovalRequest, decidedBySlack?: string
 /** The requester's confirmation that a request was filed and where approvers will see it. */
 export const requestFiled = (a: Core.ApprovalRequest, posted: { readonly channel: string } | { readonly error: string }): Reply => {
   const where = "channel" in posted
-    ? `It is waiting for an approver in <#${posted.channel}>.`
+    ? `It is waiting for an approver in ${channelRef(posted.channel)}.`
     : `It could not be posted to the approvals channel (${escape(posted.error)}); an approver can decide it with \`usher approvals approve ${a.id}\`. Invite the bot to the approvals channel so that the next one shows up there.`
   return {
     text: `Requested: ${a.summary}. It needs someone else's approval.`,
@@ -112,7 +115,7 @@ export const pendingList = (requests: ReadonlyArray<Core.ApprovalRequest>): Repl
   const blocks: Array<KnownBlock> = [header(`Pending approval requests (${requests.length})`)]
   for (const a of shown) {
     blocks.push(divider, section(`*${escape(a.summary)}*\nRequested by ${escape(a.requestedBy)} ${when(a.createdAt)} · expires ${when(a.expiresAt)}\n_${escape(clip(a.reason, 300))}_`))
-    blocks.push(context(`Request ${a.id}${a.slack === null ? "" : ` · <#${a.slack.channel}>`}`))
+    blocks.push(context(`Request ${a.id}${a.slack === null ? "" : ` · ${channelRef(a.slack.channel)}`}`))
   }
   if (requests.length > shown.length) blocks.push(context(`…and ${requests.length - shown.length} more: \`usher approvals list --status pending\``))
   return { text: `${requests.length} pending approval request(s).`, blocks }
