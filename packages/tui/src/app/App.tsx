@@ -1,6 +1,6 @@
 import type * as Core from "@usher/core"
-import { Box, Text, useApp, useInput, type Key } from "ink"
-import { useCallback, useLayoutEffect, useMemo, useRef, useState } from "react"
+import { Box, Text, useApp, useInput, useStdin, type Key } from "ink"
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react"
 import { CommandLine, commandWords } from "./components/CommandLine.js"
 import { Form } from "./components/Form.js"
 import { Header } from "./components/Header.js"
@@ -167,8 +167,17 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     settling.current = false
     drain()
   })
+  // Ink's input as it arrived (before useInput's parsing drops a leading esc), noted before the
+  // useInput below sees it: this listener is subscribed first, and Ink emits to both in order
+  const { internal_eventEmitter: inputEvents } = useStdin()
+  const raw = useRef("")
+  useEffect(() => {
+    const note = (input: string) => void (raw.current = input)
+    inputEvents.on("input", note)
+    return () => void inputEvents.removeListener("input", note)
+  }, [inputEvents])
   useInput(useCallback((input: string, key: Key) => {
-    waiting.current.push(...keyPresses(input, key))
+    waiting.current.push(...keyPresses(input, key, raw.current))
     drain()
   }, [drain]))
 

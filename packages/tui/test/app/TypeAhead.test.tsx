@@ -100,5 +100,14 @@ describe("keys typed ahead in one chunk", () => {
     await screen.press(`/${keys.ctrl("u")}`)
     await screen.waitFor((f) => f.includes("1-5 of 5") && !f.includes("filter lovelace"), { what: "ctrl+u to clear the filter" })
   })
-})
 
+  it("esc then `/ada` in one chunk closes the dialog and filters: the letters never act as keys of the view", async () => {
+    harness = await openDashboard({ setup: directory })
+    const { screen } = harness
+    await screen.waitFor("1-5 of 5")
+    await screen.press(":")
+    await screen.waitFor((f) => f.includes(":"))
+    await screen.press(`${keys.escape}/lovelace`)
+    await screen.waitFor((f) => f.includes("1-1 of 1") && f.includes("ada@acme.test"), { what: "the filter typed after esc" })
+  })
+})

@@ -37,6 +37,16 @@ describe("splitting a chunk of input into key presses", () => {
     expect([clear?.[0], clear?.[1].ctrl]).toEqual(["u", true])
   })
 
+  it("reads esc with the key right after it (alt+key to Ink, or a key whose esc it dropped) as the two presses: the dashboard has no alt keys", () => {
+    fc.assert(fc.property(fc.integer({ min: 0x20, max: 0x7e }).filter((code) => code !== 0x5b && code !== 0x4f), fc.boolean(), (code, meta) => {
+      const c = String.fromCharCode(code)
+      const presses = keyPresses(c, { ...NO_KEY, meta, shift: /[A-Z]/.test(c) }, `\u001b${c}`).map(([input, key]) => keyName(input, key))
+      expect(presses).toEqual(["escape", c === " " ? "space" : c])
+    }))
+    expect(keyPresses("", { ...NO_KEY, escape: true, meta: true }, "\u001b").map(([input, key]) => keyName(input, key))).toEqual(["escape"])
+    expect(keyPresses("", { ...NO_KEY, upArrow: true }, "\u001b[A").map(([input, key]) => keyName(input, key))).toEqual(["up"])
+  })
+
   it("leaves escape sequences and a lone key as Ink gave them", () => {
     expect(keyPresses("\u001B[A", { ...NO_KEY, upArrow: true })).toEqual([["\u001B[A", { ...NO_KEY, upArrow: true }]])
     expect(keyPresses("u", { ...NO_KEY, ctrl: true })).toEqual([["u", { ...NO_KEY, ctrl: true }]])

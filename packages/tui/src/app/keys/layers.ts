@@ -48,14 +48,26 @@ const NO_KEY: Key = {
   super: false, hyper: false, capsLock: false, numLock: false
 }
 
+/** Escape as Ink reports it alone. */
+const ESCAPE: Key = { ...NO_KEY, escape: true, meta: true }
+
 /**
  * The key presses in one chunk of input. Over SSH several key presses often arrive together
  * (`jj`, `ada` then enter, `/` then ctrl+u), which Ink hands over as one input: plain and
  * control characters are split into one press each (`\r` is enter, DEL backspace, tab tab,
- * ctrl+letter as Ink reports it alone); escape sequences come one per chunk.
+ * ctrl+letter as Ink reports it alone); escape sequences come one per chunk. `raw` is the input
+ * as Ink received it, before it took a leading esc off.
  */
-export const keyPresses = (input: string, key: Key): ReadonlyArray<readonly [string, Key]> =>
-  input.length > 1 && !key.ctrl && !key.meta && !key.escape && !input.includes("\u001b") ? splitKeys(input) : [[input, key]]
+export const keyPresses = (input: string, key: Key, raw = ""): ReadonlyArray<readonly [string, Key]> => {
+  // esc and the key typed right after it can arrive together (`ESC /`, `ESC k`), which Ink reads as
+  // alt+key or drops the esc of: the dashboard binds no alt keys, so it is both presses — esc
+  // closes the dialog, then the key acts
+  if (ESCAPED_KEY.test(raw)) return [["", ESCAPE], pressOf(raw.slice(1))]
+  return input.length > 1 && !key.ctrl && !key.meta && !key.escape && !input.includes("\u001b") ? splitKeys(input) : [[input, key]]
+}
+
+/** Ink's raw input for esc followed by one plain key (not the start of an escape sequence). */
+const ESCAPED_KEY = /^\u001b[^\u001b[O\u0000-\u001f\u007f]$/u
 
 /** One key press per character, each as Ink reports that key on its own. */
 export const splitKeys = (input: string): ReadonlyArray<readonly [string, Key]> => [...input].map(pressOf)
