@@ -1,9 +1,10 @@
 import { main } from "../cli/main.js"
 
-// A reader that stops early (`usher users list | head`) is not an error.
+// A reader that stops early (`usher users list | head`), or a terminal that hung up (SSH gone), is
+// not an error: there is nobody left to tell.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
+    if (error.code === "EPIPE" || error.code === "EIO") process.exit(process.exitCode ?? 0)
     throw error
   })
 }
