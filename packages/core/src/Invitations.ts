@@ -178,6 +178,18 @@ const delivered = (sent: { readonly invitation: Invitation; readonly link: strin
   })
 
 /**
+ * Whether the actor may invite into an organization (the default one unless named), without
+ * inviting anyone: a front-end that asks for the details in a form checks first, so nobody fills
+ * one in only to be refused.
+ */
+export const checkCanInvite = (orgSlug?: string) =>
+  Effect.gen(function*() {
+    const org = yield* orgOrDefault(orgSlug)
+    yield* requireAt("users.invite", Scope.org(org.slug))
+    return { org: org.slug }
+  })
+
+/**
  * Invites someone: an `invited` account holding the requested roles and groups (they count once
  * it is active), and an invitation whose single-use link is mailed — or, with `link`, handed to
  * the inviter instead. Needs `users.invite` at the organization, and delegation for the access.

@@ -25,7 +25,7 @@ export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type Expor
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
 export { CsvHeaderInvalid, CsvLineMalformed, csvColumns, DuplicateRow, GrantNeedsApproval, ImportStopped, importUsers, type CsvColumn, type ImportInput, type ImportMode, type ImportProblem, type ImportProgress, type ImportReport, type ImportUpdate } from "./Import.js"
 export {
-  acceptInvitation, cancelInvitation, inviteUser, listInvitations, resendInvitation, userInvitation,
+  acceptInvitation, cancelInvitation, checkCanInvite, inviteUser, listInvitations, resendInvitation, userInvitation,
   type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput
 } from "./Invitations.js"
 export { listOutbox, Mailer, retryOutbox, showOutbox, type DeliveryReport, type OutboxEntry, type OutboxQuery } from "./Mail.js"

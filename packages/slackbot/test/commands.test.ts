@@ -102,6 +102,9 @@ describe("slash commands", () => {
       const mailed = yield* Effect.promise(() => h.usher(People.lead.slack, "invite mailed@acme.test"))
       assert.include(textOf(mailed), "The invitation mail is on its way to mailed@acme.test")
 
+      const refusedForm = yield* Effect.promise(() => h.usher(People.eve.slack, "invite"))
+      assert.include(textOf(refusedForm), "Permission denied: you need users.invite at org:acme")
+      assert.lengthOf(h.fake.callsOf("views.open"), 0, "no form for someone who may not invite")
       const form = yield* Effect.promise(() => h.sender.command({ userId: People.lead.slack, text: "invite" }))
       const [open] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "views.open"))
       assert.strictEqual(open!.args["trigger_id"], form.triggerId)

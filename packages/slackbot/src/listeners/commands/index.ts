@@ -30,6 +30,8 @@ export const handleCommand = async (bot: Bot, command: SlashCommand, respond: Re
       case "Help":
         return help(bot.config.command)
       case "InviteForm": {
+        // someone who may not invite is told so now, not after filling in the form
+        yield* Core.checkCanInvite().pipe(Core.as(actor.id, "slack"))
         const metadata: InviteFormMetadata = { responseUrl: command.response_url, channel: command.channel_id }
         yield* callSlack("views.open", () => bot.client.views.open({ trigger_id: command.trigger_id, view: inviteModal(JSON.stringify(metadata)) }))
         return null
