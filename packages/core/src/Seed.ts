@@ -82,7 +82,8 @@ export const seedUsers = (count: number) =>
           position: pick(POSITIONS),
           kind: random() < 0.7 ? "member" : "end-user",
           status,
-          createdAt: created,
+          // an account is made (invited) a little before it registers
+          createdAt: registeredAt === null ? created : new Date(Date.parse(registeredAt) - Math.floor(random() * 7 * 864e5)).toISOString(),
           registeredAt,
           lastActiveAt: registeredAt === null
             ? null

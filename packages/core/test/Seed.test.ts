@@ -25,12 +25,13 @@ describe("Seed", () => {
         assert.include(user.search, user.email)
       }
       assert.includeMembers([...new Set(users.map((u) => u.status))], ["active", "suspended", "invited", "provisioned"])
-      const dates = yield* sql<{ status: string; registeredAt: string | null; lastActiveAt: string | null }>`
-        SELECT status, registered_at, last_active_at FROM users WHERE email <> ${ADMIN}`
+      const dates = yield* sql<{ status: string; createdAt: string; registeredAt: string | null; lastActiveAt: string | null }>`
+        SELECT status, created_at, registered_at, last_active_at FROM users WHERE email <> ${ADMIN}`
       for (const d of dates) {
         const signedUp = d.status === "active" || d.status === "suspended"
         assert.strictEqual(d.registeredAt !== null, signedUp, `${d.status} users have registeredAt exactly when they signed up`)
         if (d.registeredAt !== null) assert.isTrue(d.lastActiveAt !== null && d.lastActiveAt >= d.registeredAt, "last active never before registration")
+        if (d.registeredAt !== null) assert.isTrue(d.createdAt <= d.registeredAt, "made before it registered")
         else assert.isNull(d.lastActiveAt)
       }
       const members = yield* Core.listUsers({ org: "acme" }).pipe(asUser(ADMIN))
