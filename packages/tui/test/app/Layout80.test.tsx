@@ -46,7 +46,7 @@ describe("at 80x24", () => {
     const { screen } = harness
     let frame = await screen.waitFor("1-5 of 5")
     for (const email of ["frances.adeyemi.193@acme.example", "chen.adeyemi.84@acme.example"]) expect(rowOf(frame, email)).toContain(email)
-    expect(rowOf(frame, "Katherine")).toContain("suspended:locked")
+    expect(rowOf(frame, LONG)).toContain("suspended:locked")
     screen.resize(160, 50)
     frame = await screen.waitFor("PHONE")
     expect(rowOf(frame, "Katherine")).toContain(LONG)

@@ -49,6 +49,23 @@ describe("layout", () => {
     expect(at(120)).toEqual(userColumns.map((c) => c.title))
   })
 
+  it("a column that wants a width gets it before others grow, and yielding columns are dropped for it", () => {
+    const columns: ReadonlyArray<Column> = [
+      { title: "A", min: 8, grow: 2 },
+      { title: "B", min: 20, grow: 1, want: 40 },
+      { title: "C", min: 10, drop: 2, yields: true },
+      { title: "D", min: 10, drop: 1 }
+    ]
+    // 8 + 20 + 10 + 10 + 3 = 51: 29 spare, 20 of them to B first
+    expect(layoutColumns(columns, 80)).toEqual([14, 43, 10, 10])
+    // 19 spare is not enough for B: C gives way, D (which does not yield) stays; the rest grows as usual
+    const narrow = layoutColumns(columns, 70)
+    expect(narrow[1]).toBeGreaterThanOrEqual(40)
+    expect([narrow[2], narrow[3]]).toEqual([0, 10])
+    // without a want nothing is dropped
+    expect(layoutColumns(columns.map(({ want: _, ...c }) => c), 70).every((w) => w > 0)).toBe(true)
+  })
+
   it("edits text like a shell line: insert, backspace, cursor keys, ctrl+w, ctrl+u; pasted text goes in whole", () => {
     let state = { value: "", cursor: 0 }
     for (const ch of "ada lovelace") state = edit(state, ch, plainKey)!

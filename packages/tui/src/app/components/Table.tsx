@@ -1,6 +1,6 @@
 import { Box, Text } from "ink"
 import { paint, useDashboard } from "../runtime/context.js"
-import { layoutColumns, line, type Column } from "./layout.js"
+import { layoutColumns, line, wanting, type Column } from "./layout.js"
 
 /** One row of a table: its cells, and how it stands out. */
 export interface TableRow {
@@ -27,7 +27,7 @@ export const Table = ({ columns, rows, selected, width, height, empty, markable 
 }) => {
   const { colors } = useDashboard()
   const gutter = markable ? 2 : 0
-  const widths = layoutColumns(columns, width - gutter)
+  const widths = layoutColumns(wanting(columns, rows), width - gutter)
   const header = line(columns.map((c) => c.title), widths, columns)
   const visible = rows.slice(0, Math.max(0, height - 1))
   return (

@@ -60,7 +60,23 @@ export interface Column {
   /** narrow terminals drop the columns with the highest number first; 0 is never dropped */
   readonly drop?: number
   readonly align?: "left" | "right"
+  /**
+   * the width its widest cell on screen needs: before any column grows, this one is given up to
+   * that, and columns that `yield` are dropped for it (an e-mail, an approval's action: what tells
+   * rows apart is never cut while there is room for it)
+   */
+  readonly want?: number
+  /** dropped, highest `drop` first, when a column's `want` is not met otherwise */
+  readonly yields?: boolean
+  /** the table sets `want` to its widest cell on screen, up to this many cells */
+  readonly whole?: number
 }
+
+/** The columns with `want` set from the cells on screen, for those that ask to be shown `whole`. */
+export const wanting = (columns: ReadonlyArray<Column>, rows: ReadonlyArray<{ readonly cells: ReadonlyArray<string> } | undefined>): ReadonlyArray<Column> =>
+  columns.map((c, i) =>
+    c.whole === undefined ? c : { ...c, want: Math.min(c.whole, rows.reduce((most, r) => Math.max(most, r?.cells[i]?.length ?? 0), 0)) }
+  )
 
 /**
  * Widths for the columns in `width` cells (one space between columns): columns are dropped,
@@ -80,6 +96,27 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
   }
   const widths = columns.map((c, i) => kept[i] ? c.min : 0)
   let spare = Math.max(0, width - need())
+  // what the wanting columns lack, given from the spare width, then from yielding columns dropped
+  const lacking = () => columns.reduce((sum, c, i) => sum + (kept[i] ? Math.max(0, (c.want ?? 0) - widths[i]!) : 0), 0)
+  const giveWants = () => {
+    columns.forEach((c, i) => {
+      const extra = kept[i] ? Math.min(spare, Math.max(0, (c.want ?? 0) - widths[i]!)) : 0
+      widths[i] = widths[i]! + extra
+      spare -= extra
+    })
+  }
+  giveWants()
+  while (lacking() > 0) {
+    let victim = -1
+    columns.forEach((c, i) => {
+      if (kept[i] && c.yields === true && (victim < 0 || (c.drop ?? 0) >= (columns[victim]!.drop ?? 0))) victim = i
+    })
+    if (victim < 0) break
+    kept[victim] = false
+    spare += widths[victim]! + 1
+    widths[victim] = 0
+    giveWants()
+  }
   // the spare width goes out by `grow`, never past a column's `max`; what a full column cannot take
   // goes round again to the others; rounding leftovers go to the column that grows most
   for (;;) {

@@ -12,8 +12,9 @@ const approvalColumns: ReadonlyArray<Column> = [
   { title: "AGE", min: 4, align: "right" },
   // the action names who is affected (two deletions differ only there): it keeps its room, the requester goes first
   { title: "REQUESTED BY", min: 16, grow: 1, drop: 2 },
-  { title: "ACTION", min: 40, grow: 6, max: 72 },
-  { title: "REASON", min: 10, grow: 1, drop: 1 },
+  { title: "ACTION", min: 40, grow: 6, max: 72, whole: 72 },
+  // the reason is in the details and the approve/deny dialogs: it gives way to a long action
+  { title: "REASON", min: 10, grow: 1, drop: 1, yields: true },
   { title: "STATUS", min: 9 }
 ]
 
@@ -105,13 +106,14 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
   )
 }
 
+// the target (an e-mail) is shown whole; seq, via, then the actor give way to it (enter shows them all)
 const auditColumns: ReadonlyArray<Column> = [
-  { title: "SEQ", min: 6, align: "right", drop: 3 },
+  { title: "SEQ", min: 6, align: "right", drop: 3, yields: true },
   { title: "AT (UTC)", min: 16 },
-  { title: "ACTOR", min: 14, grow: 2, drop: 1 },
-  { title: "VIA", min: 5, drop: 2 },
+  { title: "ACTOR", min: 14, grow: 2, drop: 1, yields: true },
+  { title: "VIA", min: 5, drop: 2, yields: true },
   { title: "ACTION", min: 16, grow: 1 },
-  { title: "TARGET", min: 14, grow: 2 }
+  { title: "TARGET", min: 14, grow: 2, whole: 40 }
 ]
 
 /** The audit log as a live tail, newest first; `/` filters by words; enter shows an event's details. */
@@ -170,9 +172,9 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
 
 const outboxColumns: ReadonlyArray<Column> = [
   { title: "CREATED", min: 16 },
-  { title: "KIND", min: 14, drop: 2 },
-  { title: "TO", min: 18, grow: 2 },
-  { title: "SUBJECT", min: 16, grow: 3, drop: 1 },
+  { title: "KIND", min: 14, drop: 2, yields: true },
+  { title: "TO", min: 18, grow: 2, whole: 40 },
+  { title: "SUBJECT", min: 10, grow: 3, drop: 1 },
   { title: "STATUS", min: 7 }
 ]
 

@@ -124,7 +124,7 @@ export const OrgsScreen = ({ width, height }: { readonly width: number; readonly
 const appColumns: ReadonlyArray<Column> = [
   { title: "APP", min: 20, grow: 1 },
   { title: "NAME", min: 16, grow: 2 },
-  { title: "SCOPE", min: 20, grow: 1 }
+  { title: "SCOPE", min: 20, grow: 1, whole: 48 }
 ]
 
 /** Apps that roles can be scoped to. */

@@ -15,16 +15,17 @@ export const usersWindow = (rows: number) => Math.max(1, rows - 6) * 3
 
 /**
  * The columns of the users view (seed 003's, plus roles); narrow terminals drop registered, then
- * phone. The e-mail gets most of the room (it is what tells people apart); status is as wide as
- * the longest one shown (`suspended:locked`), so it is never cut.
+ * phone. The e-mail gets the room first (it is what tells people apart): whole up to 40 cells,
+ * name and roles are cut before it, and roles give way when even that is not enough; status is
+ * as wide as the longest one shown (`suspended:locked`), so it is never cut.
  */
 export const userColumns: ReadonlyArray<Column> = [
-  { title: "NAME", min: 13, grow: 2, max: 32 },
-  { title: "E-MAIL", min: 28, grow: 6, max: 40 },
-  { title: "PHONE", min: 13, drop: 3 },
+  { title: "NAME", min: 8, grow: 2, max: 32 },
+  { title: "E-MAIL", min: 28, grow: 6, max: 48, whole: 40 },
+  { title: "PHONE", min: 13, drop: 3, yields: true },
   { title: "STATUS", min: 11 },
-  { title: "ROLES", min: 9, grow: 1, drop: 2 },
-  { title: "REGISTERED", min: 10, drop: 4 },
+  { title: "ROLES", min: 6, grow: 1, drop: 2, yields: true },
+  { title: "REGISTERED", min: 10, drop: 4, yields: true },
   { title: "LAST SEEN", min: 9, drop: 1 }
 ]
 const STATUS_COLUMN = 3
@@ -34,7 +35,7 @@ const SORTED_COLUMN: Partial<Record<Core.UserSortColumn, number>> = { phone: 2, 
 export const columnsFor = (sort: Core.UserSortColumn, rows: ReadonlyArray<TableRow | undefined>): ReadonlyArray<Column> => {
   const status = Math.max(userColumns[STATUS_COLUMN]!.min, ...rows.map((r) => r?.cells[STATUS_COLUMN]?.length ?? 0))
   return userColumns.map((c, i) =>
-    i === STATUS_COLUMN ? { ...c, min: status } : i === SORTED_COLUMN[sort] ? { ...c, drop: 0 } : c
+    i === STATUS_COLUMN ? { ...c, min: status } : i === SORTED_COLUMN[sort] ? { ...c, drop: 0, yields: false } : c
   )
 }
 
