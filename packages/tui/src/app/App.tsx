@@ -7,7 +7,7 @@ import { Header } from "./components/Header.js"
 import { fit } from "./components/layout.js"
 import { Help, Menu, NoticeBox } from "./components/Overlays.js"
 import { PromptLine } from "./components/PromptLine.js"
-import { StatusLine } from "./components/StatusLine.js"
+import { StatusLine, statusLines } from "./components/StatusLine.js"
 import { resolve, type CommandId, type Focus, type ViewName } from "./keys/Keymap.js"
 import { keyName } from "./keys/keyName.js"
 import { keyPresses, KeyLayersContext, makeKeyLayers } from "./keys/layers.js"
@@ -191,7 +191,8 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     setStack(() => word === "users" ? [{ view: "users" }] : [{ view: "users" }, { view: word as Exclude<ViewName, "detail"> }])
   }
 
-  const bodyHeight = Math.max(4, rows - 4)
+  // a long message at the bottom takes lines from the view, so the frame keeps its height
+  const bodyHeight = Math.max(4, rows - 3 - statusLines(status, columns).length)
   const modalWidth = Math.min(columns, 84)
   const closeModal = () => setModal(undefined)
   const renderModal = (m: Modal) => {

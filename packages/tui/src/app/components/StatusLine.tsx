@@ -1,8 +1,18 @@
-import { Text } from "ink"
+import { Box, Text } from "ink"
 import { focusHints, hintsFor, type Focus, type ViewName } from "../keys/Keymap.js"
 import { paint, useDashboard } from "../runtime/context.js"
 import type { Status } from "../state/ui.js"
-import { fit } from "./layout.js"
+import { fit, wrapAtMost } from "./layout.js"
+
+/** The most lines a message takes at the bottom (the view gives up the room). */
+export const STATUS_LINES = 3
+
+/**
+ * A message as the status line shows it: wrapped onto up to three lines, never cut while it fits
+ * in them (only a longer one is cut, at the end of the third).
+ */
+export const statusLines = (status: Status | undefined, width: number): ReadonlyArray<string> =>
+  status === undefined ? [""] : wrapAtMost(`${status.tone === "error" ? "error: " : ""}${status.text}`, width, STATUS_LINES)
 
 /** Hints joined with ` | `, as many whole ones as fit in `width` (never one cut in half). */
 export const fitHints = (hints: ReadonlyArray<string>, width: number): string => {
@@ -16,8 +26,9 @@ export const fitHints = (hints: ReadonlyArray<string>, width: number): string =>
 }
 
 /**
- * The bottom line: the last message (errors in red, never a stack trace), else the key hints of
- * what has the keys: the open dialog or prompt, or the view (from the keymap).
+ * The bottom line: the last message (errors in red, never a stack trace; a long one wrapped onto
+ * the lines above, see `statusLines`), else the key hints of what has the keys: the open dialog
+ * or prompt, or the view (from the keymap).
  */
 export const StatusLine = ({ status, view, focus, width }: {
   readonly status: Status | undefined
@@ -28,9 +39,11 @@ export const StatusLine = ({ status, view, focus, width }: {
   const { colors, dashboard } = useDashboard()
   if (status !== undefined) {
     return (
-      <Text bold={status.tone === "error"} {...paint(colors, status.tone === "error" ? "red" : "green")}>
-        {fit(`${status.tone === "error" ? "error: " : ""}${status.text}`, width)}
-      </Text>
+      <Box flexDirection="column">
+        {statusLines(status, width).map((l, i) => (
+          <Text key={i} bold={status.tone === "error"} {...paint(colors, status.tone === "error" ? "red" : "green")}>{fit(l, width)}</Text>
+        ))}
+      </Box>
     )
   }
   return <Text dimColor>{fit(fitHints(focus === undefined ? hintsFor(view, dashboard.readonly) : focusHints(focus), width), width)}</Text>

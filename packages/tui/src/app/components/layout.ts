@@ -49,6 +49,13 @@ export const wrap = (text: string, width: number): ReadonlyArray<string> => {
   return out
 }
 
+/** `wrap`, at most `lines` lines: only a text longer than that is cut, at the end of the last. */
+export const wrapAtMost = (text: string, width: number, lines: number): ReadonlyArray<string> => {
+  const all = wrap(text, width)
+  if (all.length <= lines) return all
+  return [...all.slice(0, lines - 1), fit(all.slice(lines - 1).join(" "), width).trimEnd()]
+}
+
 /** A column of a table: its title, smallest width, share of spare width, and when it is dropped. */
 export interface Column {
   readonly title: string

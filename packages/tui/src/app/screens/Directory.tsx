@@ -2,13 +2,13 @@ import * as Core from "@usher/core"
 import { Box, Text } from "ink"
 import type { ReactNode } from "react"
 import { settled } from "../actions/forms.js"
-import { fit, type Column } from "../components/layout.js"
+import { fit, wrapAtMost, type Column } from "../components/layout.js"
 import { Table } from "../components/Table.js"
 import { paint, useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
 import { useListCursor } from "./useListCursor.js"
 
-/** A titled list with an error line: the frame the small views share. */
+/** A titled list; an error (core's message) is wrapped under the title onto up to three lines, the list giving up the room. */
 export const Listing = ({ title, error, children, width, height }: {
   readonly title: string
   readonly error: string | undefined
@@ -17,13 +17,30 @@ export const Listing = ({ title, error, children, width, height }: {
   readonly height: number
 }) => {
   const { colors } = useDashboard()
+  const lines = titleLines(title, error, width)
   return (
     <Box flexDirection="column" height={height} width={width}>
-      {error !== undefined ? <Text bold {...paint(colors, "red")}>{fit(`${title}  |  ${error}`, width)}</Text> : <Text bold>{fit(title, width)}</Text>}
-      {children}
+      <TitleLines lines={lines} error={error !== undefined} width={width} colors={colors} />
+      <Box flexDirection="column" height={Math.max(1, height - lines.length)} overflow="hidden">{children}</Box>
     </Box>
   )
 }
+
+/** A view's title: one line; with an error, the error after it, wrapped onto up to three lines (the view below gives up the room). */
+export const titleLines = (title: string, error: string | undefined, width: number): ReadonlyArray<string> =>
+  error === undefined ? [fit(title, width)] : wrapAtMost(`${title}  |  ${error}`, width, 3)
+
+/** The lines of `titleLines`, in red when they carry an error. */
+export const TitleLines = ({ lines, error, width, colors }: {
+  readonly lines: ReadonlyArray<string>
+  readonly error: boolean
+  readonly width: number
+  readonly colors: boolean
+}) => (
+  <>
+    {lines.map((l, i) => <Text key={i} bold {...paint(colors, error ? "red" : undefined)}>{fit(l, width)}</Text>)}
+  </>
+)
 
 const groupColumns: ReadonlyArray<Column> = [
   { title: "GROUP", min: 18, grow: 2 },

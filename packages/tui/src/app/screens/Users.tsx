@@ -1,13 +1,14 @@
 import * as Core from "@usher/core"
-import { Box, Text } from "ink"
+import { Box } from "ink"
 import { useRef } from "react"
 import { openBulkMenu } from "../actions/bulk.js"
 import { runUserAction } from "../actions/userActions.js"
-import { age, day, fit, type Column } from "../components/layout.js"
+import { age, day, type Column } from "../components/layout.js"
 import { Table, type TableRow } from "../components/Table.js"
 import type { CommandId } from "../keys/Keymap.js"
-import { paint, useDashboard } from "../runtime/context.js"
+import { useDashboard } from "../runtime/context.js"
 import { useCommands, useUi, type UsersState } from "../state/ui.js"
+import { titleLines, TitleLines } from "./Directory.js"
 import { listKey, useUserWindows } from "./userWindows.js"
 
 /** How many rows the users view loads at a time for a terminal of `rows` lines (three screens' worth). */
@@ -215,20 +216,21 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
   const sort = `sort ${SORT_NAMES[state.sort.column]} ${state.sort.descending === true ? "desc" : "asc"}`
   const title = ["Users", range, state.filter === "" ? "" : `filter ${state.filter}${stale ? " (filtering)" : ""}`, sort, state.marked.size > 0 ? `${state.marked.size} marked` : ""]
     .filter((p) => p !== "").join("  |  ")
+  const heading = titleLines(error === undefined ? title : "Users", error?.message, width)
   return (
     <Box flexDirection="column" height={height} width={width}>
-      {error !== undefined
-        ? <Text bold {...paint(colors, "red")}>{fit(`Users  |  ${error.message}`, width)}</Text>
-        : <Text bold>{fit(title, width)}</Text>}
-      <Table
-        columns={columnsFor(state.sort.column, rows)}
-        rows={rows}
-        selected={cursor - state.top}
-        width={width}
-        height={height - 1}
-        markable
-        empty={state.filter !== "" ? "No users match the filter (esc clears it)." : dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."}
-      />
+      <TitleLines lines={heading} error={error !== undefined} width={width} colors={colors} />
+      <Box flexDirection="column" height={Math.max(1, height - heading.length)} overflow="hidden">
+        <Table
+          columns={columnsFor(state.sort.column, rows)}
+          rows={rows}
+          selected={cursor - state.top}
+          width={width}
+          height={height - 1}
+          markable
+          empty={state.filter !== "" ? "No users match the filter (esc clears it)." : dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."}
+        />
+      </Box>
     </Box>
   )
 }
