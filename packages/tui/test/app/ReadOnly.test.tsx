@@ -35,7 +35,7 @@ describe("key hints come from the keymap", () => {
       expect(hintsFor(view, false).slice(0, 2)).toEqual(["? help", ": views"])
     }
     expect(hintsFor("approvals", false)).toEqual(expect.arrayContaining(["a approve", "d deny"]))
-    expect(hintsFor("roles", false)).toContain("h/l column")
+    expect(hintsFor("roles", false)).toContain("h/l role")
   })
 })
 

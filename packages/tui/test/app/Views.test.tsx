@@ -73,18 +73,19 @@ describe("views reached by command mode", () => {
     await screen.waitFor("Groups  |  3")
   })
 
-  it("roles: the permission matrix with a column cursor; n creates a custom role with application permissions", async () => {
+  it("roles: the permission matrix with a row and a column cursor; n creates a custom role with application permissions", async () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
     const frame = await go(screen, "roles", "Roles  |  5")
-    expect(rowOf(frame, "auditor ")).toMatch(/auditor\s+r\.{8} r\.\. r\.\./)
-    expect(frame).toContain("column users.read: held by approver, auditor, org-admin, provider-admin, user-manager")
-    await screen.press("l", "l", "l", "l")
-    await screen.waitFor("column users.suspend: held by org-admin, provider-admin, user-manager")
-    await screen.press("h")
-    await screen.waitFor("column users.update:")
-    await screen.press("j")
+    expect(rowOf(frame, "PERMISSION")).toMatch(/PERMISSION\s+approver auditor org-admin provider-admin user-manager/)
+    expect(rowOf(frame, "users.read ")).toMatch(/users\.read\s+x\s+x\s+x\s+x\s+x/)
+    expect(frame).toContain("users.read: held by approver, auditor, org-admin, provider-admin, user-manager")
+    await screen.press("j", "j", "j", "j")
+    await screen.waitFor("users.suspend: held by org-admin, provider-admin, user-manager")
+    await screen.press("k")
+    await screen.waitFor("users.update: held by")
+    await screen.press("l")
     await screen.waitFor("auditor (built-in) - Reads users, roles, groups and the audit log.")
     await screen.press("n")
     await screen.type("ExpensesController")
@@ -94,9 +95,9 @@ describe("views reached by command mode", () => {
     await screen.type("expenses.approve, users.read")
     await screen.press(keys.enter)
     await screen.waitFor("Created role ExpensesController with 2 permissions.")
-    await screen.waitFor("Roles  |  6")
+    await screen.waitFor("Roles  |  6  |  23 permissions")
     await screen.press("G")
-    await screen.waitFor("application permissions: expenses.approve")
+    await screen.waitFor("expenses.approve: held by ExpensesController")
   })
 
   it("organizations: members counted; enter lists the members; n creates one; apps: n creates one", async () => {

@@ -1,6 +1,6 @@
 import * as Core from "@usher/core"
 import { Box, Text } from "ink"
-import { useState } from "react"
+import { useRef, useState } from "react"
 import { list as splitList, settled } from "../actions/forms.js"
 import { fit } from "../components/layout.js"
 import { paint, useDashboard, useQuery } from "../runtime/context.js"
@@ -8,80 +8,57 @@ import { useCommands, useUi } from "../state/ui.js"
 import { Listing } from "./Directory.js"
 import { useListCursor } from "./useListCursor.js"
 
-/** One column of the permission matrix: a catalog permission, its one-letter code, and where it sits in a row. */
-export interface MatrixColumn {
-  readonly permission: string
-  readonly area: string
-  readonly code: string
-  /** offset of its letter in a matrix row */
-  readonly at: number
+/** The rows of the permission matrix: the catalog in its order, then application permissions some role carries (sorted). */
+export const permissionRows = (roles: ReadonlyArray<{ readonly permissions: ReadonlyArray<string> }>): ReadonlyArray<string> => {
+  const extra = new Set(roles.flatMap((r) => r.permissions).filter((p) => !Core.Permissions.isCatalog(p)))
+  return [...Core.Permissions.catalog, ...[...extra].sort()]
 }
 
-/** The catalog as matrix columns, grouped by area (`users`, `roles` …) with a space between areas. */
-export const matrixColumns = (): ReadonlyArray<MatrixColumn> => {
-  const out: Array<MatrixColumn> = []
-  let at = 0
-  let area = ""
-  for (const permission of Core.Permissions.catalog) {
-    const [head, ...rest] = permission.split(".")
-    if (head !== area && out.length > 0) at++
-    area = head!
-    const taken = new Set(out.filter((c) => c.area === area).map((c) => c.code))
-    const code = [...rest.join("")].find((c) => !taken.has(c)) ?? "?"
-    out.push({ permission, area, code, at })
-    at++
-  }
-  return out
-}
-
-const COLUMNS = matrixColumns()
-const WIDTH = (COLUMNS.at(-1)?.at ?? 0) + 1
-
-/** A role's row of the matrix: the code letter where it holds the permission, `·` where not. */
-export const matrixRow = (permissions: ReadonlyArray<string>): string => {
-  const cells = Array.from({ length: WIDTH }, () => " ")
-  for (const c of COLUMNS) cells[c.at] = permissions.includes(c.permission) ? c.code : "."
-  return cells.join("")
-}
-
-/** The matrix header: each area's name over its columns (cut to fit). */
-export const matrixHeader = (): string => {
-  const cells = Array.from({ length: WIDTH }, () => " ")
-  for (const area of new Set(COLUMNS.map((c) => c.area))) {
-    const columns = COLUMNS.filter((c) => c.area === area)
-    const label = area.slice(0, columns.length)
-    ;[...label].forEach((ch, i) => (cells[columns[0]!.at + i] = ch))
-  }
-  return cells.join("")
-}
-
-/** A line with one cell shown inverse (the column cursor). */
-const Highlighted = ({ text, at, bold = false, color }: { readonly text: string; readonly at: number; readonly bold?: boolean; readonly color?: { color?: string } }) => (
-  <Text bold={bold} {...color}>
-    {text.slice(0, at)}
-    <Text inverse>{text.slice(at, at + 1)}</Text>
-    {text.slice(at + 1)}
-  </Text>
-)
+/** How wide a role's column is: its whole name (at least 3, cut only past 20). */
+export const roleColumnWidth = (name: string): number => Math.max(3, Math.min(20, name.length))
 
 /**
- * Roles and their permission matrix: one row per role, one column per catalog permission (its
- * letter where the role holds it). h/l move a column cursor that names the permission and who
- * holds it; below, the selected role's permissions in words. `n` creates a custom role.
+ * The roles whose columns are shown in `room` cells (one space before each), starting as far left
+ * as keeps the role under the cursor in view; `before`/`after` say whether columns are hidden.
+ */
+export const roleWindow = (names: ReadonlyArray<string>, cursor: number, room: number, from = 0) => {
+  const fitsFrom = (start: number, end: number) =>
+    names.slice(start, end + 1).reduce((sum, n) => sum + roleColumnWidth(n) + 1, 0) <= room
+  let start = Math.max(0, Math.min(from, cursor))
+  while (start < cursor && !fitsFrom(start, cursor)) start++
+  let end = start
+  while (end + 1 < names.length && fitsFrom(start, end + 1)) end++
+  return { start, end: Math.max(start, end), before: start > 0, after: end + 1 < names.length }
+}
+
+/**
+ * Roles and their permissions as a matrix: one row per permission (catalog ones, then application
+ * ones), one column per role headed by its whole name, `x` where the role holds the permission.
+ * j/k move over permissions, h/l over roles (columns scroll when they do not all fit); below, who
+ * holds the permission under the cursor and the role's description. `n` creates a custom role.
  */
 export const RolesScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
   const ui = useUi()
   const { colors, dashboard } = useDashboard()
   const roles = useQuery(() => Core.listRoles, [])
-  const [column, setColumn] = useState(0)
   const list = roles.data ?? []
-  const panelHeight = Math.min(7, Math.max(3, Math.floor(height / 3)))
+  const rows = permissionRows(list)
+  // the panel: the permission's holders, the role in words, its grants
+  const panelHeight = Math.min(4, Math.max(2, Math.floor(height / 4)))
   const tableRows = Math.max(1, height - 3 - panelHeight)
-  const nav = useListCursor(list.length, tableRows)
+  const nav = useListCursor(rows.length, tableRows)
+  // the role under the column cursor as of the last key (h/l typed ahead each move on)
+  const [column, setColumnState] = useState(0)
+  const liveColumn = useRef(0)
+  const lastRole = Math.max(0, list.length - 1)
+  const setColumn = (to: number) => {
+    liveColumn.current = Math.max(0, Math.min(lastRole, to))
+    setColumnState(liveColumn.current)
+  }
   useCommands((command) => {
     if (nav.handle(command)) return true
     if (command === "column.left" || command === "column.right") {
-      setColumn((c) => Math.max(0, Math.min(COLUMNS.length - 1, c + (command === "column.left" ? -1 : 1))))
+      setColumn(Math.min(liveColumn.current, lastRole) + (command === "column.left" ? -1 : 1))
       return true
     }
     if (command !== "role.create") return false
@@ -105,32 +82,52 @@ export const RolesScreen = ({ width, height }: { readonly width: number; readonl
     })
     return true
   })
-  const nameWidth = Math.max(12, Math.min(24, width - WIDTH - 12))
-  const at = nameWidth + 1 + (COLUMNS[column]?.at ?? 0)
-  const focus = COLUMNS[column]!
-  const holders = list.filter((r) => r.permissions.includes(focus.permission)).map((r) => r.name)
-  const selected = list[nav.cursor]
-  const extra = selected?.permissions.filter((p) => !Core.Permissions.isCatalog(p)) ?? []
+
+  const at = Math.min(column, lastRole)
+  const longest = rows.reduce((most, p) => Math.max(most, p.length), 10)
+  const nameWidth = Math.min(longest, Math.max(12, Math.floor(width / 3)))
+  // one cell each side for the marks that say columns are hidden
+  const room = Math.max(4, width - nameWidth - 2)
+  const start = useRef(0)
+  const shown = roleWindow(list.map((r) => r.name), at, room, start.current)
+  start.current = shown.start
+  const visible = list.slice(shown.start, shown.end + 1)
+  const cell = (text: string, name: string) => fit(text.length < roleColumnWidth(name) ? text.padStart(Math.ceil((roleColumnWidth(name) + 1) / 2)) : text, roleColumnWidth(name))
+  const permission = rows[nav.cursor] ?? ""
+  const role = list[at]
+  const holders = list.filter((r) => r.permissions.includes(permission)).map((r) => r.name)
   const panel = [
-    `column ${focus.permission}: held by ${holders.length === 0 ? "no role" : holders.join(", ")}`,
-    ...(selected === undefined ? [] : [
-      `${selected.name}${selected.builtIn ? " (built-in)" : ""} - ${selected.description || "no description"} | ${selected.grants} grant${selected.grants === 1 ? "" : "s"}`,
-      `${selected.permissions.length} permissions: ${selected.permissions.join(", ")}`,
-      ...(extra.length > 0 ? [`application permissions: ${extra.join(", ")}`] : [])
+    `${permission}: held by ${holders.length === 0 ? "no role" : holders.join(", ")}`,
+    ...(role === undefined ? [] : [
+      `${role.name}${role.builtIn ? " (built-in)" : ""} - ${role.description || "no description"} | ${role.permissions.length} permissions, ${role.grants} grant${role.grants === 1 ? "" : "s"}`
     ])
   ]
+  const line = (name: string, cells: ReadonlyArray<string>) =>
+    `${fit(name, nameWidth)} ${shown.before ? "<" : " "}${cells.map((c) => ` ${c}`).join("")}`
   return (
-    <Listing title={`Roles  |  ${list.length}`} error={roles.error?.message} width={width} height={height}>
-      <Highlighted bold color={paint(colors, "cyan")} text={fit(`${"ROLE".padEnd(nameWidth)} ${matrixHeader()}  GRANTS`, width)} at={at} />
+    <Listing title={`Roles  |  ${list.length}  |  ${rows.length} permissions`} error={roles.error?.message} width={width} height={height}>
+      <Text bold {...paint(colors, "cyan")}>
+        {fit(`${"PERMISSION".padEnd(nameWidth)}  `, nameWidth + 2)}
+        {visible.map((r, i) => (
+          <Text key={r.id}>
+            {" "}
+            <Text inverse={shown.start + i === at}>{fit(r.name, roleColumnWidth(r.name))}</Text>
+          </Text>
+        ))}
+        {shown.after ? " >" : ""}
+      </Text>
       <Box flexDirection="column" height={tableRows}>
-        {list.slice(nav.top, nav.top + tableRows).map((r, i) => {
-          const text = fit(`${fit(r.name, nameWidth)} ${matrixRow(r.permissions)}  ${String(r.grants).padStart(6)}`, width)
-          return nav.top + i === nav.cursor
-            ? <Text key={r.id} inverse>{text}</Text>
-            : <Highlighted key={r.id} text={text} at={at} />
+        {rows.slice(nav.top, nav.top + tableRows).map((p, i) => {
+          const selected = nav.top + i === nav.cursor
+          const cells = visible.map((r) => cell(r.permissions.includes(p) ? "x" : ".", r.name))
+          return (
+            <Text key={p} inverse={selected} {...paint(colors, Core.Permissions.isCatalog(p) ? undefined : "yellow")}>
+              {fit(line(p, cells), width)}
+            </Text>
+          )
         })}
       </Box>
-      <Text dimColor>{fit("─".repeat(width), width)}</Text>
+      <Text dimColor>{fit("-".repeat(width), width)}</Text>
       <Box flexDirection="column" height={panelHeight} overflow="hidden">
         {panel.map((l, i) => <Text key={i} wrap="wrap">{l}</Text>)}
       </Box>
