@@ -75,6 +75,8 @@ export interface Column {
   readonly want?: number
   /** dropped, highest `drop` first, when a column's `want` is not met otherwise */
   readonly yields?: boolean
+  /** narrowest it is cut to (below `min`) for a column's `want`, once no column is left to yield */
+  readonly floor?: number
   /** the table sets `want` to its widest cell on screen, up to this many cells */
   readonly whole?: number
 }
@@ -118,7 +120,18 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
     columns.forEach((c, i) => {
       if (kept[i] && c.yields === true && (victim < 0 || (c.drop ?? 0) >= (columns[victim]!.drop ?? 0))) victim = i
     })
-    if (victim < 0) break
+    if (victim < 0) {
+      // nothing left to drop: cut the columns that may be cut below their smallest width
+      columns.forEach((c, i) => {
+        if (!kept[i] || c.floor === undefined) return
+        const cut = Math.min(lacking() - spare, Math.max(0, widths[i]! - c.floor))
+        if (cut <= 0) return
+        widths[i] = widths[i]! - cut
+        spare += cut
+      })
+      giveWants()
+      break
+    }
     kept[victim] = false
     spare += widths[victim]! + 1
     widths[victim] = 0

@@ -21,13 +21,13 @@ export const usersWindow = (rows: number) => Math.max(1, rows - 6) * 3
  * as wide as the longest one shown (`suspended:locked`), so it is never cut.
  */
 export const userColumns: ReadonlyArray<Column> = [
-  { title: "NAME", min: 8, grow: 2, max: 32 },
+  { title: "NAME", min: 8, grow: 2, max: 32, floor: 5 },
   { title: "E-MAIL", min: 28, grow: 6, max: 48, whole: 40 },
   { title: "PHONE", min: 13, drop: 3, yields: true },
   { title: "STATUS", min: 11 },
   { title: "ROLES", min: 6, grow: 1, drop: 2, yields: true },
   { title: "REGISTERED", min: 10, drop: 4, yields: true },
-  { title: "LAST SEEN", min: 9, drop: 1 }
+  { title: "LAST SEEN", min: 9, drop: 1, yields: true }
 ]
 const STATUS_COLUMN = 3
 const SORTED_COLUMN: Partial<Record<Core.UserSortColumn, number>> = { phone: 2, registered: 5, lastActive: 6 }
