@@ -56,8 +56,8 @@ describe("layout", () => {
       { title: "C", min: 10, drop: 2, yields: true },
       { title: "D", min: 10, drop: 1 }
     ]
-    // 8 + 20 + 10 + 10 + 3 = 51: 29 spare, 20 of them to B first
-    expect(layoutColumns(columns, 80)).toEqual([14, 43, 10, 10])
+    // 8 + 20 + 10 + 10 + 3 = 51: 29 spare, 20 of them to B first; B stops at what it wants, A gets the rest
+    expect(layoutColumns(columns, 80)).toEqual([17, 40, 10, 10])
     // 19 spare is not enough for B: C gives way, D (which does not yield) stays; the rest grows as usual
     const narrow = layoutColumns(columns, 70)
     expect(narrow[1]).toBeGreaterThanOrEqual(40)

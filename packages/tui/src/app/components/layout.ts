@@ -139,14 +139,16 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
   }
   // the spare width goes out by `grow`, never past a column's `max`; what a full column cannot take
   // goes round again to the others; rounding leftovers go to the column that grows most
+  // a column that wants a width stops there (more would show nothing): the cut columns get the rest
+  const most = (c: Column) => c.want === undefined ? c.max ?? Infinity : Math.max(c.min, Math.min(c.want, c.max ?? Infinity))
   for (;;) {
-    const open = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0 && widths[i]! < (c.max ?? Infinity))
+    const open = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0 && widths[i]! < most(c))
     const shares = columns.reduce((sum, c, i) => sum + (open[i] ? c.grow ?? 0 : 0), 0)
     if (spare <= 0 || shares === 0) break
     let given = 0
     columns.forEach((c, i) => {
       if (!open[i]) return
-      const extra = Math.min(Math.floor(spare * (c.grow ?? 0) / shares), (c.max ?? Infinity) - widths[i]!)
+      const extra = Math.min(Math.floor(spare * (c.grow ?? 0) / shares), most(c) - widths[i]!)
       widths[i] = widths[i]! + extra
       given += extra
     })
