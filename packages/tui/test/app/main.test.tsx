@@ -5,6 +5,13 @@ import { EventEmitter } from "node:events"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { runDashboard } from "../../src/app/main.js"
 
+// Ink reads CI once, when it is loaded, and then draws nothing before exit; the usher binary
+// clears it before loading the dashboard (src/bin/usher.ts), so this test does the same, first
+vi.hoisted(() => {
+  delete process.env["CI"]
+  delete process.env["CONTINUOUS_INTEGRATION"]
+})
+
 let temp: TempDirectory | undefined
 afterEach(() => {
   temp?.cleanup()
