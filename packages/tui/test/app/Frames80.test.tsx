@@ -2,7 +2,7 @@ import * as Core from "@usher/core"
 import { activeUser, keys, type Screen } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { openDashboard, type Harness } from "./harness.js"
+import { openDashboard, type Harness, goTo } from "./harness.js"
 
 const LONG = "katherine.johnson.1918@nasa-langley.test"
 
@@ -32,10 +32,9 @@ const shows = (frame: string, ...texts: ReadonlyArray<string>) => {
 }
 
 const go = async (screen: Screen, view: string, title: string) => {
-  await screen.press(keys.escape, ":")
-  await screen.type(view)
-  await screen.press(keys.enter)
-  return screen.waitFor(title)
+  // from wherever the test is: esc first
+  await screen.press(keys.escape)
+  return goTo(screen, view, title)
 }
 
 let harness: Harness

@@ -1,9 +1,9 @@
 import * as Core from "@usher/core"
-import { activeUser, keys, type Screen } from "@usher/testkit"
+import { activeUser, keys } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { headerText } from "../../src/app/components/Header.js"
-import { execute, openDashboard, rowOf, type Harness } from "./harness.js"
+import { execute, openDashboard, rowOf, type Harness, goTo, statusLine } from "./harness.js"
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -21,15 +21,6 @@ const directory = Effect.gen(function*() {
   yield* Core.suspendUser(LONG, { reason: "on leave" })
   yield* execute(`UPDATE users SET locked_at = '${new Date().toISOString()}' WHERE email = '${LONG}'`)
 })
-
-const go = async (screen: Screen, view: string, title: string) => {
-  await screen.press(":")
-  await screen.type(view)
-  await screen.press(keys.enter)
-  return screen.waitFor(title)
-}
-
-const statusLine = (frame: string) => frame.split("\n").at(-1) ?? ""
 
 describe("at 80x24", () => {
   it("the status line starts with help and the views, and shows whole hints only", async () => {
@@ -60,7 +51,7 @@ describe("at 80x24", () => {
       await harness.system(Core.deleteUser(email, { reason: "left" }).pipe(Core.asUser("mia.manager.longname@acme.example", "cli")))
     }
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "approvals", "pending 2")
+    const frame = await goTo(screen, "approvals", "pending 2")
     expect(frame).toContain("Delete the account frances.adeyemi.193@acme.example")
     expect(frame).toContain("Delete the account chen.adeyemi.84@acme.example")
     expect(frame).not.toContain("REQUESTED BY")

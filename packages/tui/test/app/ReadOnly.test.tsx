@@ -1,9 +1,9 @@
 import * as Core from "@usher/core"
-import { activeUser, keys, type Screen } from "@usher/testkit"
+import { activeUser } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { bindings, hintsFor, viewNames } from "../../src/app/keys/Keymap.js"
-import { openDashboard, type Harness } from "./harness.js"
+import { openDashboard, type Harness, goTo, statusLine } from "./harness.js"
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -17,15 +17,6 @@ const directory = Effect.gen(function*() {
   yield* activeUser({ email: "ada@acme.test", firstName: "Ada", lastName: "Lovelace" })
   yield* Core.deleteUser("ada@acme.test", { reason: "left" }).pipe(Core.asUser("mia@acme.test", "cli"))
 })
-
-const go = async (screen: Screen, view: string, title: string) => {
-  await screen.press(":")
-  await screen.type(view)
-  await screen.press(keys.enter)
-  return screen.waitFor(title)
-}
-
-const statusLine = (frame: string) => frame.split("\n").at(-1) ?? ""
 
 describe("key hints come from the keymap", () => {
   it("every hint names a key the view has, and read-only sessions are not shown a key that changes something", () => {
@@ -51,7 +42,7 @@ describe("a read-only session", () => {
       ["roles", "Roles  |  5", "n", "new custom role"]
     ]
     for (const [view, title, key, description] of refusals) {
-      const frame = await go(screen, view, title)
+      const frame = await goTo(screen, view, title)
       expect(statusLine(frame)).toContain("? help")
       expect(statusLine(frame)).not.toMatch(/\b(a approve|d deny|n new)\b/)
       await screen.press(key)
@@ -65,7 +56,7 @@ describe("a read-only session", () => {
     harness = await openDashboard({ setup: directory, columns: 100 })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    expect(statusLine(await go(screen, "approvals", "Approvals  |  pending 1"))).toContain("a approve | d deny")
-    expect(statusLine(await go(screen, "groups", "Groups  |  1"))).toContain("n new")
+    expect(statusLine(await goTo(screen, "approvals", "Approvals  |  pending 1"))).toContain("a approve | d deny")
+    expect(statusLine(await goTo(screen, "groups", "Groups  |  1"))).toContain("n new")
   })
 })

@@ -1,8 +1,8 @@
 import * as Core from "@usher/core"
-import { activeUser, keys, type Screen } from "@usher/testkit"
+import { activeUser, keys } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { openDashboard, rowOf, type Harness } from "./harness.js"
+import { openDashboard, rowOf, type Harness, goTo } from "./harness.js"
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -23,13 +23,6 @@ const directory = Effect.gen(function*() {
   yield* activeUser({ email: "alan@acme.test", firstName: "Alan", lastName: "Turing" })
 })
 
-const go = async (screen: Screen, view: string, title: string) => {
-  await screen.press(":")
-  await screen.type(view)
-  await screen.press(keys.enter)
-  return screen.waitFor(title)
-}
-
 /** The e-mail addresses on the lines of a frame that mention a text, top to bottom. */
 const emailsOn = (frame: string, text: string) =>
   frame.split("\n").filter((l) => l.includes(text)).map((l) => /Delete the account (\S+@\S+)/.exec(l)?.[1] ?? "")
@@ -41,7 +34,7 @@ describe("keys typed ahead in one chunk", () => {
     await harness.system(Core.deleteUser("ada@acme.test", { reason: "left" }).pipe(Core.asUser("mia@acme.test", "cli")))
     await harness.system(Core.deleteUser("alan@acme.test", { reason: "left too" }).pipe(Core.asUser("mia@acme.test", "cli")))
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "approvals", "pending 2")
+    const frame = await goTo(screen, "approvals", "pending 2")
     const [first, second] = emailsOn(frame, "Delete the account")
     expect([first, second].sort()).toEqual(["ada@acme.test", "alan@acme.test"])
     await screen.press("ja")
@@ -54,7 +47,7 @@ describe("keys typed ahead in one chunk", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "groups", "Groups  |  3")
+    const frame = await goTo(screen, "groups", "Groups  |  3")
     const order = frame.split("\n").map((l) => /acme\/(\w+)/.exec(l)?.[1]).filter((g) => g !== undefined)
     expect(order).toHaveLength(3)
     await screen.press("jj\r")

@@ -1,8 +1,8 @@
 import * as Core from "@usher/core"
-import { activeUser, keys, type Screen } from "@usher/testkit"
+import { activeUser, keys } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { flat, openDashboard, rowOf, selectedLine, type Harness } from "./harness.js"
+import { flat, openDashboard, rowOf, selectedLine, type Harness, goTo } from "./harness.js"
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -24,12 +24,6 @@ const directory = Effect.gen(function*() {
 })
 
 /** Goes to a view through command mode. */
-const go = async (screen: Screen, view: string, title: string) => {
-  await screen.press(":")
-  await screen.type(view)
-  await screen.press(keys.enter)
-  return screen.waitFor(title)
-}
 
 describe("views reached by command mode", () => {
   it("completes view names with tab (again: the next match) and refuses unknown ones", async () => {
@@ -58,7 +52,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "groups", "Groups  |  2")
+    const frame = await goTo(screen, "groups", "Groups  |  2")
     expect(rowOf(frame, "acme/ops")).toMatch(/acme\/ops\s+1\s+auditor@org:acme/)
     expect(rowOf(frame, "beta/night shift")).toMatch(/beta\/night shift\s+1\s+-/)
     await screen.press("j", keys.enter)
@@ -77,7 +71,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "roles", "Roles  |  5")
+    const frame = await goTo(screen, "roles", "Roles  |  5")
     expect(rowOf(frame, "PERMISSION")).toMatch(/PERMISSION\s+approver auditor org-admin provider-admin user-manager/)
     expect(rowOf(frame, "users.read ")).toMatch(/users\.read\s+x\s+x\s+x\s+x\s+x/)
     expect(frame).toContain("users.read: held by approver, auditor, org-admin, provider-admin, user-manager")
@@ -104,7 +98,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "orgs", "Organizations  |  2")
+    const frame = await goTo(screen, "orgs", "Organizations  |  2")
     expect(rowOf(frame, "acme ")).toMatch(/acme\s+Acme\s+4\s+yes/)
     await screen.press("j", keys.enter)
     await screen.waitFor("filter org:beta")
@@ -117,7 +111,7 @@ describe("views reached by command mode", () => {
     await screen.press(keys.enter)
     await screen.waitFor("Created organization gamma.")
     await screen.waitFor("Organizations  |  3")
-    await go(screen, "apps", "Apps  |  0")
+    await goTo(screen, "apps", "Apps  |  0")
     await screen.press("n")
     await screen.type("acme/expenses")
     await screen.press(keys.tab)
@@ -131,7 +125,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    await go(screen, "approvals", "Approvals  |  pending 0")
+    await goTo(screen, "approvals", "Approvals  |  pending 0")
     await harness.elsewhere(Core.deleteUser("barbara@beta.test", { reason: "left Beta" }), "mia@acme.test")
     const frame = await screen.waitFor("Approvals  |  pending 1", { timeout: 1000 })
     expect(rowOf(frame, "mia@acme.test")).toMatch(/\d+s\s+mia@acme\.test\s+Delete the account barbara@beta\.test\s+left Beta\s+pending/)
@@ -175,7 +169,7 @@ describe("views reached by command mode", () => {
     await screen.type("asked myself")
     await screen.press(keys.enter)
     await screen.waitFor("Deletion requested")
-    await go(screen, "approvals", "Approvals  |  pending 1")
+    await goTo(screen, "approvals", "Approvals  |  pending 1")
     await screen.press("a", keys.enter)
     await screen.waitFor((f) => /You filed request \S+ yourself; someone else must/.test(flat(f)))
     await screen.press(keys.escape, "c", keys.enter)
@@ -186,7 +180,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: directory })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    await go(screen, "audit", "Audit (live)")
+    await goTo(screen, "audit", "Audit (live)")
     await harness.elsewhere(Core.suspendUser("grace@acme.test", { reason: "tail me" }))
     await screen.waitFor((f) => selectedLine(screen)?.includes("user.suspend") === true && rowOf(f, "user.suspend").includes("grace@acme.test"), {
       timeout: 1000,
@@ -210,7 +204,7 @@ describe("views reached by command mode", () => {
     harness = await openDashboard({ setup: Effect.zipRight(directory, Core.inviteUser({ email: "new@acme.test", firstName: "Nina", lastName: "New" }).pipe(Core.as("system", "cli"))) })
     const { screen } = harness
     await screen.waitFor("Users  |")
-    const frame = await go(screen, "outbox", "Outbox  |  1")
+    const frame = await goTo(screen, "outbox", "Outbox  |  1")
     expect(rowOf(frame, "new@acme.test")).toMatch(/invitation\s+new@acme\.test\s+.*sent/)
     await screen.press(keys.enter)
     const mail = await screen.waitFor("(to new@acme.test)")
@@ -227,7 +221,7 @@ describe("views reached by command mode", () => {
       expect(help).toContain(line)
     }
     await screen.press(keys.escape)
-    await go(screen, "approvals", "Approvals")
+    await goTo(screen, "approvals", "Approvals")
     await screen.press("?")
     const approvals = await screen.waitFor("Keys in approvals")
     expect(approvals).toContain("approve (with a note)")

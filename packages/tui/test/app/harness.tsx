@@ -1,6 +1,6 @@
 import * as Core from "@usher/core"
 import { SqlClient } from "@effect/sql"
-import { initialized, makeTempDirectory, plain, renderScreen, type Screen, type TempDirectory } from "@usher/testkit"
+import { initialized, keys, makeTempDirectory, plain, renderScreen, type Screen, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
 import { App } from "../../src/app/App.js"
 import { Dashboard, isEmptyDirectory, resolveActing } from "../../src/app/runtime/Dashboard.js"
@@ -82,3 +82,14 @@ export const rowOf = (frame: string, text: string): string => frame.split("\n").
 
 /** A frame's text with dialog borders and line breaks flattened to single spaces (wrapped messages read whole). */
 export const flat = (frame: string): string => frame.replace(/[│┌┐└┘─]/g, " ").replace(/\s+/g, " ")
+
+/** Switches view through command mode (`:` + name + enter) and waits for its title. */
+export const goTo = async (screen: Screen, view: string, title: string) => {
+  await screen.press(":")
+  await screen.type(view)
+  await screen.press(keys.enter)
+  return screen.waitFor(title)
+}
+
+/** The status line: a frame's last line. */
+export const statusLine = (frame: string) => frame.split("\n").at(-1) ?? ""
