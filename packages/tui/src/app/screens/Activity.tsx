@@ -101,7 +101,7 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
   }))
   return (
     <Listing title={`Approvals  |  ${all ? "all" : "pending"} ${list.length}`} error={approvals.error?.message} width={width} height={height}>
-      <Table columns={approvalColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={approvals.settled ? (all ? "No requests." : "Nothing waits for approval.") : "loading..."} />
+      {(body) => <Table columns={approvalColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={approvals.settled ? (all ? "No requests." : "Nothing waits for approval.") : "loading..."} />}
     </Listing>
   )
 }
@@ -165,7 +165,7 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
   }))
   return (
     <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}`}`} error={events.error?.message} width={width} height={height}>
-      <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={events.settled ? "No events match." : "loading..."} />
+      {(body) => <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={events.settled ? "No events match." : "loading..."} />}
     </Listing>
   )
 }
@@ -202,7 +202,7 @@ export const OutboxScreen = ({ width, height }: { readonly width: number; readon
   }))
   return (
     <Listing title={`Outbox  |  ${list.length} newest`} error={mails.error?.message} width={width} height={height}>
-      <Table columns={outboxColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={mails.settled ? "No mail yet." : "loading..."} />
+      {(body) => <Table columns={outboxColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={mails.settled ? "No mail yet." : "loading..."} />}
     </Listing>
   )
 }

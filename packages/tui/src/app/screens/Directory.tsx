@@ -8,11 +8,15 @@ import { paint, useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
 import { useListCursor } from "./useListCursor.js"
 
-/** A titled list; an error (core's message) is wrapped under the title onto up to three lines, the list giving up the room. */
+/**
+ * A titled list; an error (core's message) is wrapped under the title onto up to three lines, the
+ * list giving up the room: `children` is given the height left for the body, and must keep to it
+ * (nothing is clipped: Ink clipping every line of every frame costs a few ms a key press).
+ */
 export const Listing = ({ title, error, children, width, height }: {
   readonly title: string
   readonly error: string | undefined
-  readonly children: ReactNode
+  readonly children: (bodyHeight: number) => ReactNode
   readonly width: number
   readonly height: number
 }) => {
@@ -21,7 +25,7 @@ export const Listing = ({ title, error, children, width, height }: {
   return (
     <Box flexDirection="column" height={height} width={width}>
       <TitleLines lines={lines} error={error !== undefined} width={width} colors={colors} />
-      <Box flexDirection="column" height={Math.max(1, height - lines.length)} overflow="hidden">{children}</Box>
+      {children(Math.max(1, height - lines.length))}
     </Box>
   )
 }
@@ -83,7 +87,7 @@ export const GroupsScreen = ({ width, height }: { readonly width: number; readon
   }))
   return (
     <Listing title={`Groups  |  ${list.length}`} error={groups.error?.message} width={width} height={height}>
-      <Table columns={groupColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={groups.settled ? "No groups." : "loading..."} />
+      {(body) => <Table columns={groupColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={groups.settled ? "No groups." : "loading..."} />}
     </Listing>
   )
 }
@@ -133,7 +137,7 @@ export const OrgsScreen = ({ width, height }: { readonly width: number; readonly
   }))
   return (
     <Listing title={`Organizations  |  ${list.length}`} error={orgs.error?.message} width={width} height={height}>
-      <Table columns={orgColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={orgs.settled ? "No organizations." : "loading..."} />
+      {(body) => <Table columns={orgColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={orgs.settled ? "No organizations." : "loading..."} />}
     </Listing>
   )
 }
@@ -171,7 +175,7 @@ export const AppsScreen = ({ width, height }: { readonly width: number; readonly
   const rows = list.slice(nav.top, nav.top + height - 2).map((a) => ({ key: a.id, cells: [`${a.org}/${a.slug}`, a.name, a.scope] }))
   return (
     <Listing title={`Apps  |  ${list.length}`} error={apps.error?.message} width={width} height={height}>
-      <Table columns={appColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={height - 1} empty={apps.settled ? "No apps yet." : "loading..."} />
+      {(body) => <Table columns={appColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={apps.settled ? "No apps yet." : "loading..."} />}
     </Listing>
   )
 }

@@ -106,31 +106,35 @@ export const RolesScreen = ({ width, height }: { readonly width: number; readonl
     `${fit(name, nameWidth)} ${shown.before ? "<" : " "}${cells.map((c) => ` ${c}`).join("")}`
   return (
     <Listing title={`Roles  |  ${list.length}  |  ${rows.length} permissions`} error={roles.error?.message} width={width} height={height}>
-      <Text bold {...paint(colors, "cyan")}>
-        {fit(`${"PERMISSION".padEnd(nameWidth)}  `, nameWidth + 2)}
-        {visible.map((r, i) => (
-          <Text key={r.id}>
-            {" "}
-            <Text inverse={shown.start + i === at}>{fit(r.name, roleColumnWidth(r.name))}</Text>
+      {(body) => (
+        <Box flexDirection="column" height={body} overflow="hidden">
+          <Text bold {...paint(colors, "cyan")}>
+            {fit(`${"PERMISSION".padEnd(nameWidth)}  `, nameWidth + 2)}
+            {visible.map((r, i) => (
+              <Text key={r.id}>
+                {" "}
+                <Text inverse={shown.start + i === at}>{fit(r.name, roleColumnWidth(r.name))}</Text>
+              </Text>
+            ))}
+            {shown.after ? " >" : ""}
           </Text>
-        ))}
-        {shown.after ? " >" : ""}
-      </Text>
-      <Box flexDirection="column" height={tableRows}>
-        {rows.slice(nav.top, nav.top + tableRows).map((p, i) => {
-          const selected = nav.top + i === nav.cursor
-          const cells = visible.map((r) => cell(r.permissions.includes(p) ? "x" : ".", r.name))
-          return (
-            <Text key={p} inverse={selected} {...paint(colors, Core.Permissions.isCatalog(p) ? undefined : "yellow")}>
-              {fit(line(p, cells), width)}
-            </Text>
-          )
-        })}
-      </Box>
-      <Text dimColor>{fit("-".repeat(width), width)}</Text>
-      <Box flexDirection="column" height={panelHeight} overflow="hidden">
-        {panel.map((l, i) => <Text key={i} wrap="wrap">{l}</Text>)}
-      </Box>
+          <Box flexDirection="column" height={tableRows}>
+            {rows.slice(nav.top, nav.top + tableRows).map((p, i) => {
+              const selected = nav.top + i === nav.cursor
+              const cells = visible.map((r) => cell(r.permissions.includes(p) ? "x" : ".", r.name))
+              return (
+                <Text key={p} inverse={selected} {...paint(colors, Core.Permissions.isCatalog(p) ? undefined : "yellow")}>
+                  {fit(line(p, cells), width)}
+                </Text>
+              )
+            })}
+          </Box>
+          <Text dimColor>{fit("-".repeat(width), width)}</Text>
+          <Box flexDirection="column" height={panelHeight} overflow="hidden">
+            {panel.map((l, i) => <Text key={i} wrap="wrap">{l}</Text>)}
+          </Box>
+        </Box>
+      )}
     </Listing>
   )
 }

@@ -220,17 +220,15 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
   return (
     <Box flexDirection="column" height={height} width={width}>
       <TitleLines lines={heading} error={error !== undefined} width={width} colors={colors} />
-      <Box flexDirection="column" height={Math.max(1, height - heading.length)} overflow="hidden">
-        <Table
+      <Table
           columns={columnsFor(state.sort.column, rows)}
           rows={rows}
           selected={cursor - state.top}
           width={width}
-          height={height - 1}
+          height={Math.max(1, height - heading.length)}
           markable
           empty={state.filter !== "" ? "No users match the filter (esc clears it)." : dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."}
         />
-      </Box>
     </Box>
   )
 }
