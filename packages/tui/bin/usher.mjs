@@ -77,6 +77,20 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
         })
       }
     }, {
+      // Yoga (Ink's layout engine) ships its WebAssembly as a data: URL and, where fetch exists,
+      // fetches it: that loads Node's HTTP client (undici) just to decode base64, ~20 ms of every
+      // start. Its own decoder does the same without it. The build fails if the code changed.
+      name: "yoga-without-fetch",
+      setup(b) {
+        b.onLoad({ filter: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/ }, async (args) => {
+          const { readFile } = await import("node:fs/promises")
+          const source = await readFile(args.path, "utf8")
+          const from = "function ya(){return w||\"function\"!=typeof fetch?"
+          if (!source.includes(from)) return { errors: [{ text: "yoga's wasm loader changed: review the no-fetch edit" }] }
+          return { contents: source.replace(from, "function ya(){return true?"), loader: "js" }
+        })
+      }
+    }, {
       // Ink loads React's devtools only when DEV=true, and they are not installed: the bundle
       // then fails the way a missing package does, which Ink reports as a warning.
       name: "no-devtools",
@@ -102,9 +116,15 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
   })
   const chunks = join(dirname(bundle), "chunks")
   mkdirSync(chunks, { recursive: true })
-  for (const chunk of readdirSync(join(temporary, "chunks"))) renameSync(join(temporary, "chunks", chunk), join(chunks, chunk))
+  const built = new Set(readdirSync(join(temporary, "chunks")))
+  for (const chunk of built) renameSync(join(temporary, "chunks", chunk), join(chunks, chunk))
   renameSync(join(temporary, "usher.mjs"), bundle)
   rmSync(temporary, { recursive: true, force: true })
+  // chunks of earlier builds go once no process started in the last hour could still load them
+  for (const chunk of readdirSync(chunks)) {
+    const path = join(chunks, chunk)
+    if (!built.has(chunk) && statSync(path).mtimeMs < Date.now() - 3_600_000) rmSync(path, { force: true })
+  }
 }
 
 await import(pathToFileURL(bundle).href)
