@@ -244,7 +244,8 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
   }
 
   // the hints follow what has the keys
-  const focus: Focus | undefined = commandMode ? "command" : prompt !== undefined ? "prompt" : setup ? (dashboard.readonly ? undefined : "setup") : modal?.kind
+  const focus: Focus | undefined = commandMode ? "command" : prompt !== undefined ? "prompt" : setup ? (dashboard.readonly ? undefined : "setup")
+    : modal?.kind === "form" && modal.form.fields.length === 0 ? "confirm" : modal?.kind
   const body = setup
     ? dashboard.readonly
       ? <Text>{fit("This directory is empty, and a read-only session cannot set it up. Press ctrl+c to leave.", columns)}</Text>

@@ -159,7 +159,9 @@ describe("user detail and actions", () => {
     const { screen } = harness
     await openUser(screen, "hopper", "grace@acme.test")
     await screen.press("p")
-    await screen.waitFor("Reset the password of grace@acme.test?")
+    const dialog = await screen.waitFor("Reset the password of grace@acme.test?")
+    expect(dialog.split("\n").at(-1)).toContain("enter confirm | esc close (nothing done)")
+    expect(dialog, "a confirmation has no fields to move between").not.toContain("tab/shift+tab")
     await screen.press(keys.enter)
     await done(screen, "Reset link for grace@acme.test: mail written to")
     expect((await harness.system(Core.listOutbox())).map((m) => [m.kind, m.to])).toContainEqual(["password-reset", "grace@acme.test"])

@@ -81,7 +81,8 @@ export const Menu = ({ menu, width, onClose }: { readonly menu: MenuSpec; readon
 }
 
 const DIALOGS: ReadonlyArray<readonly [Focus, string]> = [
-  ["form", "In a form or confirmation:"],
+  ["form", "In a form:"],
+  ["confirm", "In a confirmation:"],
   ["menu", "In a menu:"],
   ["prompt", "Typing a filter (/):"],
   ["command", "In command mode (:):"]

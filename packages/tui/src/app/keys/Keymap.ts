@@ -169,11 +169,12 @@ export const hintsFor = (view: ViewName, readonly: boolean): ReadonlyArray<strin
 }
 
 /** What has the keys when it is not the view: a dialog, the filter prompt, command mode, the setup form. */
-export type Focus = "form" | "menu" | "notice" | "help" | "prompt" | "command" | "setup"
+export type Focus = "form" | "confirm" | "menu" | "notice" | "help" | "prompt" | "command" | "setup"
 
 /** The keys of dialogs and prompts (they take every key while open), for their hints and the help. */
 export const focusKeys: Readonly<Record<Focus, ReadonlyArray<readonly [keys: string, description: string]>>> = {
   form: [["enter", "next / submit"], ["tab/shift+tab", "fields"], ["esc", "cancel"], ["left/right", "choose"], ["ctrl+u", "clear"]],
+  confirm: [["enter", "confirm"], ["esc", "close (nothing done)"]],
   setup: [["enter", "next field / set up"], ["tab/shift+tab", "fields"], ["ctrl+u", "clear"], ["ctrl+c", "quit"]],
   menu: [["j/k", "move"], ["enter", "choose"], ["esc", "cancel"]],
   notice: [["enter", "close"], ["j/k", "scroll"]],
