@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { inkOutputPlugin } from "./ink-output.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const packages = join(here, "..", "..")
@@ -30,58 +31,7 @@ const bundledAt = (() => {
   }
 })()
 
-/**
- * Ink's Output.get() lays every write onto a grid of styled characters and turns each row back
- * into text, every frame, for every row: most of a frame's time, though a key press changes two
- * rows. This get() gives the same text per row without the grid where it can: a row written by
- * one write at column 0 is that write's text (Ink's own Text output, well-formed ANSI); any other
- * row goes through the grid, and its text is kept for the next frame under the writes that made
- * it. Frames with clipping take Ink's own path (getSlow).
- */
-const FAST_GET = `
-    get() {
-        if (this.operations.some((o) => o.type === 'clip')) return this.getSlow();
-        const rows = [];
-        for (let y = 0; y < this.height; y++) rows.push([]);
-        for (const operation of this.operations) {
-            if (operation.type !== 'write') continue;
-            const { text, transformers, x, y } = operation;
-            let offsetY = 0;
-            for (let [index, line] of text.split('\\n').entries()) {
-                const row = rows[y + offsetY];
-                if (!row) continue;
-                for (const transformer of transformers) line = transformer(line, index);
-                row.push(x, line);
-                offsetY++;
-            }
-        }
-        if (rowTexts.size > 4000) rowTexts.clear();
-        const lines = rows.map((writes) => {
-            if (writes.length === 0) return '';
-            if (writes.length === 2 && writes[0] === 0) return writes[1].trimEnd();
-            const key = writes.join('\\u0000');
-            let done = rowTexts.get(key);
-            if (done === undefined) {
-                const line = [];
-                for (let x = 0; x < this.width; x++) line.push({ type: 'char', value: ' ', fullWidth: false, styles: [] });
-                for (let i = 0; i < writes.length; i += 2) {
-                    let offsetX = writes[i];
-                    for (const character of this.caches.getStyledChars(writes[i + 1])) {
-                        line[offsetX] = character;
-                        const characterWidth = Math.max(1, this.caches.getStringWidth(character.value));
-                        for (let index = 1; index < characterWidth; index++) line[offsetX + index] = { type: 'char', value: '', fullWidth: false, styles: character.styles };
-                        offsetX += characterWidth;
-                    }
-                }
-                done = styledCharsToString(line.filter((item) => item !== undefined)).trimEnd();
-                rowTexts.set(key, done);
-            }
-            return done;
-        });
-        return { output: lines.join('\\n'), height: rows.length };
-    }`
-
-if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...sources.map(newest))) {
+if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, statSync(join(here, "ink-output.mjs")).mtimeMs, ...sources.map(newest))) {
   const { build } = await import("esbuild")
   const temporary = `${bundle}.${process.pid}.tmp`
   mkdirSync(dirname(bundle), { recursive: true })
@@ -105,33 +55,7 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...so
     define: { "process.env.NODE_ENV": "\"production\"" },
     // CommonJS dependencies (nodemailer, Bolt's helpers) call require() for Node built-ins
     banner: { js: "import { createRequire as __usherCreateRequire } from \"node:module\"; const require = __usherCreateRequire(import.meta.url);" },
-    plugins: [{
-      // Ink draws every frame through a fresh Output whose caches (each line's styled
-      // characters, each text's width) start empty, so every unchanged line is parsed again on
-      // every key press: half of a frame's time. One bounded cache for all frames keeps a
-      // keystroke's frame within budget. The caches map text to pure results, so sharing is safe;
-      // the build fails if Ink's code no longer has the expected shape.
-      name: "ink-shared-output-caches",
-      setup(b) {
-        b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, async (args) => {
-          const { readFile } = await import("node:fs/promises")
-          let source = await readFile(args.path, "utf8")
-          const edits = [
-            ["caches = new OutputCaches();", "caches = sharedCaches;"],
-            ["export default class Output {", "const sharedCaches = new OutputCaches();\nconst rowTexts = new Map();\nexport default class Output {"],
-            ["getStyledChars(line) {", "getStyledChars(line) {\n        if (this.styledChars.size > 5000) this.styledChars.clear();"],
-            ["getStringWidth(text) {", "getStringWidth(text) {\n        if (this.widths.size > 20000) this.widths.clear();"],
-            ["getWidestLine(text) {", "getWidestLine(text) {\n        if (this.blockWidths.size > 5000) this.blockWidths.clear();"],
-            ["    get() {", `${FAST_GET}\n    getSlow() {`]
-          ]
-          for (const [from, to] of edits) {
-            if (!source.includes(from)) return { errors: [{ text: `ink's output.js changed: "${from}" not found; review the shared-cache edit` }] }
-            source = source.replace(from, to)
-          }
-          return { contents: source, loader: "js" }
-        })
-      }
-    }, {
+    plugins: [inkOutputPlugin, {
       // Yoga (Ink's layout engine) ships its WebAssembly as a data: URL and, where fetch exists,
       // fetches it: that loads Node's HTTP client (undici) just to decode base64, ~20 ms of every
       // start. Its own decoder does the same without it. The build fails if the code changed.
