@@ -7,7 +7,7 @@
  * rows. This get() gives the same text per row without the grid where it can: a row written by
  * one write at column 0 is that write's text (Ink's own Text output, well-formed ANSI); any other
  * row goes through the grid, and its text is kept for the next frame under the writes that made
- * it. Frames with clipping take Ink's own path (getSlow).
+ * it (and the width). Frames with clipping take Ink's own path (getSlow).
  */
 export const FAST_GET = `
     get() {
@@ -30,7 +30,8 @@ export const FAST_GET = `
         const lines = rows.map((writes) => {
             if (writes.length === 0) return '';
             if (writes.length === 2 && writes[0] === 0) return writes[1].trimEnd();
-            const key = writes.join('\\u0000');
+            // the text of a row depends on the screen's width too (blank cells, writes past the edge)
+            const key = this.width + '\\u0000' + writes.join('\\u0000');
             let done = rowTexts.get(key);
             if (done === undefined) {
                 const line = [];

@@ -71,6 +71,14 @@ describe("the bundle's frame assembly", () => {
     }), { numRuns: 2000 })
   })
 
+  it("a row's kept text is the one for the screen's width (found by this test: the same writes at another width)", () => {
+    for (const width of [12, 10]) {
+      const output = new built.Output({ width, height: 1 })
+      output.write(11, 0, "界", { transformers: [] })
+      expect(built.cells(output.get().output)).toBe(built.cells(output.getSlow().output))
+    }
+  })
+
   it("leaves a frame with clipping to Ink's own path", () => {
     const output = new built.Output({ width: 10, height: 2 })
     output.clip({ x1: 0, x2: 4, y1: 0, y2: 2 })
