@@ -39,7 +39,8 @@ const line = fc.oneof(
   { weight: 1, arbitrary: fc.array(cell, { minLength: 0, maxLength: 14 }).map((cells) => cells.join(",")) }
 )
 
-const file = fc.array(line, { minLength: 50, maxLength: 80 })
+// at least 64 lines a file, so 160 runs are always ≥ 10k lines (fast-check leans to short arrays)
+const file = fc.array(line, { minLength: 64, maxLength: 90 })
 
 const mostly = <A>(usual: fc.Arbitrary<A>, odd: fc.Arbitrary<A>) => fc.oneof({ weight: 6, arbitrary: usual }, { weight: 1, arbitrary: odd })
 
