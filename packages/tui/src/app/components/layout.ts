@@ -137,9 +137,8 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
     widths[victim] = 0
     giveWants()
   }
-  // the spare width goes out by `grow`, never past a column's `max`; what a full column cannot take
-  // goes round again to the others; rounding leftovers go to the column that grows most
-  // a column that wants a width stops there (more would show nothing): the cut columns get the rest
+  // the spare width goes out by `grow`, never past a column's `max` (nor past its `want`: more
+  // would show nothing); what a full column cannot take goes round again to the others
   const most = (c: Column) => c.want === undefined ? c.max ?? Infinity : Math.max(c.min, Math.min(c.want, c.max ?? Infinity))
   for (;;) {
     const open = columns.map((c, i) => kept[i] && (c.grow ?? 0) > 0 && widths[i]! < most(c))
@@ -153,11 +152,12 @@ export const layoutColumns = (columns: ReadonlyArray<Column>, width: number): Re
       given += extra
     })
     if (given === 0) {
-      let most = -1
+      // shares rounded down to nothing: one cell to the column that grows most
+      let greediest = -1
       columns.forEach((c, i) => {
-        if (open[i] && (most < 0 || (c.grow ?? 0) > (columns[most]!.grow ?? 0))) most = i
+        if (open[i] && (greediest < 0 || (c.grow ?? 0) > (columns[greediest]!.grow ?? 0))) greediest = i
       })
-      widths[most] = widths[most]! + 1
+      widths[greediest] = widths[greediest]! + 1
       given = 1
     }
     spare -= given
