@@ -101,13 +101,15 @@ export const insertGrant = (principal: Principal, role: RoleRef, scope: Scope.Sc
     return { id: row!.id, created: existing === undefined }
   })
 
-/** Adds a user to a group after checking the actor may hand out everything the group carries. */
+/** Adds a member of the group's organization to a group after checking the actor may hand out everything the group carries. */
 export const insertGroupMember = (
   group: { readonly id: string; readonly qualified: string; readonly org: { readonly slug: string } },
   user: { readonly id: string; readonly email: string }
 ) =>
   Effect.gen(function*() {
     yield* requireAt("groups.members.manage", Scope.org(group.org.slug))
+    // a group stays inside its organization: only the organization's members may join it
+    yield* checkGrantFits({ type: "user", id: user.id, label: user.email }, Scope.org(group.org.slug))
     const carried = yield* groupGrants(group.id)
     yield* checkDelegation(carried)
     // joining is a grant of everything the group carries, so a gated role stays behind its gate
