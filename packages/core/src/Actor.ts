@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Either } from "effect"
 import type { Via } from "./Domain/Audit.js"
-import { ActorUnknown, PermissionDenied } from "./Domain/Errors.js"
+import { ActorUnknown, PermissionDenied, UserNotFound } from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
@@ -109,7 +109,30 @@ export const requireForAccount = (permission: Permissions.CatalogPermission, use
         return yield* Effect.fail(new PermissionDenied({ permission, scope }))
       }
     }
+    yield* requireReach(userId)
   })
+
+/**
+ * Fails unless the account is within the actor's reach (`Permissions.withinReach`). Outside it
+ * the account answers exactly as a missing one: `UserNotFound` with its e-mail, so nobody learns
+ * which stronger accounts exist.
+ */
+export const requireReach = (userId: string) =>
+  Effect.gen(function*() {
+    const actor = yield* Actor
+    if (actor.id === "system") return
+    const subject = yield* actorSubject
+    const target = yield* loadSubject(userId)
+    if (Permissions.withinReach(subject, target, yield* now)) return
+    return yield* Effect.fail(new UserNotFound({ user: yield* emailOf(userId) }))
+  })
+
+const emailOf = (userId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ email: string | null }>`SELECT email FROM users WHERE id = ${userId}`
+    return row?.email ?? userId
+  }).pipe(Effect.orDie)
 
 /**
  * Resolves who acts: the given e-mail, or, when none is given and the directory has exactly one
@@ -158,8 +181,9 @@ export const requireReadable = (userId: string, permission: Permissions.CatalogP
     const subject = yield* actorSubject
     const at = yield* now
     const scopes = [Scope.provider, ...(yield* accountScopes(userId))]
+    // an account the actor may not read answers as a missing one (no enumeration of e-mails)
     if (!scopes.some((s) => Permissions.has(subject, permission, s, at))) {
-      return yield* Effect.fail(new PermissionDenied({ permission, scope: scopes.at(-1)! }))
+      return yield* Effect.fail(new UserNotFound({ user: yield* emailOf(userId) }))
     }
   })
 

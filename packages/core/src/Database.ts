@@ -2,7 +2,7 @@ import { Reactivity } from "@effect/experimental"
 import { Migrator, SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Config, Context, Data, Effect, Layer, Option, String } from "effect"
-import { mkdirSync } from "node:fs"
+import { chmodSync, existsSync, mkdirSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import migration0001 from "./migrations/0001_directory.js"
@@ -58,6 +58,13 @@ const migrations = Migrator.make({})({
   loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004 })
 })
 
+/** Whoever can read the directory's file reads every account: the file and its WAL are the owner's alone (0600). */
+const restrictFiles = (path: string) => {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600)
+  }
+}
+
 /**
  * The SQLite engine: WAL, `synchronous=FULL`, foreign keys, a busy timeout, and every
  * transaction `BEGIN IMMEDIATE` so a read-then-write never fails with SQLITE_BUSY under another
@@ -65,7 +72,8 @@ const migrations = Migrator.make({})({
  */
 export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.SqlClient | Database, DatabaseUnavailable> =>
   Layer.scopedContext(Effect.gen(function*() {
-    if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true })
+    // a data directory usher makes is the owner's alone; an existing folder is left as it is
+    if (location.path !== ":memory:") mkdirSync(dirname(location.path), { recursive: true, mode: 0o700 })
     const base = yield* SqliteClient.make({ filename: location.path })
     yield* base.unsafe("PRAGMA busy_timeout = 5000")
     yield* base.unsafe("PRAGMA synchronous = FULL")
@@ -79,6 +87,7 @@ export const layerSqlite = (location: DatabaseLocation): Layer.Layer<SqlClient.S
       spanAttributes: [["db.system.name", "sqlite"]]
     })
     yield* migrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    if (location.path !== ":memory:") restrictFiles(location.path)
     return Context.make(SqlClient.SqlClient, sql).pipe(Context.add(Database, location))
   }).pipe(
     Effect.catchAllCause((cause) => {

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { now, requireAt } from "./Actor.js"
+import { now, requireAt, requireReach } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GroupExists, InvalidName, NotAMember } from "./Domain/Errors.js"
 import type { Group } from "./Domain/Access.js"
@@ -111,6 +111,7 @@ export const removeGroupMembers = (ref: string, users: ReadonlyArray<string>, or
     const removed: Array<string> = []
     for (const userRef of users) {
       const user = yield* findUser(userRef)
+      yield* requireReach(user.id)
       const [row] = yield* sql<{ userId: string }>`
         DELETE FROM group_members WHERE group_id = ${group.id} AND user_id = ${user.id} RETURNING user_id`.pipe(Effect.orDie)
       if (row === undefined) return yield* Effect.fail(new NotAMember({ user: user.email, org: group.qualified }))

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { Actor, actorSubject, now, requireAt, requireReadable } from "./Actor.js"
+import { Actor, actorSubject, now, requireAt, requireReach, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { CoreConfig } from "./CoreConfig.js"
 import { checkPassword } from "./Domain/Credentials.js"
@@ -286,6 +286,7 @@ export const resendInvitation = (ref: string, options: { readonly link?: boolean
       const row = yield* findInvitationRow(ref)
       if (row.status !== "pending") return yield* Effect.fail(new InvitationNotFound({ user: row.email ?? ref }))
       yield* requireAt("users.invite", Scope.org(row.org))
+      yield* requireReach(row.userId)
       const token = yield* issueToken("invite", row.userId, settings["invitation.ttl-hours"] * 3_600_000, at)
       const sql = yield* SqlClient.SqlClient
       const delivery = options.link === true ? "link" : "email"
@@ -306,6 +307,7 @@ export const cancelInvitation = (ref: string) =>
     const row = yield* findInvitationRow(ref)
     if (row.status !== "pending") return yield* Effect.fail(new InvitationNotFound({ user: row.email ?? ref }))
     yield* requireAt("users.invite", Scope.org(row.org))
+    yield* requireReach(row.userId)
     const user = yield* findUser(row.userId)
     yield* changeStatus(user, "cancelInvite", { action: "invitation.cancel", details: { invitation: row.id, org: row.org } })
     return { invitation: row.id, email: row.email ?? "", org: row.org }

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { actorSubject, now, requireAt } from "./Actor.js"
+import { actorSubject, now, requireAt, requireReach } from "./Actor.js"
 import { record } from "./Audit.js"
 import { AppExists, InvalidInput, InvalidName, NotAMember, OrgExists } from "./Domain/Errors.js"
 import { newId, type AppId, type OrgId } from "./Domain/Ids.js"
@@ -97,6 +97,7 @@ const membersOf = (org: { readonly id: string; readonly slug: string }, refs: Re
     const people = new Map<string, { id: string; email: string }>()
     for (const ref of refs) {
       const user = yield* findUser(ref)
+      yield* requireReach(user.id)
       const [member] = yield* sql<{ userId: string }>`SELECT user_id FROM memberships WHERE user_id = ${user.id} AND org_id = ${org.id}`.pipe(Effect.orDie)
       if (member === undefined) return yield* Effect.fail(new NotAMember({ user: user.email, org: org.slug }))
       people.set(user.id, { id: user.id, email: user.email })
@@ -113,6 +114,7 @@ export const removeMembersNow = (slug: string, userIds: ReadonlyArray<string>) =
     const removed: Array<string> = []
     for (const ref of userIds) {
       const user = yield* findUser(ref)
+      yield* requireReach(user.id)
       const [row] = yield* sql<{ userId: string }>`
         DELETE FROM memberships WHERE user_id = ${user.id} AND org_id = ${org.id} RETURNING user_id`.pipe(Effect.orDie)
       if (row === undefined) return yield* Effect.fail(new NotAMember({ user: user.email, org: org.slug }))

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { now, parsePermissionsColumn, providerAdmins, requireAt } from "./Actor.js"
+import { now, parsePermissionsColumn, providerAdmins, requireAt, requireReach } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
 import type { Role } from "./Domain/Access.js"
@@ -149,7 +149,10 @@ export const revokeRole = (input: RevokeInput) =>
     const role = yield* findRole(input.role)
     const scope = input.scope === undefined ? yield* scopeOrDefault(undefined) : yield* Scope.parse(input.scope)
     yield* requireAt("roles.assign", scope)
+    // revoking needs what granting needs: nobody takes away what they could not hand out
+    yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
     const principal = yield* resolvePrincipal(input.from)
+    if (principal.type === "user") yield* requireReach(principal.id)
     const sql = yield* SqlClient.SqlClient
     const [removed] = yield* sql<{ id: string }>`
       DELETE FROM grants WHERE principal_type = ${principal.type} AND principal_id = ${principal.id}

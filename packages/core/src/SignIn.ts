@@ -51,11 +51,13 @@ const countFailure = (userId: string) =>
     const at = (yield* now).toISOString()
     const [row] = yield* sql<{ failedSignIns: number; lockedAt: string | null }>`
       UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
-             locked_at = CASE WHEN failed_sign_ins + 1 >= ${MAX_FAILED_SIGN_INS} THEN ${at} ELSE NULL END
-       WHERE id = ${userId} AND locked_at IS NULL RETURNING failed_sign_ins, locked_at`
+             locked_at = CASE WHEN locked_at IS NOT NULL THEN locked_at
+                              WHEN failed_sign_ins + 1 >= ${MAX_FAILED_SIGN_INS} THEN ${at} ELSE NULL END
+       WHERE id = ${userId} RETURNING failed_sign_ins, locked_at`
     if (row === undefined) return
+    // every failure counts, also while locked (attempts racing the lock were lost before)
     yield* record({ action: "user.signin.fail", target: userId, details: { failures: Number(row.failedSignIns) } })
-    if (row.lockedAt !== null) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
+    if (row.lockedAt === at && Number(row.failedSignIns) === MAX_FAILED_SIGN_INS) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
   })).pipe(Effect.orDie, asThe(userId))
 
 /**
@@ -76,7 +78,7 @@ const countMiss = (email: string) =>
  * as a miss on the e-mail — every failure pays for one committed write, whichever it is.
  */
 const countAttempt = (email: string, found: Credentials | undefined) =>
-  found !== undefined && found.passwordHash !== null && found.lockedAt === null ? countFailure(found.id) : countMiss(email)
+  found !== undefined && found.passwordHash !== null ? countFailure(found.id) : countMiss(email)
 
 /**
  * Checks a password against an account, as sign-in and a password change both do: the same
@@ -120,6 +122,10 @@ export const signIn = (input: SignInInput) =>
     }
     return yield* transaction(Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      // the lock is decided again after the slow hash, under the write lock: a lock that
+      // failures running alongside set meanwhile refuses this sign-in too
+      const [lock] = yield* sql<{ lockedAt: string | null }>`SELECT locked_at FROM users WHERE id = ${found.id}`.pipe(Effect.orDie)
+      if (lock?.lockedAt != null) return yield* Effect.fail(new SignInFailed())
       let user = yield* findUser(found.id).pipe(Effect.orDie)
       if (newHash !== null) {
         if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")

@@ -67,6 +67,23 @@ describe("Sign-in, passwords and sessions", () => {
       assert.isFalse(yield* Core.verifyPassword(PASSWORD, TIMING_EQUALIZER))
     }))
 
+  it.live("item 8: 30 wrong passwords and the right one at once: every failure counted, and no session once the lock is set", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* initialized
+      const user = yield* withPassword("sam@acme.test")
+      const attempt = (password: string) => Effect.either(Core.signIn({ email: "sam@acme.test", password }).pipe(anonymous))
+      const results = yield* Effect.all([...Array.from({ length: 30 }, () => attempt("not the password at all")), attempt(PASSWORD)], { concurrency: "unbounded" })
+      assert.strictEqual(results.slice(0, 30).filter((r) => r._tag === "Left").length, 30)
+      const sql = yield* SqlClient.SqlClient
+      const events = yield* sql<{ action: string }>`SELECT action FROM audit_events WHERE target = ${user.id} ORDER BY seq`.pipe(Effect.orDie)
+      const actions = events.map((e) => e.action)
+      assert.strictEqual(actions.filter((a) => a === "user.signin.fail").length, 30, "every failure is counted")
+      const opened = actions.indexOf("session.open")
+      const locked = actions.indexOf("user.lock")
+      if (opened >= 0) assert.isTrue(locked === -1 || opened < locked, `a session opened after the lock: ${actions.join(" ")}`)
+      if (locked >= 0 && opened === -1) assert.strictEqual(results[30]!._tag, "Left")
+    })))
+
   it.live("an unknown e-mail and a wrong password fail alike; the tenth failure locks the account until an admin unlocks it", () =>
     withDatabase(Effect.gen(function*() {
       yield* initialized

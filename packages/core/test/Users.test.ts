@@ -223,13 +223,15 @@ describe("Users", () => {
           assert.strictEqual((yield* failsWith(Core.listUsers({ group: "nope" }).pipe(asUser(ADMIN)), "GroupNotFound")).group, "nope")
         }))
 
-      it.effect("a reader of one organization sees only its members; elsewhere PermissionDenied", () =>
+      it.effect("a reader of one organization sees only its members; elsewhere PermissionDenied, and an account outside answers as a missing one", () =>
         Effect.gen(function*() {
           assert.deepStrictEqual(yield* emails({}, "bea@beta.test"), ["bea@beta.test", "linus@beta.test"])
           const denied = yield* failsWith(Core.listUsers({ org: "acme" }).pipe(asUser("bea@beta.test")), "PermissionDenied")
           assert.deepStrictEqual([denied.permission, denied.scope], ["users.read", "org:acme"])
-          const shown = yield* failsWith(Core.showUser("grace@acme.test").pipe(asUser("bea@beta.test")), "PermissionDenied")
-          assert.strictEqual(shown.permission, "users.read")
+          // outside what bea may read, grace answers exactly as an address nobody has
+          const shown = yield* failsWith(Core.showUser("grace@acme.test").pipe(asUser("bea@beta.test")), "UserNotFound")
+          const missing = yield* failsWith(Core.showUser("ghost@acme.test").pipe(asUser("bea@beta.test")), "UserNotFound")
+          assert.strictEqual(shown.message.replace("grace@acme.test", "X"), missing.message.replace("ghost@acme.test", "X"))
           const none = yield* failsWith(Core.listUsers().pipe(asUser("grace@acme.test")), "PermissionDenied")
           assert.strictEqual(none.permission, "users.read")
         }))

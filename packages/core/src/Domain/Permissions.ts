@@ -156,3 +156,23 @@ export const checkDelegation = (
   }
   return Either.void
 }
+
+/**
+ * Reach (DESIGN §2): the actor may act on the target only if, at every scope where the target
+ * holds permissions (counted as if the account were active, so an invitation's roles count),
+ * the target's permissions there are a subset of the actor's. Everyone reaches their own account.
+ */
+export const withinReach = (actor: Subject, target: Subject, now: Date): boolean => {
+  if (actor.userId === target.userId) return true
+  const asActive: Subject = { ...target, active: true }
+  for (const path of target.paths) {
+    if (!live(path, now)) continue
+    const held = effective(actor, path.scope, now)
+    // as in delegation: application permissions count as held where the actor may define roles
+    const mayDefine = held.has("roles.manage")
+    for (const permission of effective(asActive, path.scope, now).keys()) {
+      if (!held.has(permission) && !(mayDefine && !isCatalog(permission))) return false
+    }
+  }
+  return true
+}
