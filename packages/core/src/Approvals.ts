@@ -10,7 +10,7 @@ import type { UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { findUser } from "./internal/lookup.js"
-import { transaction } from "./internal/tx.js"
+import { collectingRemovals, transaction } from "./internal/tx.js"
 import { execute } from "./Approvals/Execute.js"
 import { approvalRow, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
 
@@ -90,7 +90,7 @@ export const approveRequest = (id: string, options: { readonly note?: string } =
     const actor = yield* Actor
     const sql = yield* SqlClient.SqlClient
     yield* record({ action: "approval.approve", target: targetOf(request.payload), details: { summary: request.summary, requestedBy: request.requestedBy }, reason: note, approvalId: row.id })
-    const outcome = yield* sql.withTransaction(execute(request.payload, request.reason)).pipe(
+    const outcome = yield* collectingRemovals(sql.withTransaction(execute(request.payload, request.reason))).pipe(
       Effect.provideService(Actor, { id: row.requestedBy as UserId, via: actor.via }),
       Effect.locally(currentApproval, row.id),
       Effect.either

@@ -1,6 +1,5 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { rmSync } from "node:fs"
 import { now, providerAdmins, requireForAccount } from "../Actor.js"
 import { record } from "../Audit.js"
 import { LastProviderAdmin } from "../Domain/Errors.js"
@@ -8,7 +7,7 @@ import * as Lifecycle from "../Domain/Lifecycle.js"
 import type { CatalogPermission } from "../Domain/Permissions.js"
 import type { User } from "../Domain/User.js"
 import { findUser } from "../internal/lookup.js"
-import { transaction } from "../internal/tx.js"
+import { removeAfterCommit, transaction } from "../internal/tx.js"
 import { gated, requestApproval } from "../Approvals/Request.js"
 import { writeUser, type UserColumns } from "./UsersRepo.js"
 
@@ -83,7 +82,7 @@ const eraseAccount = (userId: string) =>
     yield* sql`DELETE FROM slack_links WHERE user_id = ${userId}`
     // mail to and about the person goes too: its rows and the embedded outbox's .eml files
     const mails = yield* sql<{ file: string | null }>`DELETE FROM outbox WHERE user_id = ${userId} RETURNING file`
-    for (const { file } of mails) if (file !== null) rmSync(file, { force: true })
+    for (const { file } of mails) if (file !== null) yield* removeAfterCommit(file)
   }).pipe(Effect.orDie)
 
 const statusUseCase = (event: Lifecycle.LifecycleEvent, permission: CatalogPermission) =>

@@ -1,5 +1,6 @@
 import { SqlClient, SqlError } from "@effect/sql"
-import { Effect, Option, Schedule } from "effect"
+import { Effect, FiberRef, Option, Schedule } from "effect"
+import { rmSync } from "node:fs"
 
 const codeOf = (error: unknown): unknown => (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
 
@@ -18,12 +19,40 @@ const isFailedBegin = (defect: unknown): boolean =>
   String((defect.cause as { message?: unknown } | undefined)?.message ?? "").includes("no transaction is active")
 
 /**
+ * Files to remove once the running transaction has committed (a deletion's `.eml` mails): a
+ * file removed inside the transaction would be gone even when the transaction rolls back.
+ */
+const afterCommit: FiberRef.FiberRef<Array<string> | null> = FiberRef.unsafeMake<Array<string> | null>(null)
+
+/** Removes the file once the caller's transaction commits (at once outside a transaction). */
+export const removeAfterCommit = (file: string) =>
+  Effect.flatMap(FiberRef.get(afterCommit), (files) =>
+    Effect.sync(() => {
+      if (files === null) rmSync(file, { force: true })
+      else files.push(file)
+    }))
+
+/**
+ * Runs the effect with its own list of files to remove, handed to the enclosing list only when
+ * it succeeds: a savepoint that rolls back keeps the files its work meant to remove.
+ */
+export const collectingRemovals = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.gen(function*() {
+    const outer = yield* FiberRef.get(afterCommit)
+    const files: Array<string> = []
+    const result = yield* Effect.locally(effect, afterCommit, files)
+    if (outer !== null) outer.push(...files)
+    else for (const file of files) rmSync(file, { force: true })
+    return result
+  })
+
+/**
  * Runs a use case as one write transaction (`BEGIN IMMEDIATE` on SQLite). When another process
  * holds the write lock past the busy timeout, the whole transaction is retried a few times
  * rather than surfacing SQLITE_BUSY; any other database failure is a defect.
  */
 export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.withTransaction(effect)).pipe(
+  Effect.flatMap(SqlClient.SqlClient, (sql) => collectingRemovals(sql.withTransaction(effect))).pipe(
     Effect.catchSomeDefect((defect) => isFailedBegin(defect) ? Option.some(Effect.fail(defect as SqlError.SqlError)) : Option.none()),
     Effect.retry({
       while: (error) => (error as { _tag?: string })._tag === "SqlError" && (isBusy(error as SqlError.SqlError) || isFailedBegin(error)),
