@@ -11,8 +11,13 @@ describe("several replicas on one database", () => {
     Effect.gen(function*() {
       const h = yield* harness({ sync: true, syncIntervalMs: 20 })
       const other = yield* Effect.promise(() => h.replica({ sync: true, syncIntervalMs: 20 }))
+      // Both replicas share this one process: when one holds the write lock across an event-loop
+      // turn (the bot's work runs in slices), the other's synchronous busy wait stalls the whole
+      // process for up to the 5 s busy timeout (separate processes, as in production, do not). So
+      // this test waits longer than the fake API's default for each answer.
+      const patience = 25_000
       const { approval } = yield* Effect.promise(() => h.run(Core.deleteUser(People.bob.email, { reason: "left, filed at the desk" }).pipe(Core.asUser(People.admin.email, "cli"))))
-      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS))
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS, 1, patience))
       yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system))).pipe(
         Effect.filterOrFail((a) => a.slack !== null),
         Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.intersect(Schedule.recurs(100))))
@@ -27,11 +32,11 @@ describe("several replicas on one database", () => {
       const body = h.sender.commandBody({ userId: People.lead.slack, text: "suspend eve@acme.test on leave", triggerId: "trigger-both", responseId: "both" })
       const [first, second] = yield* Effect.promise(() => Promise.all([h.sender.post(body), other.sender.post(body)]))
       assert.deepStrictEqual([first.status, second.status], [200, 200])
-      assert.include(textOf(yield* Effect.promise(() => h.fake.response("both"))), "Suspended *eve@acme.test*")
+      assert.include(textOf(yield* Effect.promise(() => h.fake.response("both", 1, patience))), "Suspended *eve@acme.test*")
       // each replica answers a later command after the delivery it got (its work runs in order)
       for (const sender of [h.sender, other.sender]) {
         const later = yield* Effect.promise(() => sender.command({ userId: People.lead.slack, text: "whois eve@acme.test" }))
-        yield* Effect.promise(() => h.fake.response(later.responseId))
+        yield* Effect.promise(() => h.fake.response(later.responseId, 1, patience))
       }
       const events = yield* Effect.promise(() => h.run(auditSince(head)))
       assert.deepStrictEqual(events.map((e) => e.action), ["user.suspend"])
