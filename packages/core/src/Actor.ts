@@ -109,7 +109,7 @@ export const requireForAccount = (permission: Permissions.CatalogPermission, use
         return yield* Effect.fail(new PermissionDenied({ permission, scope }))
       }
     }
-    yield* requireReach(userId)
+    yield* reachFrom(subject, userId, at)
   })
 
 /**
@@ -119,11 +119,14 @@ export const requireForAccount = (permission: Permissions.CatalogPermission, use
  */
 export const requireReach = (userId: string) =>
   Effect.gen(function*() {
-    const actor = yield* Actor
-    if (actor.id === "system") return
-    const subject = yield* actorSubject
-    const target = yield* loadSubject(userId)
-    if (Permissions.withinReach(subject, target, yield* now)) return
+    yield* reachFrom(yield* actorSubject, userId, yield* now)
+  })
+
+/** `requireReach` for an actor whose subject the caller has loaded already (the system reaches everyone). */
+const reachFrom = (subject: Permissions.Subject, userId: string, at: Date) =>
+  Effect.gen(function*() {
+    if (subject.userId === "system") return
+    if (Permissions.withinReach(subject, yield* loadSubject(userId), at)) return
     return yield* Effect.fail(new UserNotFound({ user: yield* emailOf(userId) }))
   })
 

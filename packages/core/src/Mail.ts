@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Context, Effect, Either, Layer } from "effect"
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { mkdirSync, renameSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import nodemailer from "nodemailer"
 import { now, requireAt } from "./Actor.js"
@@ -65,7 +65,6 @@ const fileMailer = (dataDir: string | null) => {
             mkdirSync(folder, { recursive: true, mode: 0o700 })
             const file = join(folder, `${message.id}.eml`)
             writeFileSync(`${file}.tmp`, info.message as Buffer, { mode: 0o600 })
-            chmodSync(`${file}.tmp`, 0o600) // whatever the umask: the mail carries a live link
             renameSync(`${file}.tmp`, file)
             return { messageId: info.messageId, file }
           },

@@ -57,7 +57,8 @@ const countFailure = (userId: string) =>
     if (row === undefined) return
     // every failure counts, also while locked (attempts racing the lock were lost before)
     yield* record({ action: "user.signin.fail", target: userId, details: { failures: Number(row.failedSignIns) } })
-    if (row.lockedAt === at && Number(row.failedSignIns) === MAX_FAILED_SIGN_INS) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
+    // the lock is set by the failure that reaches the limit (the count and the lock are cleared together)
+    if (Number(row.failedSignIns) === MAX_FAILED_SIGN_INS) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
   })).pipe(Effect.orDie, asThe(userId))
 
 /**
@@ -122,11 +123,10 @@ export const signIn = (input: SignInInput) =>
     }
     return yield* transaction(Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      let user = yield* findUser(found.id).pipe(Effect.orDie)
       // the lock is decided again after the slow hash, under the write lock: a lock that
       // failures running alongside set meanwhile refuses this sign-in too
-      const [lock] = yield* sql<{ lockedAt: string | null }>`SELECT locked_at FROM users WHERE id = ${found.id}`.pipe(Effect.orDie)
-      if (lock?.lockedAt != null) return yield* Effect.fail(new SignInFailed())
-      let user = yield* findUser(found.id).pipe(Effect.orDie)
+      if (user.lockedAt !== null) return yield* Effect.fail(new SignInFailed())
       if (newHash !== null) {
         if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")
         yield* writeUser(user, { passwordHash: newHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString() }, user.version)
