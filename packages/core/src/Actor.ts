@@ -36,15 +36,33 @@ interface PathRow {
   readonly groupName: string | null
 }
 
-/** Loads a user's grant paths and status, fresh from the database (so a revocation counts at once). */
-export const loadSubject = (userId: string) =>
+/**
+ * Which grants count when deciding someone else's request (four eyes): only those that existed
+ * when it was filed and that its requester did not make, nor reached through a group membership
+ * the requester added.
+ */
+export interface CountingFor {
+  readonly requester: string
+  readonly filedAt: string
+}
+
+/**
+ * Loads a user's grant paths and status, fresh from the database (so a revocation counts at
+ * once); with `countingFor`, only the paths that count for that request.
+ */
+export const loadSubject = (userId: string, countingFor?: CountingFor) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const [status] = yield* sql<{ status: string }>`SELECT status FROM users WHERE id = ${userId}`
+    const direct = countingFor === undefined ? sql`1 = 1` : sql`g.granted_at <= ${countingFor.filedAt} AND g.granted_by <> ${countingFor.requester}`
+    const viaGroup = countingFor === undefined
+      ? sql`1 = 1`
+      : sql`g.granted_at <= ${countingFor.filedAt} AND g.granted_by <> ${countingFor.requester}
+            AND m.added_at <= ${countingFor.filedAt} AND COALESCE(m.added_by, '') <> ${countingFor.requester}`
     const rows = yield* sql<PathRow>`
       SELECT g.id AS grant_id, r.name AS role, r.permissions, g.scope, g.expires_at, NULL AS group_name
         FROM grants g JOIN roles r ON r.id = g.role_id
-       WHERE g.principal_type = 'user' AND g.principal_id = ${userId}
+       WHERE g.principal_type = 'user' AND g.principal_id = ${userId} AND ${direct}
       UNION ALL
       SELECT g.id, r.name, r.permissions, g.scope, g.expires_at, o.slug || '/' || ug.name
         FROM group_members m
@@ -52,7 +70,7 @@ export const loadSubject = (userId: string) =>
         JOIN organizations o ON o.id = ug.org_id
         JOIN grants g ON g.principal_type = 'group' AND g.principal_id = m.group_id
         JOIN roles r ON r.id = g.role_id
-       WHERE m.user_id = ${userId}`
+       WHERE m.user_id = ${userId} AND ${viaGroup}`
     return {
       userId,
       active: status?.status === "active",

@@ -4,7 +4,7 @@ import { Actor, actorSubject, now, requireAt, requireForAccount } from "./Actor.
 import { currentApproval, record } from "./Audit.js"
 import type { ApprovalRequest, ApprovalStatus } from "./Domain/Approval.js"
 import {
-  ApprovalExpired, ApprovalNotFound, ApprovalNotPending, PermissionDenied, ReasonRequired, SelfApproval
+  ApprovalExpired, ApprovalNotFound, ApprovalNotPending, DeciderNotEligible, PermissionDenied, ReasonRequired, SelfApproval
 } from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
@@ -12,7 +12,7 @@ import * as Scope from "./Domain/Scope.js"
 import { findUser } from "./internal/lookup.js"
 import { collectingRemovals, transaction } from "./internal/tx.js"
 import { execute } from "./Approvals/Execute.js"
-import { approvalRow, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
+import { approvalRow, countingSubject, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
 
 export type { ApprovalRequest } from "./Domain/Approval.js"
 
@@ -47,8 +47,12 @@ const checkDecider = (row: ApprovalRow) =>
     }
     if (actor.id === row.requestedBy) return yield* Effect.fail(new SelfApproval({ id: row.id }))
     const request = toRequest(row, at)
-    const scopes = new Set<string>([...request.scopes, ...(yield* decisionScopes(request.payload))])
-    for (const scope of [...scopes].sort()) yield* requireAt("approvals.decide", scope as Scope.Scope)
+    const scopes = [...new Set<string>([...request.scopes, ...(yield* decisionScopes(request.payload))])].sort() as Array<Scope.Scope>
+    for (const scope of scopes) yield* requireAt("approvals.decide", scope)
+    // four eyes: only rights that predate the request and do not come from its requester count
+    const counting = yield* countingSubject(actor.id, row.requestedBy, row.createdAt)
+    const short = scopes.filter((scope) => !Permissions.has(counting, "approvals.decide", scope, at))
+    if (short.length > 0) return yield* Effect.fail(new DeciderNotEligible({ id: row.id, scopes: short }))
     return request
   })
 

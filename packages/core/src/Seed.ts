@@ -98,7 +98,7 @@ export const seedUsers = (count: number) =>
           const chunk = users.slice(i, i + ROWS_PER_INSERT)
           yield* sql`INSERT INTO users ${sql.insert(chunk)}`
           yield* sql`INSERT INTO memberships ${sql.insert(chunk.map((u) => ({ userId: u.id, orgId: org.id, joinedAt: created })))}`
-          const members = chunk.filter(() => random() < 0.5).map((u) => ({ groupId: pick(groupIds), userId: u.id, addedAt: created }))
+          const members = chunk.filter(() => random() < 0.5).map((u) => ({ groupId: pick(groupIds), userId: u.id, addedAt: created, addedBy: "system" }))
           if (members.length > 0) yield* sql`INSERT INTO group_members ${sql.insert(members)}`
           for (const m of members) groupOf.set(m.userId, `${org.slug}/${GROUPS[groupIds.indexOf(m.groupId)]}`)
         }

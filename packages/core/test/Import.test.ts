@@ -279,4 +279,34 @@ describe("importUsers", () => {
       assert.include(report.problems[0]!.error.message, "usher roles grant")
       assert.strictEqual(report.created, 1)
     }).pipe(Effect.scoped)))
+
+  it.live("item 4: with admin grants gated, an import cannot add anyone to a group that carries org-admin", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* Core.createGroup({ name: "admins" }).pipe(system)
+      yield* Core.grantRole({ role: "org-admin", to: { group: "admins" }, scope: "org:acme" }).pipe(system)
+      yield* activeUser({ email: "member@acme.test" })
+      yield* Core.setSetting("approval.gates", "admin-grants").pipe(system)
+      const dir = yield* fileFolder
+      const file = yield* csvFile(dir, "admins.csv", [HEADER, "member@acme.test,,,,,,,,,admins", "fresh@acme.test,F,Resh,,,,,,,admins"])
+      const report = yield* importAs(ADMIN, { file })
+      assert.deepStrictEqual(problemTags(report), ["2: GrantNeedsApproval", "3: GrantNeedsApproval"])
+      assert.include(report.problems[0]!.error.message, "acme/admins")
+      const members = yield* Core.groupMembers("admins").pipe(asUser(ADMIN))
+      assert.deepStrictEqual(members.members.map((m) => m.email), [])
+    }).pipe(Effect.scoped)))
+
+  it.live("an import does not change an account stronger than the importer's: it answers as a missing one", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* activeUser({ email: "mallory@acme.test", roles: ["user-manager"] })
+      yield* activeUser({ email: "grace@acme.test" })
+      const dir = yield* fileFolder
+      const file = yield* csvFile(dir, "rename.csv", [HEADER, `${ADMIN},Mal,Lory,,,,,,,`, "grace@acme.test,Grace,Renamed,,,,,,,"])
+      const report = yield* importAs("mallory@acme.test", { file })
+      assert.deepStrictEqual(problemTags(report), ["2: UserNotFound"])
+      assert.strictEqual(report.problems[0]!.error.message, new Core.UserNotFound({ user: ADMIN }).message)
+      assert.strictEqual((yield* Core.showUser(ADMIN).pipe(asUser(ADMIN))).user.firstName, "Ada")
+      assert.strictEqual((yield* Core.showUser("grace@acme.test").pipe(asUser(ADMIN))).user.lastName, "Renamed")
+    }).pipe(Effect.scoped)))
 })

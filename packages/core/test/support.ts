@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert } from "@effect/vitest"
-import { Cause, Effect, Either, Exit, Layer, Option } from "effect"
+import { Cause, Clock, Effect, Either, Exit, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -75,7 +75,7 @@ export const activeUser = (input: FixtureUser) =>
       phone: input.phone === undefined ? null : Either.getOrThrow(Core.normalizePhone(input.phone))
     }
     const id = Core.newId<Core.UserId>()
-    const at = new Date().toISOString()
+    const at = new Date(yield* Clock.currentTimeMillis).toISOString()
     yield* sql`INSERT INTO users ${
       sql.insert({
         id, ...profile, kind: "member", status: "active", createdAt: at, registeredAt: at, mustChangePassword: 0, search: searchText(profile)

@@ -2,8 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { accountScopes, Actor, loadSubject, now } from "../Actor.js"
 import { record } from "../Audit.js"
-import { ApprovalAction, statusAt, summarize, type ApprovalRequest, type ApprovalStatus } from "../Domain/Approval.js"
-import { NoEligibleApprover, ReasonRequired } from "../Domain/Errors.js"
+import { ApprovalAction, statusAt, summarize, targetKey, type ApprovalRequest, type ApprovalStatus } from "../Domain/Approval.js"
+import { ApprovalAlreadyPending, NoEligibleApprover, ReasonRequired } from "../Domain/Errors.js"
 import { newId } from "../Domain/Ids.js"
 import * as Permissions from "../Domain/Permissions.js"
 import type * as Scope from "../Domain/Scope.js"
@@ -102,7 +102,24 @@ const liveAccountScopes = (userIds: ReadonlyArray<string>) =>
     return [...all].sort()
   })
 
-/** Whether some active user other than `requester` holds `approvals.decide` at every scope. */
+/**
+ * What of a would-be decider's rights counts for a request filed by `requester` at `filedAt`
+ * (four eyes): grants that existed then and that the requester did not make, directly or by
+ * adding the decider to a group; nothing at all when the requester invited the decider or the
+ * account was not active before the request.
+ */
+export const countingSubject = (deciderId: string, requester: string, filedAt: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [account] = yield* sql<{ since: string; invitedBy: string | null }>`
+      SELECT COALESCE(u.registered_at, u.created_at) AS since, i.invited_by
+        FROM users u LEFT JOIN invitations i ON i.user_id = u.id WHERE u.id = ${deciderId}`.pipe(Effect.orDie)
+    const subject = yield* loadSubject(deciderId, { requester, filedAt })
+    const counts = account !== undefined && account.since <= filedAt && account.invitedBy !== requester
+    return counts ? subject : { ...subject, paths: [] }
+  })
+
+/** Whether some active user other than `requester` could decide, at every scope, a request filed now. */
 const someoneElseCanDecide = (requester: string, scopes: ReadonlyArray<Scope.Scope>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -115,10 +132,28 @@ const someoneElseCanDecide = (requester: string, scopes: ReadonlyArray<Scope.Sco
              OR (g.principal_type = 'group' AND g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = u.id))))`.pipe(Effect.orDie)
     const at = yield* now
     for (const { id } of candidates) {
-      const subject = yield* loadSubject(id)
+      const subject = yield* countingSubject(id, requester, at.toISOString())
       if (scopes.every((s) => Permissions.has(subject, "approvals.decide", s, at))) return true
     }
     return false
+  })
+
+/**
+ * The request already waiting for the same action on the same target, if any. One past its
+ * expiry no longer counts: it is marked expired here (audited), so the new one can be filed.
+ */
+const alreadyPending = (action: ApprovalAction, key: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = yield* now
+    const rows = yield* sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
+      WHERE a.status = 'pending' AND a.action = ${action._tag} AND a.target_key = ${key}`.pipe(Effect.orDie)
+    for (const row of rows) {
+      if (Date.parse(row.expiresAt) > at.getTime()) return row
+      yield* sql`UPDATE approvals SET status = 'expired', version = version + 1 WHERE id = ${row.id} AND status = 'pending'`.pipe(Effect.orDie)
+      yield* record({ action: "approval.expire", target: targetOf(action), details: { summary: row.summary, expiresAt: row.expiresAt }, approvalId: row.id })
+    }
+    return undefined
   })
 
 /** Whether configuration puts an optional gate in front of an action. */
@@ -140,6 +175,11 @@ export const requestApproval = (action: ApprovalAction, reason: string | undefin
     const text = reason?.trim() ?? ""
     if (text === "") return yield* Effect.fail(new ReasonRequired({ action: summarize(action) }))
     const actor = yield* Actor
+    const key = targetKey(action)
+    const waiting = yield* alreadyPending(action, key)
+    if (waiting !== undefined) {
+      return yield* Effect.fail(new ApprovalAlreadyPending({ id: waiting.id, summary: waiting.summary, requestedBy: waiting.requestedByEmail ?? waiting.requestedBy }))
+    }
     const scopes = yield* decisionScopes(action)
     if (!(yield* someoneElseCanDecide(actor.id, scopes))) return yield* Effect.fail(new NoEligibleApprover({ scopes }))
     const at = yield* now
@@ -154,6 +194,7 @@ export const requestApproval = (action: ApprovalAction, reason: string | undefin
         payload: JSON.stringify(action),
         summary,
         scopes: JSON.stringify(scopes),
+        targetKey: key,
         requestedBy: actor.id,
         requestedVia: actor.via,
         reason: text.slice(0, 2000),

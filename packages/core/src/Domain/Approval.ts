@@ -72,3 +72,20 @@ export interface ApprovalRequest {
 /** The status a stored request has at an instant: a pending one past its expiry is `expired`. */
 export const statusAt = (stored: ApprovalStatus, expiresAt: string, now: Date): ApprovalStatus =>
   stored === "pending" && Date.parse(expiresAt) <= now.getTime() ? "expired" : stored
+
+/**
+ * What a request acts on, as one string: two pending requests with the same action and key
+ * would do the same thing, so only the first may be pending (the second is refused naming it).
+ */
+export const targetKey = (action: ApprovalAction): string => {
+  switch (action._tag) {
+    case "user.delete":
+      return action.user.id
+    case "org.members.remove":
+      return `${action.org}:${action.users.map((u) => u.id).sort().join(",")}`
+    case "role.grant":
+      return `${action.principal.type}:${action.principal.id}:${action.role}:${action.scope}`
+    case "users.suspend":
+      return action.users.map((u) => u.id).sort().join(",")
+  }
+}

@@ -339,6 +339,28 @@ export class SelfApproval extends Schema.TaggedError<SelfApproval>()("SelfApprov
   }
 }
 
+/**
+ * Four eyes that can't be faked: the decider's right to decide must predate the request, come
+ * from someone other than the requester (not granted by them, directly or through a group they
+ * filled, nor to a person they invited), and belong to an account active before the request.
+ */
+export class DeciderNotEligible extends Schema.TaggedError<DeciderNotEligible>()("DeciderNotEligible", { id: Schema.String, scopes: Schema.Array(Schema.String) }) {
+  override get message() {
+    return `Your right to decide request ${this.id} at ${this.scopes.join(" and ")} does not count for it: it came after the request was filed, or from its requester (a grant they made, a group they added you to, or their invitation). Someone else must decide it.`
+  }
+}
+
+/** A request for the same action on the same target is already waiting: decide or cancel that one. */
+export class ApprovalAlreadyPending extends Schema.TaggedError<ApprovalAlreadyPending>()("ApprovalAlreadyPending", {
+  id: Schema.String,
+  summary: Schema.String,
+  requestedBy: Schema.String
+}) {
+  override get message() {
+    return `Request ${this.id} (${this.summary}, filed by ${this.requestedBy}) is already waiting for the same thing; decide or cancel it instead of filing another.`
+  }
+}
+
 /** Nobody but the requester could ever decide the request, so it is refused up front. */
 export class NoEligibleApprover extends Schema.TaggedError<NoEligibleApprover>()("NoEligibleApprover", { scopes: Schema.Array(Schema.String) }) {
   override get message() {

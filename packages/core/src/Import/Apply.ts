@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { parsePermissionsColumn } from "../Actor.js"
 import { recordMany, type AuditEntry } from "../Audit.js"
 import { newId, type GrantId } from "../Domain/Ids.js"
+import type { GrantPath } from "../Domain/Permissions.js"
 import { accountMail, invitationMail } from "../Domain/Mail.js"
 import type * as Scope from "../Domain/Scope.js"
 import { displayName, type User } from "../Domain/User.js"
@@ -62,6 +63,7 @@ export const loadExisting = (emails: ReadonlyArray<string>) =>
     const orgs = new Map<string, Array<string>>()
     const grants = new Map<string, Set<string>>()
     const groups = new Map<string, Set<string>>()
+    const paths = new Map<string, Array<GrantPath>>()
     for (const part of chunks(users.map((u) => u.id))) {
       const memberships = yield* sql<{ userId: string; slug: string }>`
         SELECT m.user_id, o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE ${sql.in("m.user_id", part)} ORDER BY o.slug`
@@ -71,12 +73,24 @@ export const loadExisting = (emails: ReadonlyArray<string>) =>
       for (const g of held) grants.set(g.principalId, (grants.get(g.principalId) ?? new Set()).add(grantKey(g.roleId, g.scope)))
       const members = yield* sql<{ userId: string; groupId: string }>`SELECT user_id, group_id FROM group_members WHERE ${sql.in("user_id", part)}`
       for (const m of members) groups.set(m.userId, (groups.get(m.userId) ?? new Set()).add(m.groupId))
+      const reach = yield* sql<{ userId: string; grantId: string; role: string; permissions: string; scope: string; expiresAt: string | null }>`
+        SELECT g.principal_id AS user_id, g.id AS grant_id, r.name AS role, r.permissions, g.scope, g.expires_at
+          FROM grants g JOIN roles r ON r.id = g.role_id WHERE g.principal_type = 'user' AND ${sql.in("g.principal_id", part)}
+        UNION ALL
+        SELECT m.user_id, g.id, r.name, r.permissions, g.scope, g.expires_at
+          FROM group_members m JOIN grants g ON g.principal_type = 'group' AND g.principal_id = m.group_id
+          JOIN roles r ON r.id = g.role_id WHERE ${sql.in("m.user_id", part)}`
+      for (const p of reach) {
+        const path: GrantPath = { grantId: p.grantId, role: p.role, permissions: parsePermissionsColumn(p.permissions), scope: p.scope as Scope.Scope, expiresAt: p.expiresAt, group: null }
+        paths.set(p.userId, [...(paths.get(p.userId) ?? []), path])
+      }
     }
     return new Map(users.map((user): [string, Existing] => [user.email, {
       user,
       orgs: orgs.get(user.id) ?? [],
       grants: grants.get(user.id) ?? new Set(),
-      groups: groups.get(user.id) ?? new Set()
+      groups: groups.get(user.id) ?? new Set(),
+      paths: paths.get(user.id) ?? []
     }]))
   }).pipe(Effect.orDie)
 
@@ -142,7 +156,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
       }))
     )
     for (const part of chunks(grants)) yield* sql`INSERT INTO grants ${sql.insert(part)}`
-    const members = changing.flatMap((p) => p.groups.map((g) => ({ groupId: g.id, userId: idOf(p), addedAt: created })))
+    const members = changing.flatMap((p) => p.groups.map((g) => ({ groupId: g.id, userId: idOf(p), addedAt: created, addedBy: ctx.actorId })))
     for (const part of chunks(members)) yield* sql`INSERT INTO group_members ${sql.insert(part)} ON CONFLICT (group_id, user_id) DO NOTHING`
 
     for (const p of updates) {

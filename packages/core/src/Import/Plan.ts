@@ -6,7 +6,7 @@
  */
 import { Either } from "effect"
 import {
-  type EscalationDenied, GroupNotFound, InvalidProfile, NotAMember, OrgNotFound, PermissionDenied, RoleNotFound, ScopeNotFound
+  type EscalationDenied, GroupNotFound, InvalidProfile, NotAMember, OrgNotFound, PermissionDenied, RoleNotFound, ScopeNotFound, UserNotFound
 } from "../Domain/Errors.js"
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
@@ -58,6 +58,8 @@ export interface Existing {
   readonly grants: ReadonlySet<string>
   /** ids of its groups */
   readonly groups: ReadonlySet<string>
+  /** everything it holds, directly and through groups (for the reach rule) */
+  readonly paths: ReadonlyArray<Permissions.GrantPath>
 }
 
 /** The key of a direct grant in `Existing.grants`. */
@@ -82,7 +84,7 @@ export interface PlannedGrant {
 
 /** Why a row cannot be applied. */
 export type PlanError =
-  | RoleNotFound | GroupNotFound | ScopeNotFound | OrgNotFound | PermissionDenied | EscalationDenied | NotAMember | GrantNeedsApproval | InvalidProfile
+  | RoleNotFound | GroupNotFound | ScopeNotFound | OrgNotFound | PermissionDenied | EscalationDenied | NotAMember | GrantNeedsApproval | InvalidProfile | UserNotFound
 
 /**
  * What happens to one row. A new account is made in its `home` organization (the import's,
@@ -158,7 +160,17 @@ const refusal = (
     if (org !== undefined && !orgs.includes(org)) return new NotAMember({ user: row.email, org })
     if (ctx.gatedRoles.has(grant.role.name)) return new GrantNeedsApproval({ role: grant.role.name, scope: grant.scope })
   }
-  for (const group of change.groups) if (!orgs.includes(group.org)) return new NotAMember({ user: row.email, org: group.org })
+  for (const group of change.groups) {
+    if (!orgs.includes(group.org)) return new NotAMember({ user: row.email, org: group.org })
+    // joining grants everything the group carries, so a gated role stays behind its gate here too
+    const admin = group.grants.find((g) => ctx.gatedRoles.has(g.role))
+    if (admin !== undefined) return new GrantNeedsApproval({ role: admin.role, scope: admin.scope, group: group.qualified })
+  }
+  // an account stronger than the importer's answers as a missing one, as everywhere (reach)
+  const changes = change.fields + change.joins.length + change.grants.length + change.groups.length
+  if (existing !== undefined && changes > 0 && !Permissions.withinReach(ctx.actor, { userId: existing.user.id, active: true, paths: existing.paths }, ctx.now)) {
+    return new UserNotFound({ user: row.email })
+  }
   if (existing === undefined) {
     const denied = leftOf(Permissions.require(ctx.actor, ctx.mode === "invite" ? "users.invite" : "users.create", Scope.org(change.home.slug), ctx.now))
     if (denied !== undefined) return denied

@@ -75,7 +75,8 @@ export const insertGrant = (principal: Principal, role: RoleRef, scope: Scope.Sc
          AND role_id = ${role.id} AND scope = ${scope}`.pipe(Effect.orDie)
     if (existing !== undefined) {
       if (existing.expiresAt === expiresAt) return { id: existing.id, created: false }
-      yield* sql`UPDATE grants SET expires_at = ${expiresAt} WHERE id = ${existing.id}`.pipe(Effect.orDie)
+      // the grant as it now stands is the actor's doing (four eyes counts it as theirs)
+      yield* sql`UPDATE grants SET expires_at = ${expiresAt}, granted_by = ${actor.id}, granted_at = ${at} WHERE id = ${existing.id}`.pipe(Effect.orDie)
     } else {
       yield* sql`INSERT INTO grants ${
         sql.insert({
@@ -117,9 +118,10 @@ export const insertGroupMember = (
     const admin = carried.find((g) => gated.has(g.role))
     if (admin !== undefined) return yield* Effect.fail(new GrantNeedsApproval({ role: admin.role, scope: admin.scope, group: group.qualified }))
     const sql = yield* SqlClient.SqlClient
+    const actor = yield* Actor
     const at = (yield* now).toISOString()
     const [added] = yield* sql<{ userId: string }>`
-      INSERT INTO group_members (group_id, user_id, added_at) VALUES (${group.id}, ${user.id}, ${at})
+      INSERT INTO group_members (group_id, user_id, added_at, added_by) VALUES (${group.id}, ${user.id}, ${at}, ${actor.id})
       ON CONFLICT (group_id, user_id) DO NOTHING RETURNING user_id`.pipe(Effect.orDie)
     if (added !== undefined) {
       yield* record({ action: "group.member.add", target: user.id, details: { group: group.qualified, email: user.email } })

@@ -8,6 +8,19 @@ const { initialized: directory } = tempDirectories()
 
 const PASSWORD = "a perfectly fine passphrase\n"
 
+/**
+ * An approver whose right to decide the admin's requests counts (four eyes): invited, with the
+ * role, by a second admin rather than by the admin who will file the requests.
+ */
+const independentApprover = async (temp: Parameters<typeof usher>[0], email: string) => {
+  const second = await usher(temp, ["users", "invite", "second@acme.test", "--role", "org-admin", "--link", "--json"])
+  await usher(temp, ["invites", "accept", second.json.link, "--password-stdin", "--first-name", "Sec", "--last-name", "Ond"], {}, PASSWORD)
+  const approver = await usher(temp, ["--as", "second@acme.test", "users", "invite", email, "--role", "approver", "--link", "--json"])
+  assert.strictEqual(approver.code, 0, approver.stderr)
+  const accepted = await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "A", "--last-name", "P"], {}, PASSWORD)
+  assert.strictEqual(accepted.code, 0, accepted.stderr)
+}
+
 describe("usher CLI: invitations, approvals, sessions, settings", () => {
   it("invite --link prints the link; the invitee accepts with --password-stdin; a used link fails with exit 1", async () => {
     const temp = await directory()
@@ -60,8 +73,12 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     await usher(temp, ["users", "invite", "bob@acme.test", "--link"])
     const noApprover = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "left", "--json"])
     assert.strictEqual(noApprover.json.error._tag, "NoEligibleApprover")
-    const approver = await usher(temp, ["users", "invite", "apo@acme.test", "--role", "approver", "--link", "--json"])
-    await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "Apo", "--last-name", "Prover"], {}, PASSWORD)
+    // an approver the requester invited does not count for the requester's requests (four eyes)
+    const puppet = await usher(temp, ["users", "invite", "puppet@acme.test", "--role", "approver", "--link", "--json"])
+    await usher(temp, ["invites", "accept", puppet.json.link, "--password-stdin", "--first-name", "Pup", "--last-name", "Pet"], {}, PASSWORD)
+    const stillNobody = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "left", "--json"])
+    assert.strictEqual(stillNobody.json.error._tag, "NoEligibleApprover")
+    await independentApprover(temp, "apo@acme.test")
     const noReason = await usher(temp, ["users", "delete", "bob@acme.test", "--json"])
     assert.strictEqual(noReason.json.error._tag, "ReasonRequired")
 
@@ -70,8 +87,11 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     assert.deepStrictEqual(Object.keys(requested.json), ["approval"])
     assert.strictEqual(requested.json.approval.status, "pending")
     const id: string = requested.json.approval.id
-    const text = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "twice"])
-    assert.include(text.stdout, "Approval requested")
+    const twice = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "twice"])
+    assert.strictEqual(twice.code, 1)
+    assert.include(twice.stderr, `Request ${id} (Delete the account bob@acme.test, filed by admin@acme.test) is already waiting`)
+    const puppetVote = await usher(temp, ["--as", "puppet@acme.test", "approvals", "approve", id, "--json"])
+    assert.deepStrictEqual([puppetVote.code, puppetVote.json.error._tag], [1, "DeciderNotEligible"])
 
     const self = await usher(temp, ["approvals", "approve", id, "--json"])
     assert.strictEqual(self.code, 1)
@@ -84,6 +104,8 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     const shown = await usher(temp, ["approvals", "show", id, "--json"])
     assert.deepStrictEqual([shown.json.status, shown.json.decidedBy], ["executed", "apo@acme.test"])
     assert.strictEqual((await usher(temp, ["users", "show", "bob@acme.test"])).code, 1)
+    const text = await usher(temp, ["users", "delete", "puppet@acme.test", "--reason", "not needed"])
+    assert.include(text.stdout, "Approval requested")
     const other = (await usher(temp, ["approvals", "list", "--status", "pending", "--json"])).json[0].id
     const denied = await usher(temp, ["--as", "apo@acme.test", "approvals", "deny", other, "--reason", "already gone"])
     assert.include(denied.stdout, "Denied")
@@ -114,8 +136,7 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
     assert.strictEqual(bad.code, 1)
     assert.include(bad.stderr, "a whole number from 1 to 2160")
     await usher(temp, ["users", "invite", "kim@acme.test", "--link"])
-    const approver = await usher(temp, ["users", "invite", "apo@acme.test", "--role", "approver", "--link", "--json"])
-    await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "A", "--last-name", "P"], {}, PASSWORD)
+    await independentApprover(temp, "apo@acme.test")
     const bulk = await usher(temp, ["users", "suspend", "lee@acme.test", "apo@acme.test", "--reason", "incident", "--json"])
     assert.strictEqual(bulk.json.approval.action, "users.suspend")
     await usher(temp, ["settings", "set", "approval.gates", "none"])
@@ -158,8 +179,7 @@ describe("usher CLI: the flags of invite, sessions revoke --session, orgs remove
     assert.deepStrictEqual([unknown.code, unknown.json.error._tag], [1, "SessionNotFound"])
 
     await usher(temp, ["users", "invite", "kim@acme.test", "--link"])
-    const approver = await usher(temp, ["users", "invite", "apo@acme.test", "--role", "approver", "--link", "--json"])
-    await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "A", "--last-name", "P"], {}, PASSWORD)
+    await independentApprover(temp, "apo@acme.test")
     const noReason = await usher(temp, ["orgs", "remove", "acme", "lee@acme.test", "kim@acme.test", "--json"])
     assert.deepStrictEqual([noReason.code, noReason.json.error._tag], [1, "ReasonRequired"])
     const bulk = await usher(temp, ["orgs", "remove", "acme", "lee@acme.test", "kim@acme.test", "--reason", "team moved", "--json"])
@@ -183,8 +203,7 @@ describe("usher slack link", () => {
     assert.deepStrictEqual(links.json.map((l: { slackUserId: string; email: string }) => [l.slackUserId, l.email]).sort(), [["U0123ABCD", "admin@acme.test"], ["U0BOB", "bob@acme.test"]])
     const unlinked = await usher(temp, ["slack", "unlink", "U0123ABCD"])
     assert.include(unlinked.stdout, "Unlinked Slack user U0123ABCD (was admin@acme.test).")
-    const approver = await usher(temp, ["users", "invite", "apo@acme.test", "--role", "approver", "--link", "--json"])
-    await usher(temp, ["invites", "accept", approver.json.link, "--password-stdin", "--first-name", "A", "--last-name", "P"], {}, PASSWORD)
+    await independentApprover(temp, "apo@acme.test")
     const request = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "left", "--json"])
     await usher(temp, ["--as", "apo@acme.test", "approvals", "approve", request.json.approval.id])
     const after = await usher(temp, ["slack", "links", "--json"])
