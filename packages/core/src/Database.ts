@@ -10,6 +10,7 @@ import migration0002 from "./migrations/0002_access.js"
 import migration0003 from "./migrations/0003_slack.js"
 import migration0004 from "./migrations/0004_views.js"
 import migration0006 from "./migrations/0006_four_eyes.js"
+import migration0007 from "./migrations/0007_sign_in_locks.js"
 
 /** Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`. */
 export interface DatabaseLocation {
@@ -56,7 +57,7 @@ export const locationFromEnv = Effect.gen(function*() {
 export class Database extends Context.Tag("@usher/core/Database")<Database, DatabaseLocation>() {}
 
 const migrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004, "0006_four_eyes": migration0006 })
+  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004, "0006_four_eyes": migration0006, "0007_sign_in_locks": migration0007 })
 })
 
 /** Whoever can read the directory's file reads every account: the file and its WAL are the owner's alone (0600). */

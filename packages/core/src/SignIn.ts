@@ -9,7 +9,7 @@ import {
 } from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
 import { resetMail } from "./Domain/Mail.js"
-import { displayName, normalizeEmail, type User } from "./Domain/User.js"
+import { displayName, normalizeEmail, signInLocked, type User } from "./Domain/User.js"
 import { deliver, enqueue } from "./Mail.js"
 import { consumeToken, issueToken, peekToken } from "./internal/tokens.js"
 import { findUser } from "./internal/lookup.js"
@@ -20,8 +20,18 @@ import { currentSettings } from "./Settings.js"
 import { changeStatus } from "./Users/Lifecycle.js"
 import { writeUser } from "./Users/UsersRepo.js"
 
-/** After this many failed sign-ins in a row an account is locked until an admin unlocks it. */
+/** After this many failed sign-ins in a row an account is locked for a while (`lockDuration`). */
 export const MAX_FAILED_SIGN_INS = 10
+
+/** The first lock lasts this long; each further lock in the same run of failures twice as long. */
+export const FIRST_LOCK_MINUTES = 15
+
+/** No lock lasts longer than this: a lock is never permanent (an admin can still unlock at once). */
+export const LONGEST_LOCK_HOURS = 24
+
+/** How long the `n`th lock of a run of failures lasts, in milliseconds. */
+export const lockDuration = (n: number): number =>
+  Math.min(FIRST_LOCK_MINUTES * 60_000 * 2 ** Math.max(0, n - 1), LONGEST_LOCK_HOURS * 3_600_000)
 
 /** Verified against when the e-mail is unknown, so a miss costs the same scrypt as a wrong password. */
 export const TIMING_EQUALIZER = "scrypt$17$8$1$LXidpW6sFbjo2DLDVMLmxw$q99EJI1vHj8THuzNbMXFcrv4xI1entfxOXmq9JaXOXo"
@@ -30,35 +40,44 @@ interface Credentials {
   readonly id: UserId
   readonly status: User["status"]
   readonly passwordHash: string | null
-  readonly lockedAt: string | null
+  readonly lockedUntil: string | null
 }
 
 const credentialsOf = (email: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const normalized = Either.getOrElse(normalizeEmail(email), () => email.trim().toLowerCase())
-    const [row] = yield* sql<Credentials>`SELECT id, status, password_hash, locked_at FROM users WHERE email = ${normalized}`
+    const [row] = yield* sql<Credentials>`SELECT id, status, password_hash, locked_until FROM users WHERE email = ${normalized}`
     return row
   }).pipe(Effect.orDie)
 
 const asThe = (userId: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id: userId as UserId, via: actor.via }))
 
-/** Counts a failed attempt against an account, locking it at the tenth; audited. */
+/**
+ * Counts a failed attempt against an account, audited, deciding the lock in the same
+ * transaction: every failure counts (also while locked), and a run of failures that reaches the
+ * next multiple of ten while unlocked locks the account again, for twice as long as the last time.
+ */
 const countFailure = (userId: string) =>
   transaction(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const at = (yield* now).toISOString()
-    const [row] = yield* sql<{ failedSignIns: number; lockedAt: string | null }>`
-      UPDATE users SET failed_sign_ins = failed_sign_ins + 1,
-             locked_at = CASE WHEN locked_at IS NOT NULL THEN locked_at
-                              WHEN failed_sign_ins + 1 >= ${MAX_FAILED_SIGN_INS} THEN ${at} ELSE NULL END
-       WHERE id = ${userId} RETURNING failed_sign_ins, locked_at`
+    const at = yield* now
+    const [row] = yield* sql<{ failedSignIns: number; locks: number; lockedUntil: string | null }>`
+      SELECT failed_sign_ins, locks, locked_until FROM users WHERE id = ${userId}`
     if (row === undefined) return
-    // every failure counts, also while locked (attempts racing the lock were lost before)
-    yield* record({ action: "user.signin.fail", target: userId, details: { failures: Number(row.failedSignIns) } })
-    // the lock is set by the failure that reaches the limit (the count and the lock are cleared together)
-    if (Number(row.failedSignIns) === MAX_FAILED_SIGN_INS) yield* record({ action: "user.lock", target: userId, details: { failures: Number(row.failedSignIns) } })
+    const failures = Number(row.failedSignIns) + 1
+    const locks = Number(row.locks)
+    const locking = !signInLocked(row, at) && failures >= MAX_FAILED_SIGN_INS * (locks + 1)
+    const until = locking ? new Date(at.getTime() + lockDuration(locks + 1)).toISOString() : null
+    if (locking) {
+      yield* sql`UPDATE users SET failed_sign_ins = ${failures}, locks = ${locks + 1}, locked_at = ${at.toISOString()}, locked_until = ${until}
+                  WHERE id = ${userId}`
+    } else {
+      yield* sql`UPDATE users SET failed_sign_ins = ${failures} WHERE id = ${userId}`
+    }
+    yield* record({ action: "user.signin.fail", target: userId, details: { failures } })
+    if (locking) yield* record({ action: "user.lock", target: userId, details: { failures, lock: locks + 1, until } })
   })).pipe(Effect.orDie, asThe(userId))
 
 /**
@@ -90,7 +109,7 @@ const checkCredentials = (email: string, password: string) =>
   Effect.gen(function*() {
     const found = yield* credentialsOf(email)
     const matches = yield* verifyPassword(password, found?.passwordHash ?? TIMING_EQUALIZER)
-    if (found === undefined || found.passwordHash === null || found.lockedAt !== null || !matches) {
+    if (found === undefined || found.passwordHash === null || signInLocked(found, yield* now) || !matches) {
       yield* countAttempt(email, found)
       return yield* Effect.fail(new SignInFailed())
     }
@@ -126,13 +145,14 @@ export const signIn = (input: SignInInput) =>
       let user = yield* findUser(found.id).pipe(Effect.orDie)
       // the lock is decided again after the slow hash, under the write lock: a lock that
       // failures running alongside set meanwhile refuses this sign-in too
-      if (user.lockedAt !== null) return yield* Effect.fail(new SignInFailed())
+      if (signInLocked(user, yield* now)) return yield* Effect.fail(new SignInFailed())
       if (newHash !== null) {
         if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")
         yield* writeUser(user, { passwordHash: newHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString() }, user.version)
         yield* record({ action: "user.password.change", target: user.id, details: { email: user.email, firstSignIn: true } })
       }
-      yield* sql`UPDATE users SET failed_sign_ins = 0 WHERE id = ${user.id}`.pipe(Effect.orDie)
+      // a good sign-in ends the run of failures, and with it the lock's growth
+      yield* sql`UPDATE users SET failed_sign_ins = 0, locks = 0, locked_at = NULL, locked_until = NULL WHERE id = ${user.id}`.pipe(Effect.orDie)
       const opened = yield* openSession(user.id, input)
       return { ...opened, user: yield* findUser(user.id).pipe(Effect.orDie) }
     })).pipe(asThe(found.id))
@@ -161,7 +181,7 @@ export const changePassword = (input: ChangePasswordInput) =>
     return yield* transaction(Effect.gen(function*() {
       let current = yield* findUser(actor.id).pipe(Effect.orDie)
       if (current.status === "provisioned") current = yield* changeStatus(current, "firstPasswordChange")
-      yield* writeUser(current, { passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0 }, current.version)
+      yield* writeUser(current, { passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0, locks: 0 }, current.version)
       const ended = yield* endSessions(current.id, input.keepSession === undefined ? {} : { except: input.keepSession })
       yield* record({ action: "user.password.change", target: current.id, details: { email: current.email, sessionsEnded: ended } })
       return { user: yield* findUser(current.id).pipe(Effect.orDie), sessionsEnded: ended }
@@ -224,7 +244,7 @@ export const completePasswordReset = (input: { readonly token: string; readonly 
       return yield* Effect.gen(function*() {
         if (user.status === "provisioned") user = yield* changeStatus(user, "firstPasswordChange")
         yield* writeUser(user, {
-          passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0, lockedAt: null
+          passwordHash, mustChangePassword: 0, passwordChangedAt: (yield* now).toISOString(), failedSignIns: 0, locks: 0, lockedAt: null, lockedUntil: null
         }, user.version)
         const ended = yield* endSessions(user.id)
         yield* record({ action: "user.password.reset", target: user.id, details: { email: user.email, sessionsEnded: ended } })
@@ -233,13 +253,16 @@ export const completePasswordReset = (input: { readonly token: string; readonly 
     }))
   })
 
-/** Lifts a sign-in lock and clears the failure count (needs `users.password.reset` at every organization of the user). */
+/**
+ * Lifts a sign-in lock at once and clears the failure count, so the next lock is a first one
+ * again (needs `users.password.reset` at every organization of the user).
+ */
 export const unlockUser = (ref: string) =>
   transaction(Effect.gen(function*() {
     const user = yield* findUser(ref)
     yield* requireForAccount("users.password.reset", user.id)
     if (user.lockedAt === null) return { user, unlocked: false }
-    yield* writeUser(user, { lockedAt: null, failedSignIns: 0 }, user.version)
+    yield* writeUser(user, { lockedAt: null, lockedUntil: null, failedSignIns: 0, locks: 0 }, user.version)
     yield* record({ action: "user.unlock", target: user.id, details: { email: user.email, lockedAt: user.lockedAt } })
     return { user: yield* findUser(user.id), unlocked: true }
   }))

@@ -36,7 +36,7 @@ export { seedUsers } from "./Seed.js"
 export { authenticate, listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
 export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
-  changePassword, completePasswordReset, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,
+  changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,
   type ChangePasswordInput, type SignInInput
 } from "./SignIn.js"
 export {

@@ -84,7 +84,7 @@ describe("Sign-in, passwords and sessions", () => {
       if (locked >= 0 && opened === -1) assert.strictEqual(results[30]!._tag, "Left")
     })))
 
-  it.live("an unknown e-mail and a wrong password fail alike; the tenth failure locks the account until an admin unlocks it", () =>
+  it.live("an unknown e-mail and a wrong password fail alike; the tenth failure locks the account (for 15 minutes, or until an admin unlocks it)", () =>
     withDatabase(Effect.gen(function*() {
       yield* initialized
       yield* withPassword("sam@acme.test")
@@ -101,6 +101,7 @@ describe("Sign-in, passwords and sessions", () => {
       assert.deepStrictEqual(actions, [...Array(Core.MAX_FAILED_SIGN_INS).fill("user.signin.fail"), "user.lock"])
       const locked = (yield* Core.showUser("sam@acme.test").pipe(asUser(ADMIN))).user
       assert.isNotNull(locked.lockedAt)
+      assert.strictEqual(Date.parse(locked.lockedUntil!) - Date.parse(locked.lockedAt!), 15 * 60_000, "the first lock lasts 15 minutes")
       const withRightPassword = yield* failsWith(Core.signIn({ email: "sam@acme.test", password: PASSWORD }).pipe(anonymous), "SignInFailed")
       assert.strictEqual(withRightPassword.message, unknown.message, "a locked account does not reveal that the password was right")
 
@@ -208,10 +209,46 @@ describe("Sign-in, passwords and sessions", () => {
       yield* initialized
       const user = yield* withPassword("lox@acme.test")
       const sql = yield* SqlClient.SqlClient
-      yield* sql`UPDATE users SET locked_at = ${new Date().toISOString()}, failed_sign_ins = 10 WHERE id = ${user.id}`.pipe(Effect.orDie)
+      yield* sql`UPDATE users SET locked_at = ${new Date().toISOString()}, locked_until = ${new Date(Date.now() + 3_600_000).toISOString()}, locks = 1, failed_sign_ins = 10 WHERE id = ${user.id}`.pipe(Effect.orDie)
       const reset = yield* Core.requestPasswordReset("lox@acme.test").pipe(asUser(ADMIN))
       const after = yield* Core.completePasswordReset({ token: yield* linkIn(reset.mail.file!, "reset"), password: "unlocked at last!" }).pipe(anonymous)
       assert.isNull(after.lockedAt)
       yield* Core.signIn({ email: "lox@acme.test", password: "unlocked at last!" }).pipe(anonymous)
+    })))
+
+  it.effect("item 8: a lock is temporary and grows: 15 minutes after ten failures, 30 after the next ten, never more than a day; a good sign-in starts over", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* TestClock.setTime(Date.parse("2026-05-01T08:00:00.000Z"))
+      yield* initialized
+      const user = yield* withPassword("tim@acme.test")
+      const sql = yield* SqlClient.SqlClient
+      const wrong = (n: number) => Effect.forEach(Array.from({ length: n }, (_, i) => i), (i) =>
+        failsWith(Core.signIn({ email: "tim@acme.test", password: `wrong ${i}` }).pipe(anonymous), "SignInFailed"))
+      const right = Core.signIn({ email: "tim@acme.test", password: PASSWORD }).pipe(anonymous)
+      const state = Effect.map(sql<{ failedSignIns: number; locks: number; lockedUntil: string | null }>`
+        SELECT failed_sign_ins, locks, locked_until FROM users WHERE id = ${user.id}`, (rows) => rows[0]!)
+
+      yield* wrong(Core.MAX_FAILED_SIGN_INS)
+      yield* failsWith(right, "SignInFailed")
+      yield* TestClock.adjust("14 minutes")
+      yield* failsWith(right, "SignInFailed")
+      yield* TestClock.adjust("1 minute")
+      // the lock ended by itself: no admin needed. The failures of this run still count.
+      const s1 = yield* state
+      assert.deepStrictEqual([Number(s1.failedSignIns), Number(s1.locks)], [Core.MAX_FAILED_SIGN_INS + 2, 1], "failures while locked count too")
+      // ten more in the same run lock it again, twice as long (the run's count is set to one short)
+      yield* sql`UPDATE users SET failed_sign_ins = ${2 * Core.MAX_FAILED_SIGN_INS - 1} WHERE id = ${user.id}`
+      yield* wrong(1)
+      const s2 = yield* state
+      assert.strictEqual(Number(s2.locks), 2)
+      yield* TestClock.adjust("29 minutes")
+      yield* failsWith(right, "SignInFailed")
+      yield* TestClock.adjust("1 minute")
+      const signed = yield* right
+      assert.strictEqual(signed.user.email, "tim@acme.test")
+      const s3 = yield* state
+      assert.deepStrictEqual([Number(s3.failedSignIns), Number(s3.locks), s3.lockedUntil], [0, 0, null], "a good sign-in starts over")
+      // the growth stops at a day: a lock is never permanent
+      assert.deepStrictEqual([1, 2, 3, 7, 8, 20].map(Core.lockDuration), [15, 30, 60, 960, 1440, 1440].map((m) => m * 60_000))
     })))
 })

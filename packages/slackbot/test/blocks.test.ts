@@ -109,7 +109,7 @@ describe("Block Kit builders", () => {
       user: {
         id: "u1" as Core.UserId, email: "bob@acme.test", firstName: "Bob", lastName: "<b>", phone: null, gender: null, birthday: null, orgUnit: null,
         position: "Builder", kind: "member", status: "active", createdAt: "2030-01-01T00:00:00Z", registeredAt: "2030-01-01T00:00:00Z",
-        lastActiveAt: null, mustChangePassword: false, lockedAt: null, version: 1
+        lastActiveAt: null, mustChangePassword: false, lockedAt: null, lockedUntil: null, version: 1
       },
       organizations: [{ slug: "acme", name: "Acme", joinedAt: "2030-01-01T00:00:00Z" }],
       groups: [{ name: "ops", org: "acme", addedAt: "2030-01-01T00:00:00Z" }],

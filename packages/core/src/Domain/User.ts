@@ -29,8 +29,10 @@ export const User = Schema.Struct({
   registeredAt: Schema.NullOr(Schema.String),
   lastActiveAt: Schema.NullOr(Schema.String),
   mustChangePassword: Schema.Boolean,
-  /** set when sign-in was locked after repeated failures, until an admin unlocks it */
+  /** when sign-in was last locked after repeated failures (cleared by a sign-in, unlock or reset) */
   lockedAt: Schema.NullOr(Schema.String),
+  /** when that lock ends by itself; sign-in is locked while this lies in the future */
+  lockedUntil: Schema.NullOr(Schema.String),
   version: Schema.Number
 })
 export type User = typeof User.Type
@@ -145,3 +147,7 @@ export const normalizeProfile = (input: ProfileInput, today: Date): Either.Eithe
 /** The display name of a user: "First Last", or the e-mail when both are empty. */
 export const displayName = (user: Pick<User, "firstName" | "lastName" | "email">): string =>
   `${user.firstName} ${user.lastName}`.trim() || user.email
+
+/** Whether sign-in is locked at an instant: a lock lasts until `lockedUntil`, never longer. */
+export const signInLocked = (user: { readonly lockedUntil: string | null }, at: Date): boolean =>
+  user.lockedUntil !== null && Date.parse(user.lockedUntil) > at.getTime()

@@ -28,6 +28,8 @@ export type UserColumns = Partial<{
   search: string
   failedSignIns: number
   lockedAt: string | null
+  lockedUntil: string | null
+  locks: number
   passwordChangedAt: string | null
 }>
 

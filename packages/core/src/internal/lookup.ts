@@ -27,12 +27,13 @@ export interface UserRow {
   readonly lastActiveAt: string | null
   readonly mustChangePassword: number
   readonly lockedAt: string | null
+  readonly lockedUntil: string | null
   readonly version: number
 }
 
 /** The columns of a user that may leave core (never the password hash). */
 export const USER_COLUMNS = `id, email, first_name, last_name, phone, gender, birthday, org_unit, position, kind, status,
-  created_at, registered_at, last_active_at, must_change_password, locked_at, version`
+  created_at, registered_at, last_active_at, must_change_password, locked_at, locked_until, version`
 
 /** A stored row as the domain's User. */
 export const toUser = (row: UserRow): User => ({

@@ -1,4 +1,4 @@
-import type { User, UserDetail } from "@usher/core"
+import { signInLocked, type User, type UserDetail } from "@usher/core"
 import { fields, table, when } from "./Table.js"
 
 /** Users as the list table (seed columns: name, e-mail, phone, status, registered, last active). */
@@ -23,7 +23,7 @@ export const formatUser = (user: User): string =>
     ["position", user.position],
     ["kind", user.kind],
     ["status", user.status + (user.mustChangePassword ? " (must change password)" : "")],
-    ["sign-in", user.lockedAt === null ? "allowed" : `locked since ${when(user.lockedAt)} (usher users unlock)`],
+    ["sign-in", signInLocked(user, new Date()) ? `locked until ${when(user.lockedUntil)} (usher users unlock lifts it now)` : "allowed"],
     ["created", when(user.createdAt)],
     ["registered", when(user.registeredAt)],
     ["last active", when(user.lastActiveAt)],

@@ -26,7 +26,7 @@ const directory = Effect.gen(function*() {
   yield* execute(`INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, user_agent, ip)
     VALUES ('session-1', '${grace.id}', '${new Date(now - HOUR).toISOString()}', '${new Date(now).toISOString()}',
             '${new Date(now + HOUR).toISOString()}', 'Firefox', '10.0.0.7')`)
-  yield* execute(`UPDATE users SET locked_at = '${new Date(now).toISOString()}', failed_sign_ins = 10 WHERE email = 'grace@acme.test'`)
+  yield* execute(`UPDATE users SET locked_at = '${new Date(now).toISOString()}', locked_until = '${new Date(now + 15 * 60_000).toISOString()}', locks = 1, failed_sign_ins = 10 WHERE email = 'grace@acme.test'`)
 })
 
 /** Filters the users view down to one user and opens it. */
@@ -50,7 +50,7 @@ describe("user detail and actions", () => {
     const frame = await openUser(harness.screen, "hopper", "grace@acme.test")
     for (const text of [
       "Grace Hopper <grace@acme.test>",
-      "sign-in locked since",
+      "sign-in locked until",
       "Lifecycle",
       "acme (Acme) since",
       "acme/ops since",

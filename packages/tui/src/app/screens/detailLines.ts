@@ -1,4 +1,4 @@
-import type * as Core from "@usher/core"
+import * as Core from "@usher/core"
 import { day, minute } from "../components/layout.js"
 
 /** One line of the detail view. */
@@ -67,7 +67,7 @@ export const detailLines = (data: DetailData, width: number): ReadonlyArray<Deta
   const d = data.detail
   if (d === undefined) return missing(data.errors.detail)
   const u = d.user
-  const flags = [u.mustChangePassword ? "must change password" : "", u.lockedAt !== null ? `sign-in locked since ${minute(u.lockedAt)}` : ""].filter((f) => f !== "")
+  const flags = [u.mustChangePassword ? "must change password" : "", Core.signInLocked(u, new Date()) ? `sign-in locked until ${minute(u.lockedUntil!)}` : ""].filter((f) => f !== "")
   const out: Array<DetailLine> = [
     { text: `${`${u.firstName} ${u.lastName}`.trim() || u.email} <${u.email}>`, bold: true },
     { text: `status ${u.status}${flags.length > 0 ? ` | ${flags.join(" | ")}` : ""}`, bold: true, ...(u.status === "suspended" ? { color: "red" } : u.status === "active" ? { color: "green" } : { color: "yellow" }) },
