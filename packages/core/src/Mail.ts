@@ -7,12 +7,13 @@ import { now, requireAt } from "./Actor.js"
 import { CoreConfig, type CoreConfigShape } from "./CoreConfig.js"
 import { InvalidInput } from "./Domain/Errors.js"
 import { newId } from "./Domain/Ids.js"
+import { redactLinks, WITHHELD } from "./Domain/Mail.js"
 import * as Scope from "./Domain/Scope.js"
 import { transaction } from "./internal/tx.js"
 
 /** A mail as a use case writes it; sender and delivery are the mailer's. */
 export interface MailMessage {
-  readonly kind: "invitation" | "password-reset"
+  readonly kind: "invitation" | "password-reset" | "email-change"
   readonly userId: string | null
   readonly to: string
   readonly subject: string
@@ -91,24 +92,50 @@ export const MailerLive: Layer.Layer<Mailer, never, CoreConfig> = Layer.scoped(
     config.smtpUrl !== null ? smtpMailer(config.smtpUrl) : Effect.succeed(fileMailer(config.dataDir)))
 )
 
+/**
+ * The bodies of queued mails with their links whole, kept in this process's memory only: the
+ * outbox table stores them with the links' tokens withheld, so a copy of the database file hands
+ * out no working link. The process that queued a mail delivers it right after its transaction
+ * commits (and retries from here while it runs); a mail whose bodies are gone (queued by a
+ * process that ended) cannot be sent again, and says so: its link must be issued anew.
+ */
+const liveBodies = new Map<string, { readonly text: string; readonly html: string; readonly at: number }>()
+/** Bodies of mails never delivered (their transaction rolled back) are dropped after this long. */
+const LIVE_BODY_MS = 24 * 3_600_000
+
+const keepLive = (id: string, text: string, html: string) => {
+  const at = Date.now()
+  if (liveBodies.size > 10_000) {
+    for (const [key, entry] of liveBodies) if (at - entry.at > LIVE_BODY_MS) liveBodies.delete(key)
+  }
+  liveBodies.set(id, { text, html, at })
+}
+
+/** Why a mail whose link was withheld at rest cannot be sent from here. */
+const LINK_GONE = "its link is not kept in the outbox and the process that queued it has ended; send a new one (usher invites resend or usher users reset-password)"
+
 /** Queues mails in the caller's transaction (one statement per 500); `deliver` sends them once it committed. Ids in the order given. */
 export const enqueueMany = (messages: ReadonlyArray<MailMessage>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const config = yield* CoreConfig
     const createdAt = (yield* now).toISOString()
-    const rows = messages.map((message) => ({
-      id: newId(),
-      createdAt,
-      kind: message.kind,
-      userId: message.userId,
-      toAddress: message.to,
-      fromAddress: config.mailFrom,
-      subject: message.subject,
-      textBody: message.text,
-      htmlBody: message.html,
-      status: "queued"
-    }))
+    const rows = messages.map((message) => {
+      const id = newId()
+      keepLive(id, message.text, message.html)
+      return {
+        id,
+        createdAt,
+        kind: message.kind,
+        userId: message.userId,
+        toAddress: message.to,
+        fromAddress: config.mailFrom,
+        subject: message.subject,
+        textBody: redactLinks(message.text),
+        htmlBody: redactLinks(message.html),
+        status: "queued"
+      }
+    })
     for (let i = 0; i < rows.length; i += 500) yield* sql`INSERT INTO outbox ${sql.insert(rows.slice(i, i + 500))}`
     return rows.map((r) => r.id)
   }).pipe(Effect.orDie)
@@ -168,8 +195,8 @@ const CLAIM_MS = 5 * 60_000
  * Sends queued mails (after their transaction committed), a chunk at a time: one transaction
  * claims the chunk (so two processes never send one mail twice), the transport takes each
  * mail, one transaction records how each went. A failure stays on its row (`failed`, with the
- * reason) for `outbox send` to retry. After an SMTP server accepted a message its bodies are
- * cleared: the links in it are secrets, and the mail server has them now.
+ * reason) for `outbox send` to retry. The stored bodies never hold a link's token (see
+ * `liveBodies`); after an SMTP server accepted a message they are cleared as well.
  */
 export const deliver = (ids: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -186,9 +213,16 @@ export const deliver = (ids: ReadonlyArray<string>) =>
       }))
       const outcomes: Array<{ readonly row: OutboxRow; readonly outcome: Either.Either<Delivered, string> }> = []
       for (const row of claimed) {
+        const live = liveBodies.get(row.id)
+        if (live === undefined && row.textBody.includes(WITHHELD)) {
+          outcomes.push({ row, outcome: Either.left(LINK_GONE) })
+          continue
+        }
         const outcome = yield* Effect.either(mailer.send({
-          id: row.id, kind: row.kind, userId: row.userId, from: row.fromAddress, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody
+          id: row.id, kind: row.kind, userId: row.userId, from: row.fromAddress, to: row.toAddress, subject: row.subject,
+          text: live?.text ?? row.textBody, html: live?.html ?? row.htmlBody
         }))
+        if (Either.isRight(outcome)) liveBodies.delete(row.id)
         outcomes.push({ row, outcome })
       }
       yield* transaction(Effect.gen(function*() {
@@ -243,11 +277,6 @@ export const listOutbox = (query: OutboxQuery = {}) =>
     return rows.map(toEntry)
   })
 
-/** The secret part of a sign-up or reset link, which only the mail's recipient may hold. */
-const LINK_TOKEN = /(\/(?:invite|reset)\/)[A-Za-z0-9_-]{16,}/g
-
-/** A mail's text as an admin may read it: its links' tokens cut out. */
-export const redactLinks = (text: string): string => text.replace(LINK_TOKEN, "$1[link withheld]")
 
 /**
  * One mail with its bodies (empty once an SMTP server took it). The tokens of its links are

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Cause, Effect, Either, Exit, Option, Schema } from "effect"
-import { actorSubject, loadSubject, now, requireForAccount, requireReadable } from "./Actor.js"
+import { Actor, actorSubject, loadSubject, now, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { checkDelegation } from "./internal/grants.js"
 import { findUser } from "./internal/lookup.js"
@@ -36,6 +36,31 @@ export class SlackAccountInactive extends Schema.TaggedError<SlackAccountInactiv
     return this.status === "suspended"
       ? `Your directory account ${this.email} is suspended, so you cannot use usher from Slack; ask an admin.`
       : `Your directory account ${this.email} is ${this.status}, not active yet, so you cannot use usher from Slack; finish signing up first.`
+  }
+}
+
+/**
+ * A Slack user tied to one directory account whose verified Slack e-mail now belongs to another:
+ * an e-mail never moves a Slack identity (someone who could set that e-mail would take the
+ * account over), so the bot refuses until an admin re-links them.
+ */
+export class SlackIdentityMismatch extends Schema.TaggedError<SlackIdentityMismatch>()("SlackIdentityMismatch", {
+  slackUserId: Schema.String,
+  email: Schema.String,
+  tiedTo: Schema.String
+}) {
+  override get message() {
+    return `Your Slack account ${this.slackUserId} acts as the directory account ${this.tiedTo}, but Slack now shows your e-mail as ${this.email}, which is another account's. usher never moves a Slack identity by e-mail; ask an admin to check and re-link it (usher slack link ${this.slackUserId} USER).`
+  }
+}
+
+/** A directory account already tied to another Slack user: a second one is not mapped to it by e-mail. */
+export class SlackAccountTaken extends Schema.TaggedError<SlackAccountTaken>()("SlackAccountTaken", {
+  slackUserId: Schema.String,
+  email: Schema.String
+}) {
+  override get message() {
+    return `The directory account ${this.email} acts in Slack through another Slack user already, so the Slack user ${this.slackUserId} is not mapped to it by e-mail; an admin can move it (usher slack unlink, then usher slack link ${this.slackUserId} ${this.email}).`
   }
 }
 
@@ -103,6 +128,9 @@ export const linkSlackUser = (slackUserIdText: string, userRef: string) =>
     const sql = yield* SqlClient.SqlClient
     const [previous] = yield* sql<LinkRow>`${sql.literal(SELECT_LINK)} WHERE l.slack_user_id = ${slackUserId}`.pipe(Effect.orDie)
     if (previous !== undefined && previous.userId === user.id) return toLink(previous)
+    // one Slack user per account: moving an account to another Slack user is unlink, then link
+    const [other] = yield* sql<{ slackUserId: string }>`SELECT slack_user_id FROM slack_links WHERE user_id = ${user.id}`.pipe(Effect.orDie)
+    if (other !== undefined) return yield* Effect.fail(new SlackAccountTaken({ slackUserId, email: user.email }))
     if (previous !== undefined) yield* requireForAccount("users.update", previous.userId)
     const actor = yield* actorSubject
     const at = (yield* now).toISOString()
@@ -142,8 +170,11 @@ export const listSlackLinks = Effect.gen(function*() {
 })
 
 /**
- * The directory user a Slack user maps to: their explicit link, else the account whose e-mail
- * is their verified Slack e-mail (`null` when Slack shows none). Deleted accounts map to nobody.
+ * The directory user a Slack user maps to: their link (made by an admin, or pinned the first
+ * time they acted), else the account whose e-mail is their verified Slack e-mail (`null` when
+ * Slack shows none). An e-mail never moves a Slack identity: a linked Slack user whose e-mail now
+ * names another account is refused (`SlackIdentityMismatch`), and an account linked to another
+ * Slack user is not mapped to by e-mail (`SlackAccountTaken`). Deleted accounts map to nobody.
  * Used for the people a command names, whatever their status.
  */
 export const slackDirectoryUser = (slackUserIdText: string, verifiedEmail: string | null) =>
@@ -151,22 +182,51 @@ export const slackDirectoryUser = (slackUserIdText: string, verifiedEmail: strin
     const slackUserId = yield* slackUserIdOf(slackUserIdText)
     const sql = yield* SqlClient.SqlClient
     const [link] = yield* sql<LinkRow>`${sql.literal(SELECT_LINK)} WHERE l.slack_user_id = ${slackUserId} AND u.status <> 'deleted'`.pipe(Effect.orDie)
-    if (link !== undefined) return { id: link.userId, email: link.email ?? "", status: link.status, via: "link" } satisfies SlackIdentity
     const email = verifiedEmail === null ? null : Either.getOrNull(normalizeEmail(verifiedEmail))
-    if (email !== null) {
-      const [user] = yield* sql<{ id: UserId; email: string; status: UserStatus }>`
-        SELECT id, email, status FROM users WHERE email = ${email} AND status <> 'deleted'`.pipe(Effect.orDie)
-      if (user !== undefined) return { ...user, via: "email" } satisfies SlackIdentity
+    const [byEmail] = email === null ? [] : yield* sql<{ id: UserId; email: string; status: UserStatus }>`
+      SELECT id, email, status FROM users WHERE email = ${email} AND status <> 'deleted'`.pipe(Effect.orDie)
+    if (link !== undefined) {
+      if (byEmail !== undefined && byEmail.id !== link.userId) {
+        return yield* Effect.fail(new SlackIdentityMismatch({ slackUserId, email: byEmail.email, tiedTo: link.email ?? link.userId }))
+      }
+      return { id: link.userId, email: link.email ?? "", status: link.status, via: "link" } satisfies SlackIdentity
+    }
+    if (byEmail !== undefined) {
+      const [taken] = yield* sql<{ slackUserId: string }>`
+        SELECT slack_user_id FROM slack_links WHERE user_id = ${byEmail.id} AND slack_user_id <> ${slackUserId}`.pipe(Effect.orDie)
+      if (taken !== undefined) return yield* Effect.fail(new SlackAccountTaken({ slackUserId, email: byEmail.email }))
+      return { ...byEmail, via: "email" } satisfies SlackIdentity
     }
     return yield* Effect.fail(new SlackUserUnmapped({ slackUserId, email: verifiedEmail }))
   })
 
-/** The directory user a Slack user acts as: mapped like `slackDirectoryUser`, and active. */
+/**
+ * Ties a Slack user to the account their e-mail mapped them to, the first time they act: from
+ * then on the stored Slack user id decides, never the e-mail. Audited as the user themself.
+ */
+const pin = (slackUserId: string, identity: SlackIdentity) =>
+  transaction(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const at = (yield* now).toISOString()
+    const added = yield* sql<{ slackUserId: string }>`
+      INSERT INTO slack_links (slack_user_id, user_id, linked_by, linked_at) VALUES (${slackUserId}, ${identity.id}, ${identity.id}, ${at})
+      ON CONFLICT (slack_user_id) DO NOTHING RETURNING slack_user_id`.pipe(Effect.orDie)
+    if (added.length > 0) yield* record({ action: "slack.pin", target: identity.id, details: { slackUserId, email: identity.email } })
+  })).pipe(Effect.provideService(Actor, { id: identity.id, via: "slack" }))
+
+/**
+ * The directory user a Slack user acts as: mapped like `slackDirectoryUser`, and active. The
+ * first time, the mapping by e-mail is pinned to the Slack user id.
+ */
 export const slackActor = (slackUserId: string, verifiedEmail: string | null) =>
-  Effect.flatMap(slackDirectoryUser(slackUserId, verifiedEmail), (identity) =>
-    identity.status === "active"
-      ? Effect.succeed(identity)
-      : Effect.fail(new SlackAccountInactive({ email: identity.email, status: identity.status })))
+  Effect.gen(function*() {
+    const identity = yield* slackDirectoryUser(slackUserId, verifiedEmail)
+    if (identity.status !== "active") return yield* Effect.fail(new SlackAccountInactive({ email: identity.email, status: identity.status }))
+    if (identity.via === "link") return identity
+    yield* pin(slackUserId.trim(), identity)
+    // another replica may have pinned it at the same moment: what is stored decides
+    return yield* slackDirectoryUser(slackUserId, verifiedEmail)
+  })
 
 /** How long a delivery is remembered; Slack redelivers within minutes, never days later. */
 const DELIVERY_MEMORY_MS = 24 * 3_600_000

@@ -1,14 +1,16 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
+import { Actor, now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { gatedRoles } from "./Approvals/Request.js"
 import { EmailTaken, GrantNeedsApproval } from "./Domain/Errors.js"
 import * as Scope from "./Domain/Scope.js"
-import { normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
+import { emailChangedMail } from "./Domain/Mail.js"
+import { displayName, normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
 import { insertGrant, insertGroupMember } from "./internal/grants.js"
 import { findGroup, findRole, findUser, orgOrDefault, scopeOrDefault, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
+import { deliver, enqueue } from "./Mail.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
 
@@ -165,12 +167,12 @@ export const updateUser = (ref: string, patch: ProfileInput, options: UpdateOpti
   Effect.gen(function*() {
     const at = yield* now
     const profile = yield* requireProfile(patch, at)
-    return yield* transaction(Effect.gen(function*() {
+    const updated = yield* transaction(Effect.gen(function*() {
       const before = yield* findUser(ref)
       yield* requireForAccount("users.update", before.id)
       if (profile.email !== undefined) yield* assertEmailFree(profile.email, before.id)
       const changes = changedFields(before, profile)
-      if (Object.keys(changes).length === 0 && options.expectedVersion === undefined) return before
+      if (Object.keys(changes).length === 0 && options.expectedVersion === undefined) return { user: before, notice: null }
       const after = { ...before, ...changes }
       yield* writeUser(before, { ...changes, search: searchText(after) }, options.expectedVersion ?? before.version)
       yield* record({
@@ -178,9 +180,32 @@ export const updateUser = (ref: string, patch: ProfileInput, options: UpdateOpti
         target: before.id,
         details: Object.fromEntries(Object.keys(changes).map((k) => [k, { from: before[k as keyof User], to: changes[k as keyof Profile] }]))
       })
-      return yield* findUser(before.id)
+      // the e-mail is a credential: its old address hears of the change
+      const notice = changes.email === undefined || before.email === "" ? null : yield* enqueue({
+        kind: "email-change",
+        userId: before.id,
+        to: before.email,
+        ...emailChangedMail({
+          changer: yield* actingPerson,
+          user: { name: displayName(before) },
+          from: before.email,
+          to: changes.email!,
+          at: at.toISOString()
+        })
+      })
+      return { user: yield* findUser(before.id), notice }
     }))
+    if (updated.notice !== null) yield* deliver([updated.notice])
+    return updated.user
   })
+
+/** The acting person's name and e-mail for a mail that says who did something (none for `system`). */
+const actingPerson = Effect.gen(function*() {
+  const actor = yield* Actor
+  if (actor.id === "system") return null
+  const person = yield* findUser(actor.id).pipe(Effect.orElseSucceed(() => null))
+  return person === null ? null : { name: displayName(person), email: person.email }
+})
 
 const changedFields = (before: User, profile: Profile): Partial<Profile> =>
   Object.fromEntries(Object.entries(profile).filter(([k, v]) => v !== undefined && before[k as keyof User] !== v))

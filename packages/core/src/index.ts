@@ -50,5 +50,5 @@ export {
 } from "./Views.js"
 export {
   claimSlackDelivery, InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, slackActor, slackDirectoryUser, SlackLinkNotFound,
-  SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
+  SlackAccountTaken, SlackIdentityMismatch, SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
 } from "./Slack.js"

@@ -2,12 +2,12 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { simpleParser, type ParsedMail } from "mailparser"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { SMTPServer } from "smtp-server"
 import * as Core from "../src/index.js"
-import { ADMIN, asUser, initialized, makeTempDirectory } from "./support.js"
+import { activeUser, ADMIN, asUser, initialized, makeTempDirectory, withDatabase } from "./support.js"
 
 interface Received {
   readonly from: string
@@ -131,4 +131,40 @@ describe("Mail through SMTP (USHER_SMTP_URL)", () => {
         assert.lengthOf(yield* Core.retryOutbox.pipe(asUser(ADMIN)), 0, "nothing is sent twice")
       }).pipe(Effect.provide(layer))
     }))
+})
+
+describe("No live links at rest (issue item 10)", () => {
+  it.live("the outbox table keeps mails with the link's token withheld; the delivered .eml carries it; a mail whose process ended asks for a new link", () =>
+    withDatabase(Effect.gen(function*() {
+        yield* initialized
+        const sql = yield* SqlClient.SqlClient
+        const invited = yield* Core.inviteUser({ email: "ken@acme.test", firstName: "Ken", lastName: "T" }).pipe(asUser(ADMIN))
+        yield* activeUser({ email: "ria@acme.test" })
+        const reset = yield* Core.requestPasswordReset("ria@acme.test").pipe(asUser(ADMIN))
+        for (const mail of [invited.mail!, reset.mail]) {
+          const eml = readFileSync(mail.file!, "utf8").replace(/=\r?\n/g, "")
+          const token = /\/(?:invite|reset)\/([A-Za-z0-9_-]{43})/.exec(eml)?.[1]
+          assert.isDefined(token, "the delivered mail carries the link")
+          const [row] = yield* sql<{ textBody: string; htmlBody: string }>`SELECT text_body, html_body FROM outbox WHERE id = ${mail.id}`
+          assert.notInclude(row!.textBody, token!)
+          assert.notInclude(row!.htmlBody, token!)
+          assert.include(row!.textBody, "/[link withheld]")
+          assert.strictEqual(statSync(mail.file!).mode & 0o777, 0o600, "the .eml is the owner's alone")
+        }
+        // nothing in any column of the outbox holds a live token
+        const dump = JSON.stringify(yield* sql`SELECT * FROM outbox`)
+        const tokens = yield* sql<{ hash: string }>`SELECT hash FROM tokens`
+        assert.isAbove(tokens.length, 1)
+        assert.notMatch(dump, /\/(?:invite|reset)\/[A-Za-z0-9_-]{43}/)
+        // a queued mail left behind by a process that ended cannot be sent with a stale or missing link
+        yield* sql`UPDATE outbox SET status = 'queued', sent_at = NULL, file = NULL WHERE id = ${invited.mail!.id}`
+        yield* sql`INSERT INTO outbox (id, created_at, kind, to_address, from_address, subject, text_body, html_body, status)
+          VALUES ('orphan', '2026-01-01T00:00:00Z', 'invitation', 'ken@acme.test', 'usher@acme.test', 'hello', 'Join: https://x/invite/[link withheld]', '<p>x</p>', 'queued')`
+        const reports = yield* Core.retryOutbox.pipe(asUser(ADMIN))
+        const orphan = reports.find((r) => r.id === "orphan")
+        assert.strictEqual(orphan?.status, "failed")
+        assert.include(orphan?.error ?? "", "usher invites resend")
+        const requeued = reports.find((r) => r.id === invited.mail!.id)
+        assert.strictEqual(requeued?.status, "failed", "once delivered, the whole mail is gone from this process too (a failed one is kept, see above)")
+    })))
 })

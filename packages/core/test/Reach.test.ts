@@ -73,4 +73,17 @@ describe("Reach: nobody acts on an account stronger than their own", () => {
       const missing = yield* failsWithNothingWritten(Core.showUser("ghost@acme.test").pipe(asUser("bea@beta.test")), "UserNotFound")
       assert.strictEqual(hidden.message.replace(ADMIN, "X"), missing.message.replace("ghost@acme.test", "X"))
     })))
+
+  it.live("B: changing an e-mail mails the old address, naming who changed it to what", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* Core.updateUser("grace@acme.test", { email: "grace.new@acme.test" }).pipe(asUser(MALLORY))
+      const [notice] = yield* Core.listOutbox().pipe(asUser(ADMIN))
+      assert.deepStrictEqual([notice?.to, notice?.kind, notice?.status], ["grace@acme.test", "email-change", "sent"])
+      const shown = yield* Core.showOutbox(notice!.id).pipe(asUser(ADMIN))
+      assert.include(shown.text, "(mallory@acme.test) changed the e-mail of your account from grace@acme.test to grace.new@acme.test")
+      // a profile change without a new e-mail mails nobody
+      yield* Core.updateUser("grace.new@acme.test", { position: "Lead" }).pipe(asUser(MALLORY))
+      assert.lengthOf(yield* Core.listOutbox().pipe(asUser(ADMIN)), 1)
+    })))
 })

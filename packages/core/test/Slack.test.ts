@@ -23,8 +23,11 @@ describe("Slack identity", () => {
       const head = yield* auditHead
       const link = yield* Core.linkSlackUser("U0BOB", "olga@acme.test").pipe(asUser(ADMIN))
       assert.deepStrictEqual([link.slackUserId, link.email, link.linkedBy], ["U0BOB", "olga@acme.test", ADMIN])
-      const byLink = yield* Core.slackDirectoryUser("U0BOB", "bob@acme.test")
+      const byLink = yield* Core.slackDirectoryUser("U0BOB", "bob.private@example.test")
       assert.deepStrictEqual([byLink.email, byLink.via], ["olga@acme.test", "link"])
+      // a linked Slack user whose Slack e-mail names another account is refused, never moved
+      const mismatch = yield* failsWith(Core.slackDirectoryUser("U0BOB", "bob@acme.test"), "SlackIdentityMismatch")
+      assert.deepStrictEqual([mismatch.email, mismatch.tiedTo], ["bob@acme.test", "olga@acme.test"])
       assert.deepStrictEqual(yield* auditActions(head), ["slack.link"])
 
       const unlinked = yield* Core.unlinkSlackUser("U0BOB").pipe(asUser(ADMIN))
@@ -93,6 +96,42 @@ describe("Slack identity", () => {
       const [event] = yield* sql<{ details: string }>`SELECT details FROM audit_events WHERE seq > ${head}`
       assert.deepStrictEqual(JSON.parse(event!.details), { email: "bob@acme.test", previous: "olga@acme.test", slackUserId: "U0BOB" })
       assert.isTrue((yield* Core.verifyAudit.pipe(system)).ok)
+    })))
+
+  it.live("item 1 (Slack): the first time a Slack user acts, the e-mail mapping is pinned to their Slack id; an e-mail pointed at another account later moves nothing", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      const head = yield* auditHead
+      const first = yield* Core.slackActor("U0OLGA", "olga@acme.test")
+      assert.deepStrictEqual([first.email, first.via], ["olga@acme.test", "link"], "pinned at once")
+      assert.deepStrictEqual(yield* auditActions(head), ["slack.pin"])
+      const [pinned] = yield* Core.listSlackLinks.pipe(asUser(ADMIN))
+      assert.deepStrictEqual([pinned?.slackUserId, pinned?.email], ["U0OLGA", "olga@acme.test"])
+      assert.strictEqual((yield* Core.slackActor("U0OLGA", "olga@acme.test")).via, "link")
+      assert.deepStrictEqual(yield* auditActions(head), ["slack.pin"], "pinned once")
+
+      // the attack: olga's account is renamed and her Slack e-mail given to the admin's account
+      yield* Core.updateUser("olga@acme.test", { email: "olga.old@acme.test" }).pipe(system)
+      yield* Core.updateUser(ADMIN, { email: "olga@acme.test" }).pipe(system)
+      const refused = yield* failsWith(Core.slackActor("U0OLGA", "olga@acme.test"), "SlackIdentityMismatch")
+      assert.include(refused.message, "olga.old@acme.test")
+      assert.include(refused.message, "never moves a Slack identity by e-mail")
+      // her own account's e-mail changing alone keeps her mapped to it
+      yield* Core.updateUser("olga@acme.test", { email: ADMIN }).pipe(system)
+      assert.strictEqual((yield* Core.slackActor("U0OLGA", "olga.new@example.test")).email, "olga.old@acme.test")
+    })))
+
+  it.live("an account pinned to one Slack user is not mapped to a second Slack user by e-mail, nor linked to one", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      yield* Core.slackActor("U0BOB", "bob@acme.test")
+      const taken = yield* failsWith(Core.slackActor("U0EVE", "bob@acme.test"), "SlackAccountTaken")
+      assert.include(taken.message, "usher slack unlink")
+      yield* failsWithNothingWritten(Core.linkSlackUser("U0EVE", "bob@acme.test").pipe(asUser(ADMIN)), "SlackAccountTaken")
+      // moving it is explicit: unlink, then link
+      yield* Core.unlinkSlackUser("U0BOB").pipe(asUser(ADMIN))
+      yield* Core.linkSlackUser("U0EVE", "bob@acme.test").pipe(asUser(ADMIN))
+      assert.strictEqual((yield* Core.slackActor("U0EVE", "bob@acme.test")).email, "bob@acme.test")
     })))
 
   it.effect("a delivery is claimed once across callers, and forgotten after a day", () =>

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
@@ -33,8 +33,10 @@ export const count = (table: string, where = "1 = 1") =>
 /** The token inside the first mailed link of a user (`/invite/<token>` or `/reset/<token>`). */
 export const mailedToken = (email: string) =>
   Effect.gen(function*() {
-    const [mail] = yield* rows<{ textBody: string }>("outbox", "text_body", `to_address = '${email}'`)
-    const match = /\/(?:invite|reset)\/([A-Za-z0-9_-]{43})/.exec(mail?.textBody ?? "")
+    // the outbox table withholds the token: only the delivered mail (its .eml file) carries it
+    const [mail] = yield* rows<{ file: string | null }>("outbox", "file", `to_address = '${email}'`)
+    const eml = mail?.file == null ? "" : readFileSync(mail.file, "utf8").replace(/=\r?\n/g, "")
+    const match = /\/(?:invite|reset)\/([A-Za-z0-9_-]{43})/.exec(eml)
     if (match === null) return yield* Effect.dieMessage(`no link mailed to ${email}`)
     return match[1]!
   })

@@ -148,4 +148,21 @@ describe("slash commands", () => {
       assert.strictEqual(h.fake.callsOf("chat.postMessage").length, 1)
       assert.strictEqual(h.fake.callsOf("respond", first.responseId).length, 1)
     }).pipe(Effect.scoped))
+
+  it.live("item 1 (Slack): once a Slack user has acted, an e-mail that later names another account never moves them; they are told why", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      assert.include(textOf(yield* Effect.promise(() => h.usher(People.lead.slack, "whois bob@acme.test"))), "Bob Builder")
+      // the lead's account gets another e-mail and the admin's account the lead's Slack e-mail
+      yield* Effect.promise(() => h.run(Core.updateUser(People.lead.email, { email: "lead.old@acme.test" }).pipe(system)))
+      yield* Effect.promise(() => h.run(Core.updateUser(People.admin.email, { email: People.lead.email }).pipe(system)))
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const refused = yield* Effect.promise(() => h.usher(People.lead.slack, "role grant bob@acme.test org-admin@org:acme"))
+      assert.strictEqual(refused.args["response_type"], "ephemeral")
+      assert.include(textOf(refused), "acts as the directory account lead.old@acme.test")
+      assert.include(textOf(refused), "never moves a Slack identity by e-mail")
+      assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head, "nothing was written")
+      const bob = yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))
+      assert.notInclude(bob.grants.map((g) => g.role), "org-admin")
+    }).pipe(Effect.scoped))
 })

@@ -154,14 +154,17 @@ export const socketHarness = (options: HarnessOptions = {}) =>
 export const harness = (options?: HarnessOptions) =>
   Effect.acquireRelease(Effect.promise(() => startHarness(options)), (h) => Effect.promise(() => h.close()))
 
-/** The audit actions after `seq`, with who did them and through which front-end. */
+/**
+ * The audit actions after `seq`, with who did them and through which front-end. The pin of a
+ * Slack user's identity at their first command (`slack.pin`, tested on its own) is left out.
+ */
 export const auditSince = (seq: number) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<{ action: string; actor: string; via: string; approvalId: string | null; reason: string | null }>`
-      SELECT action, actor, via, approval_id, reason FROM audit_events WHERE seq > ${seq} ORDER BY seq`).pipe(Effect.orDie)
+      SELECT action, actor, via, approval_id, reason FROM audit_events WHERE seq > ${seq} AND action <> 'slack.pin' ORDER BY seq`).pipe(Effect.orDie)
 
-/** The newest audit sequence number. */
-export const auditHead = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ seq: number | null }>`SELECT MAX(seq) AS seq FROM audit_events`).pipe(
+/** The newest audit sequence number, not counting first-use pins of Slack identities (see `auditSince`). */
+export const auditHead = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ seq: number | null }>`SELECT MAX(seq) AS seq FROM audit_events WHERE action <> 'slack.pin'`).pipe(
   Effect.map(([row]) => Number(row?.seq ?? 0)),
   Effect.orDie
 )

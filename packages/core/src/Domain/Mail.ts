@@ -100,3 +100,39 @@ export const accountMail = (facts: AccountFacts): Composed => {
     `The link works once and expires on ${day(facts.expiresAt)}. If you did not expect this, tell your administrator.`
   )
 }
+
+/** Who changed whose e-mail from what to what. */
+export interface EmailChangeFacts {
+  readonly changer: { readonly name: string; readonly email: string } | null
+  readonly user: { readonly name: string }
+  readonly from: string
+  readonly to: string
+  readonly at: string
+}
+
+/**
+ * The notice to an account's old address that its e-mail changed: the e-mail is a credential
+ * (resets and Slack go by it), so its owner hears of a change they did not make.
+ */
+export const emailChangedMail = (facts: EmailChangeFacts): Composed => {
+  const who = facts.changer === null ? "An administrator" : `${facts.changer.name} (${facts.changer.email})`
+  const paragraphs = [
+    `Hello ${facts.user.name || facts.from},`,
+    `${who} changed the e-mail of your account from ${facts.from} to ${facts.to} on ${day(facts.at)}.`,
+    "Mail for the account, password resets included, now goes to the new address. If you did not expect this, tell your administrator at once."
+  ]
+  return {
+    subject: "The e-mail of your account was changed",
+    text: [paragraphs[0], "", paragraphs[1], "", paragraphs[2], ""].join("\n"),
+    html: ["<!doctype html>", "<html><body style=\"font-family: sans-serif; line-height: 1.5\">", ...paragraphs.map((p) => `<p>${escape(p)}</p>`), "</body></html>"].join("\n")
+  }
+}
+
+/** The secret part of a sign-up or reset link, which only the mail's recipient may hold. */
+const LINK_TOKEN = /(\/(?:invite|reset)\/)[A-Za-z0-9_-]{16,}/g
+
+/** What stands in a link for its token wherever the mail is kept or shown. */
+export const WITHHELD = "[link withheld]"
+
+/** A mail's text as it is kept and as an admin may read it: its links' tokens cut out. */
+export const redactLinks = (text: string): string => text.replace(LINK_TOKEN, `$1${WITHHELD}`)
