@@ -1,7 +1,8 @@
 import * as Core from "@usher/core"
 import { Cause, ConfigProvider, Effect, Exit } from "effect"
 import { parseArgs } from "node:util"
-import { formatCause, type ShownError } from "../present/formatError.js"
+import { formatCause, formatError, type ShownError } from "../present/formatError.js"
+import { checkGlobal, checkLengths } from "./Arguments.js"
 import { UsageError, type Command } from "./Command.js"
 import { commands } from "./commands.js"
 
@@ -99,15 +100,18 @@ const fail = (io: Io, json: boolean, error: ShownError, code: ExitCode, usage?: 
   return code
 }
 
+/** A message that quotes what was typed, cut short so a huge argument is not printed back whole. */
+const clip = (text: string, max = 300) => text.length <= max ? text : `${text.slice(0, max)}…`
+
 const parseCommand = (command: Command, args: ReadonlyArray<string>) => {
   try {
     const { positionals, values } = parseArgs({ args: [...args], options: command.options, allowPositionals: true, strict: true })
     if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
-      return new UsageError({ message: positionals.length < command.positionals.min ? "missing argument" : `unexpected argument "${positionals[command.positionals.max]}"` })
+      return new UsageError({ message: positionals.length < command.positionals.min ? "missing argument" : `unexpected argument "${clip(positionals[command.positionals.max]!, 80)}"` })
     }
     return { positionals, values: values as Record<string, string | boolean | ReadonlyArray<string> | undefined> }
   } catch (error) {
-    return new UsageError({ message: error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error) })
+    return new UsageError({ message: clip(error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error)) })
   }
 }
 
@@ -127,6 +131,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   const globals = takeGlobals(argv)
   if (globals instanceof UsageError) return fail(io, argv.includes("--json"), { _tag: "UsageError", message: globals.message }, 2)
   const { json } = globals
+  const globalTooLong = (globals.as === undefined ? undefined : checkGlobal("as", globals.as)) ?? (globals.db === undefined ? undefined : checkGlobal("db", globals.db))
+  if (globalTooLong !== undefined) return fail(io, json, formatError(globalTooLong), 1)
   if (globals.rest.length === 0 && !globals.help && (io.dashboard !== undefined || globals.readonly)) {
     if (io.dashboard === undefined) return fail(io, json, { _tag: "UsageError", message: "the dashboard needs a terminal (standard input and output)" }, 2)
     const setup = await directorySettings(globals.db, io.env)
@@ -143,8 +149,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
     const noun = globals.rest[0]!
     const verbs = commands.filter((c) => c.name.startsWith(`${noun} `)).map((c) => c.name.split(" ")[1])
     const message = verbs.length > 0
-      ? `${noun} needs one of: ${verbs.join(", ")}`
-      : `unknown command "${globals.rest.join(" ")}"; run usher --help`
+      ? `${clip(noun, 80)} needs one of: ${verbs.join(", ")}`
+      : `unknown command "${clip(globals.rest.join(" "), 80)}"; run usher --help`
     return fail(io, json, { _tag: "UsageError", message }, 2)
   }
   const { command, args } = found
@@ -154,6 +160,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   }
   const parsed = parseCommand(command, args)
   if (parsed instanceof UsageError) return fail(io, json, { _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
+  const tooLong = checkLengths(command.usage, parsed)
+  if (tooLong !== undefined) return fail(io, json, formatError(tooLong), 1)
 
   const setup = await directorySettings(globals.db, io.env)
   if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
