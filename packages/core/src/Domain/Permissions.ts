@@ -47,7 +47,7 @@ export const catalogNamespaces: ReadonlyArray<string> = [...new Set(catalog.map(
 export const parsePermission = (text: string): Either.Either<string, InvalidPermission> => {
   const name = text.trim()
   if (name.length > 100 || !(isCatalog(name) || APP_PERMISSION.test(name))) {
-    return Either.left(new InvalidPermission({ permission: name.length > 100 ? `${name.slice(0, 100)}…` : text }))
+    return Either.left(new InvalidPermission({ permission: text }))
   }
   const namespace = name.slice(0, name.indexOf("."))
   return isCatalog(name) || !catalogNamespaces.includes(namespace)

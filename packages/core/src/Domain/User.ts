@@ -122,7 +122,7 @@ const text = (field: string, max: number, required: boolean) =>
   if (trimmed.length > max) return Either.left(new InvalidProfile({ field, reason: `at most ${max} characters` }))
   const invisible = invisibleCharacter(trimmed)
   if (invisible !== undefined) {
-    return Either.left(new InvalidProfile({ field, reason: `contains ${invisible}, an invisible formatting or control character (such as a text-direction override or a zero-width space)` }))
+    return Either.left(new InvalidProfile({ field, reason: `contains ${invisible}; control characters and invisible formatting characters (a text-direction override, a zero-width space …) are not allowed` }))
   }
   return Either.right(trimmed)
 }
