@@ -312,7 +312,7 @@ describe("User", () => {
         const emailResult = normalizeEmail(e)
         if (Either.isLeft(emailResult)) assert.isTrue(emailResult.left instanceof InvalidEmail || emailResult.left instanceof InputTooLong)
         else assert.deepStrictEqual(normalizeEmail(emailResult.right), emailResult)
-      }), { numRuns: 3000 })
+      }), { numRuns: 10_000 })
     })
   })
 })
