@@ -50,9 +50,9 @@ export const checkLengths = (usage: string, parsed: Parsed): Core.InputTooLong |
   return undefined
 }
 
-/** A global flag's value (`--as`, `--db`) longer than its kind allows, as `InputTooLong`. */
-export const checkGlobal = (flag: "as" | "db", text: string): Core.InputTooLong | undefined => {
-  const checked = Core.Input.checkKind(`--${flag}`, FLAG_KINDS[flag]!, text)
+/** A global flag's value (`--as`, `--db`, or `USHER_ACTOR` standing for `--as`) longer than its kind allows, as `InputTooLong`. */
+export const checkGlobal = (flag: "as" | "db", text: string, field = `--${flag}`): Core.InputTooLong | undefined => {
+  const checked = Core.Input.checkKind(field, FLAG_KINDS[flag]!, text)
   return Either.isLeft(checked) ? checked.left : undefined
 }
 

@@ -191,13 +191,15 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
   }
   const { globals, command, parsed } = invocation
   const { json } = globals
+  const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
+  const actorTooLong = actorEmail === undefined ? undefined : checkGlobal("as", actorEmail, globals.as === undefined ? "USHER_ACTOR" : "--as")
+  if (actorTooLong !== undefined) return fail(io, json, formatError(actorTooLong), 1)
   const setup = await directorySettings(globals.db, io.env)
   if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
   const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
   const input = stdin === undefined ? parsed : { ...parsed, stdin }
   const runtime = Core.makeCoreRuntime(setup.value.location, setup.value.config)
   try {
-    const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
     const progress = (line: string) => io.stderr(`${line}\n`)
     const program = command.actor === "system"
       ? Core.as("system", "cli")(command.run(input, progress))

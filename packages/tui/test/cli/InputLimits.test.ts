@@ -58,6 +58,9 @@ describe("usher CLI input limits (issue 9, items 11 and 12)", () => {
       assert.strictEqual(run.json.error._tag, "InputTooLong")
       assert.include(run.json.error.message, message)
     }
+    const actor = await usher(temp, ["users", "list", "--json"], { USHER_ACTOR: `${"a".repeat(100_000)}@acme.test` })
+    assert.strictEqual(actor.code, 1)
+    assert.strictEqual(actor.json.error.message, "Too long: USHER_ACTOR has 100010 characters, at most 254.")
     const huge = await usher(temp, ["x".repeat(100_000)])
     assert.strictEqual(huge.code, 2)
     assert.isBelow(huge.stderr.length, 300, "an unknown command is quoted only in part")
