@@ -72,7 +72,7 @@ const tooLong = (...fields: ReadonlyArray<readonly [string, Core.Input.LengthKin
   return undefined
 }
 
-/** What is said after `/usher`, cut short for a message that quotes it. */
+/** A word of the command text, cut short for a message that quotes it. */
 const quote = (text: string) => text.length <= 80 ? text : `${text.slice(0, 80)}…`
 
 const target = (sub: Subcommand, token: Token | undefined): Either.Either<Target, ParseError> => {
