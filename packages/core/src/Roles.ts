@@ -5,6 +5,7 @@ import { record } from "./Audit.js"
 import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
 import type { Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
+import { parseIsoInstant } from "./Domain/Input.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { gatedRoles, requestApproval } from "./Approvals/Request.js"
@@ -95,7 +96,7 @@ export interface GrantInput {
   readonly to: PrincipalRef
   /** default: the default organization */
   readonly scope?: string
-  /** ISO 8601; the grant stops counting then */
+  /** ISO 8601 (`2027-12-25` or a date-time; UTC unless it says otherwise); the grant stops counting then */
   readonly expiresAt?: string
   /** why, for the approvers, when configuration gates admin grants */
   readonly reason?: string
@@ -111,8 +112,7 @@ export const grantRole = (input: GrantInput) =>
     const at = yield* now
     let expiresAt: string | null = null
     if (input.expiresAt !== undefined) {
-      const ms = Date.parse(input.expiresAt)
-      if (Number.isNaN(ms)) return yield* Effect.fail(new InvalidInput({ field: "expires", reason: `"${input.expiresAt}" is not an ISO 8601 date-time` }))
+      const ms = (yield* parseIsoInstant("expires", input.expiresAt)).getTime()
       if (ms <= at.getTime()) return yield* Effect.fail(new InvalidInput({ field: "expires", reason: "must lie in the future" }))
       expiresAt = new Date(ms).toISOString()
     }

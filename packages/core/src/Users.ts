@@ -3,7 +3,8 @@ import { Effect, Either } from "effect"
 import { Actor, now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { gatedRoles } from "./Approvals/Request.js"
-import { EmailTaken, GrantNeedsApproval } from "./Domain/Errors.js"
+import { EmailTaken, GrantNeedsApproval, InvalidInput } from "./Domain/Errors.js"
+import { checkKind, isWithin, LIST_LIMIT } from "./Domain/Input.js"
 import * as Scope from "./Domain/Scope.js"
 import { emailChangedMail } from "./Domain/Mail.js"
 import { displayName, normalizeProfile, type Profile, type ProfileInput, type User, type UserStatus } from "./Domain/User.js"
@@ -130,6 +131,10 @@ export const listUsers = (query: UserQuery = {}) =>
     const visible = yield* readableOrgs
     if (org !== undefined && visible !== "everywhere") yield* requireAt("users.read", Scope.org(org.slug))
     const readableIds = visible === "everywhere" || org !== undefined ? undefined : visible
+    if (query.search !== undefined) yield* checkKind("the search", "search", query.search)
+    if (query.limit !== undefined && !isWithin(query.limit, LIST_LIMIT)) {
+      return yield* Effect.fail(new InvalidInput({ field: "limit", reason: `use a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}` }))
+    }
     const search = query.search === undefined || query.search.trim() === "" ? undefined : normalizeSearch(query.search)
     const conditions = [
       sql`status <> 'deleted'`,

@@ -15,9 +15,13 @@ export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", {
 }
 
 /** Not an e-mail address. */
-export class InvalidEmail extends Schema.TaggedError<InvalidEmail>()("InvalidEmail", { email: Schema.String }) {
+export class InvalidEmail extends Schema.TaggedError<InvalidEmail>()("InvalidEmail", {
+  email: Schema.String,
+  /** what is wrong, when more can be said than "not an address" */
+  reason: Schema.optional(Schema.String)
+}) {
   override get message() {
-    return `"${this.email}" is not a valid e-mail address.`
+    return `"${this.email}" is not a valid e-mail address${this.reason === undefined ? "" : `: ${this.reason}`}.`
   }
 }
 
@@ -109,10 +113,14 @@ export class RoleExists extends Schema.TaggedError<RoleExists>()("RoleExists", {
 
 /** Not a permission name (catalog, or dotted lower-case application permission). */
 export class InvalidPermission extends Schema.TaggedError<InvalidPermission>()("InvalidPermission", {
-  permission: Schema.String
+  permission: Schema.String,
+  /** set when the name lies in a catalog namespace (`users.` …) but is not in the catalog: a typo, never an application permission */
+  namespace: Schema.optional(Schema.String)
 }) {
   override get message() {
-    return `"${this.permission}" is not a permission; use a catalog permission or a dotted lower-case name such as expenses.approve.`
+    return this.namespace === undefined
+      ? `"${this.permission}" is not a permission; use a catalog permission or a dotted lower-case name such as expenses.approve.`
+      : `Unknown permission ${this.permission}: names under ${this.namespace}. are usher's own, and this one is not in its catalog (see usher roles show provider-admin); application permissions take a namespace of their own, such as expenses.approve.`
   }
 }
 
@@ -238,6 +246,17 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
 }) {
   override get message() {
     return `Invalid ${this.field}: ${this.reason}.`
+  }
+}
+
+/** An input longer than its field allows; nothing of it is echoed back (it may be huge). */
+export class InputTooLong extends Schema.TaggedError<InputTooLong>()("InputTooLong", {
+  field: Schema.String,
+  max: Schema.Number,
+  length: Schema.Number
+}) {
+  override get message() {
+    return `Too long: ${this.field} has ${this.length} characters, at most ${this.max}.`
   }
 }
 

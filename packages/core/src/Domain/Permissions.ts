@@ -36,12 +36,23 @@ export const isCatalog = (name: string): name is CatalogPermission => catalogSet
 
 const APP_PERMISSION = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/
 
-/** A permission a role may carry: a catalog one, or a dotted lower-case application permission. */
+/** The namespaces the catalog lives in: a name inside one is usher's own, never an application's. */
+export const catalogNamespaces: ReadonlyArray<string> = [...new Set(catalog.map((p) => p.slice(0, p.indexOf("."))))]
+
+/**
+ * A permission a role may carry: a catalog one, or a dotted lower-case application permission
+ * outside the catalog's namespaces (`users.raed` is a typo of a catalog permission, refused with
+ * the namespace named, never an application permission nobody could ever remove).
+ */
 export const parsePermission = (text: string): Either.Either<string, InvalidPermission> => {
   const name = text.trim()
-  return name.length <= 100 && (isCatalog(name) || APP_PERMISSION.test(name))
+  if (name.length > 100 || !(isCatalog(name) || APP_PERMISSION.test(name))) {
+    return Either.left(new InvalidPermission({ permission: text }))
+  }
+  const namespace = name.slice(0, name.indexOf("."))
+  return isCatalog(name) || !catalogNamespaces.includes(namespace)
     ? Either.right(name)
-    : Either.left(new InvalidPermission({ permission: text }))
+    : Either.left(new InvalidPermission({ permission: name, namespace }))
 }
 
 /** A role as the resolver needs it. */

@@ -1,8 +1,11 @@
 import { Either, Schema } from "effect"
 import { parsePhoneNumberFromString } from "libphonenumber-js/max"
+import { domainToASCII, domainToUnicode } from "node:url"
 import validator from "validator"
-import { InvalidEmail, InvalidPhone, InvalidProfile } from "./Errors.js"
+import { InputTooLong, InvalidEmail, InvalidPhone, InvalidProfile } from "./Errors.js"
 import { UserId } from "./Ids.js"
+import { checkKind, invisibleCharacter } from "./Input.js"
+import { isMixedScript, scriptNames } from "./Scripts.js"
 
 /** Where a user is in the lifecycle (DESIGN §3). */
 export const UserStatus = Schema.Literal("invited", "provisioned", "active", "suspended", "deleted")
@@ -64,16 +67,43 @@ export interface Profile {
 }
 
 /** Every way a profile input can be wrong. */
-export type ProfileError = InvalidEmail | InvalidPhone | InvalidProfile
+export type ProfileError = InvalidEmail | InvalidPhone | InvalidProfile | InputTooLong
 
-const CONTROL = /[\u0000-\u001f\u007f]/
+/**
+ * The first label of a domain that mixes scripts (UTS #39), as a reason in words; `undefined`
+ * when every label is written in one script. Punycode labels are read as the Unicode they encode.
+ */
+const mixedScriptLabel = (domain: string): string | undefined => {
+  const unicode = /^[\x00-\x7f]*$/.test(domain) && !domain.includes("xn--") ? domain : domainToUnicode(domain)
+  for (const label of (unicode === "" ? domain : unicode).split(".")) {
+    if (isMixedScript(label)) return `the domain label "${label}" mixes ${scriptNames(label).join(" and ")} letters, as a lookalike of another domain does`
+  }
+  return undefined
+}
 
-/** Normalizes an e-mail: trimmed and lower-cased, or `InvalidEmail`. */
-export const normalizeEmail = (text: string): Either.Either<string, InvalidEmail> => {
+/**
+ * Normalizes an e-mail: trimmed and lower-cased, or `InvalidEmail` (also for a domain label that
+ * mixes scripts, such as a Cyrillic "а" among Latin letters), or `InputTooLong` past 254 characters.
+ */
+export const normalizeEmail = (text: string): Either.Either<string, InvalidEmail | InputTooLong> => {
   const email = text.trim().toLowerCase()
-  return email.length <= 254 && validator.isEmail(email, { allow_utf8_local_part: false, require_tld: true })
-    ? Either.right(email)
-    : Either.left(new InvalidEmail({ email: text }))
+  const long = checkKind("the e-mail", "email", email)
+  if (Either.isLeft(long)) return Either.left(long.left)
+  if (!validator.isEmail(email, { allow_utf8_local_part: false, require_tld: true })) return Either.left(new InvalidEmail({ email: text }))
+  const mixed = mixedScriptLabel(email.slice(email.lastIndexOf("@") + 1))
+  return mixed === undefined ? Either.right(email) : Either.left(new InvalidEmail({ email: text, reason: mixed }))
+}
+
+/**
+ * The e-mail with its domain in punycode (`bob@xn--…`) when the domain is an internationalized
+ * one, so a reader sees what it really is; `undefined` for an all-ASCII address.
+ */
+export const asciiEmail = (email: string): string | undefined => {
+  const at = email.lastIndexOf("@")
+  const domain = email.slice(at + 1)
+  if (at < 0 || /^[\x00-\x7f]*$/.test(domain)) return undefined
+  const ascii = domainToASCII(domain)
+  return ascii === "" ? undefined : `${email.slice(0, at)}@${ascii}`
 }
 
 /** Normalizes a phone number to E.164 (a country code is required), or `InvalidPhone`. */
@@ -92,7 +122,10 @@ const text = (field: string, max: number, required: boolean) =>
   const trimmed = value.trim()
   if (required && trimmed.length === 0) return Either.left(new InvalidProfile({ field, reason: "must not be empty" }))
   if (trimmed.length > max) return Either.left(new InvalidProfile({ field, reason: `at most ${max} characters` }))
-  if (CONTROL.test(trimmed)) return Either.left(new InvalidProfile({ field, reason: "contains control characters" }))
+  const invisible = invisibleCharacter(trimmed)
+  if (invisible !== undefined) {
+    return Either.left(new InvalidProfile({ field, reason: `contains ${invisible}; control characters and invisible formatting characters (a text-direction override, a zero-width space …) are not allowed` }))
+  }
   return Either.right(trimmed)
 }
 

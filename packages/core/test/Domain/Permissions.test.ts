@@ -79,6 +79,28 @@ describe("Permissions", () => {
     }
   })
 
+  describe("parsePermission: catalog namespaces hold only catalog permissions (issue 9, item 12)", () => {
+    it("the namespaces are exactly those of the catalog", () => {
+      assert.sameMembers([...Permissions.catalogNamespaces], ["users", "roles", "groups", "orgs", "approvals", "audit", "import", "settings", "apps"])
+    })
+    for (const text of ["users.raed", "users.read.all", "roles.grant", "groups.delete", "orgs.read", "approvals.approve", "audit.write", "import.users", "settings.read", "apps.read"]) {
+      it(`refuses ${text}, naming the unknown permission and its namespace`, () => {
+        const result = Permissions.parsePermission(text)
+        assert.isTrue(Either.isLeft(result))
+        if (Either.isLeft(result)) {
+          assert.strictEqual(result.left.namespace, text.slice(0, text.indexOf(".")))
+          assert.include(result.left.message, `Unknown permission ${text}`)
+        }
+      })
+    }
+    for (const text of ["expenses.approve", "user.read", "usersx.read", "hr.users.read", "audits.read"]) {
+      it(`keeps ${text} an application permission`, () => assert.deepStrictEqual(Permissions.parsePermission(text), Either.right(text)))
+    }
+    it("every catalog permission is accepted", () => {
+      for (const p of Permissions.catalog) assert.deepStrictEqual(Permissions.parsePermission(p), Either.right(p))
+    })
+  })
+
   describe("effective permissions", () => {
     const direct = path({ grantId: "d", role: "auditor", permissions: role("auditor").permissions, scope: s("org:acme") })
     const viaGroup = path({ grantId: "g", role: "payer", permissions: ["expenses.approve", "users.read"], scope: s("app:acme/expenses"), group: "acme/finance" })

@@ -1,11 +1,16 @@
 import type { types } from "@slack/bolt"
-import type * as Core from "@usher/core"
+import * as Core from "@usher/core"
 import { Ids } from "../ids.js"
 import { clip, escape, section } from "./mrkdwn.js"
 
 type ModalView = types.ModalView
 
-const input = (id: string, label: string, options: { readonly optional?: boolean; readonly hint?: string; readonly placeholder?: string; readonly multiline?: boolean } = {}): types.InputBlock => ({
+const input = (
+  id: string,
+  label: string,
+  maxLength: number,
+  options: { readonly optional?: boolean; readonly hint?: string; readonly placeholder?: string; readonly multiline?: boolean } = {}
+): types.InputBlock => ({
   type: "input",
   block_id: id,
   optional: options.optional ?? false,
@@ -15,6 +20,7 @@ const input = (id: string, label: string, options: { readonly optional?: boolean
     type: "plain_text_input",
     action_id: id,
     multiline: options.multiline ?? false,
+    max_length: maxLength,
     ...(options.placeholder === undefined ? {} : { placeholder: { type: "plain_text", text: options.placeholder } })
   }
 })
@@ -28,11 +34,11 @@ export const inviteModal = (metadata: string): ModalView => ({
   submit: { type: "plain_text", text: "Invite" },
   close: { type: "plain_text", text: "Cancel" },
   blocks: [
-    input(Ids.input.email, "E-mail", { placeholder: "name@example.com" }),
-    input(Ids.input.firstName, "First name", { optional: true }),
-    input(Ids.input.lastName, "Last name", { optional: true }),
-    input(Ids.input.roles, "Roles", { optional: true, placeholder: "user-manager approver@org:acme", hint: "ROLE or ROLE@SCOPE, separated by spaces; all with the same scope." }),
-    input(Ids.input.groups, "Groups", { optional: true, placeholder: "ops acme/dev", hint: "Group names, separated by spaces." }),
+    input(Ids.input.email, "E-mail", Core.Input.MaxLength.email, { placeholder: "name@example.com" }),
+    input(Ids.input.firstName, "First name", Core.Input.MaxLength.name, { optional: true }),
+    input(Ids.input.lastName, "Last name", Core.Input.MaxLength.name, { optional: true }),
+    input(Ids.input.roles, "Roles", Core.Input.MaxLength.text, { optional: true, placeholder: "user-manager approver@org:acme", hint: "ROLE or ROLE@SCOPE, separated by spaces; all with the same scope." }),
+    input(Ids.input.groups, "Groups", Core.Input.MaxLength.text, { optional: true, placeholder: "ops acme/dev", hint: "Group names, separated by spaces." }),
     {
       type: "input",
       block_id: Ids.input.link,
@@ -57,6 +63,6 @@ export const denyModal = (request: Core.ApprovalRequest, metadata: string): Moda
   close: { type: "plain_text", text: "Cancel" },
   blocks: [
     section(`*${escape(request.summary)}*\nRequested by ${escape(request.requestedBy)}: _${escape(clip(request.reason, 500))}_`),
-    input(Ids.input.reason, "Why deny it?", { multiline: true, hint: "The requester sees this." })
+    input(Ids.input.reason, "Why deny it?", Core.Input.MaxLength.reason, { multiline: true, hint: "The requester sees this." })
   ]
 })

@@ -1,4 +1,4 @@
-import type * as Core from "@usher/core"
+import * as Core from "@usher/core"
 import { USAGE } from "../parse/command.js"
 import { context, divider, escape, fields, header, section, simple, when, type KnownBlock, type Reply } from "./mrkdwn.js"
 
@@ -25,6 +25,7 @@ export const whois = (detail: Core.UserDetail): Reply => {
     fields([
       ["Status", u.status],
       ["Kind", u.kind],
+      ...(Core.asciiEmail(u.email) === undefined ? [] : [["E-mail in punycode", escape(Core.asciiEmail(u.email)!)] as const]),
       ["Organizations", detail.organizations.map((o) => escape(o.slug)).join(", ") || "none"],
       ["Groups", detail.groups.map((g) => escape(`${g.org}/${g.name}`)).join(", ") || "none"],
       ["Registered", u.registeredAt === null ? "not yet" : when(u.registeredAt)],

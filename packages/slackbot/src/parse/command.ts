@@ -56,15 +56,34 @@ type Result = Either.Either<Command, ParseError>
 const fail = (sub: Subcommand | undefined, message: string): Result =>
   Either.left({ _tag: "ParseError", message, usage: sub === undefined ? Object.values(USAGE).join("\n") : USAGE[sub] })
 
+/**
+ * The longest command text read at all: a reason (2,000 characters) with room for the rest. A
+ * longer text is refused before it is split into words.
+ */
+export const MAX_TEXT = 4_000
+
+/** The first of the words (a field's name, its kind, its text) longer than its kind allows, as a message. */
+const tooLong = (...fields: ReadonlyArray<readonly [string, Core.Input.LengthKind, string | undefined]>): string | undefined => {
+  for (const [field, kind, text] of fields) {
+    if (text === undefined) continue
+    const checked = Core.Input.checkKind(field, kind, text)
+    if (Either.isLeft(checked)) return checked.left.message
+  }
+  return undefined
+}
+
+/** A word of the command text, cut short for a message that quotes it. */
+const quote = (text: string) => text.length <= 80 ? text : `${text.slice(0, 80)}…`
+
 const target = (sub: Subcommand, token: Token | undefined): Either.Either<Target, ParseError> => {
   const bad = (message: string) => Either.left<ParseError>({ _tag: "ParseError", message, usage: USAGE[sub] })
   if (token === undefined) return bad("Say whom: mention them (@name) or give their e-mail.")
   if (token.mention !== undefined) return Either.right({ _tag: "SlackUser", id: token.mention, label: token.text })
   const text = token.text
   if (text.startsWith("@")) {
-    return bad(`Unknown user ${text}: pick them from Slack's list when you type @ (so Slack sends who they are), or give their e-mail.`)
+    return bad(`Unknown user ${quote(text)}: pick them from Slack's list when you type @ (so Slack sends who they are), or give their e-mail.`)
   }
-  if (!text.includes("@")) return bad(`"${text}" is neither an @mention nor an e-mail address.`)
+  if (!text.includes("@")) return bad(`"${quote(text)}" is neither an @mention nor an e-mail address.`)
   return Either.match(Core.normalizeEmail(text), {
     onLeft: (error) => bad(error.message),
     onRight: (email) => Either.right({ _tag: "Email", email })
@@ -86,6 +105,13 @@ const rest = (tokens: ReadonlyArray<Token>): string | undefined => {
   return text === "" ? undefined : text
 }
 
+/** The reason after the target, or what is wrong with it (too long). */
+const reasonOf = (sub: Subcommand, tokens: ReadonlyArray<Token>): Either.Either<string | undefined, ParseError> => {
+  const reason = rest(tokens)
+  const long = tooLong(["the reason", "reason", reason])
+  return long === undefined ? Either.right(reason) : Either.left({ _tag: "ParseError", message: long, usage: USAGE[sub] })
+}
+
 /**
  * The roles of an invitation, `ROLE` or `ROLE@SCOPE` each: core invites with one scope, so they
  * must all name the same one (or none, for the organization). Returns what is wrong otherwise.
@@ -95,7 +121,9 @@ export const invitationRoles = (texts: ReadonlyArray<string>): Either.Either<{ r
   const scopes = new Set<string | undefined>()
   for (const text of texts) {
     const spec = roleSpec(text)
-    if (spec === undefined) return Either.left(`"${text}" is not ROLE or ROLE@SCOPE.`)
+    if (spec === undefined) return Either.left(`"${quote(text)}" is not ROLE or ROLE@SCOPE.`)
+    const long = tooLong(["the role", "name", spec.role], ["the scope", "name", spec.scope])
+    if (long !== undefined) return Either.left(long)
     roles.push(spec.role)
     scopes.add(spec.scope)
   }
@@ -117,10 +145,12 @@ const invite = (args: ReadonlyArray<Token>): Result => {
   for (const token of others) {
     const text = token.text
     if (!token.quoted && text === "--link") link = true
-    else if (!token.quoted && text.startsWith("--")) return fail("invite", `Unknown option ${text}; the only option is --link.`)
+    else if (!token.quoted && text.startsWith("--")) return fail("invite", `Unknown option ${quote(text)}; the only option is --link.`)
     else if (text.toLowerCase().startsWith("group:")) {
       const name = text.slice("group:".length)
       if (name === "") return fail("invite", "group: needs a group name, e.g. group:ops.")
+      const long = tooLong(["the group name", "name", name])
+      if (long !== undefined) return fail("invite", long)
       groups.push(name)
     } else roleTexts.push(text)
   }
@@ -131,7 +161,7 @@ const invite = (args: ReadonlyArray<Token>): Result => {
 
 const exactly = (sub: Subcommand, args: ReadonlyArray<Token>, count: number): ParseError | undefined =>
   args.length > count
-    ? { _tag: "ParseError", message: `Unexpected "${args[count]!.text}".`, usage: USAGE[sub] }
+    ? { _tag: "ParseError", message: `Unexpected "${quote(args[count]!.text)}".`, usage: USAGE[sub] }
     : undefined
 
 /**
@@ -139,6 +169,8 @@ const exactly = (sub: Subcommand, args: ReadonlyArray<Token>, count: number): Pa
  * usage line. Total: never throws, whatever the text.
  */
 export const parseCommand = (text: string): Result => {
+  const long = Core.Input.checkLength("the command", MAX_TEXT, text)
+  if (Either.isLeft(long)) return fail(undefined, long.left.message)
   const tokens = tokenize(text)
   const [head, ...args] = tokens
   if (head === undefined) return Either.right({ _tag: "Help" })
@@ -153,9 +185,11 @@ export const parseCommand = (text: string): Result => {
     case "invite":
       return invite(args)
     case "suspend":
-      return Either.map(target("suspend", args[0]), (t): Command => ({ _tag: "Suspend", target: t, reason: rest(args.slice(1)) }))
+      return Either.flatMap(target("suspend", args[0]), (t) =>
+        Either.map(reasonOf("suspend", args.slice(1)), (reason): Command => ({ _tag: "Suspend", target: t, reason })))
     case "delete":
-      return Either.map(target("delete", args[0]), (t): Command => ({ _tag: "Delete", target: t, reason: rest(args.slice(1)) ?? "" }))
+      return Either.flatMap(target("delete", args[0]), (t) =>
+        Either.map(reasonOf("delete", args.slice(1)), (reason): Command => ({ _tag: "Delete", target: t, reason: reason ?? "" })))
     case "reactivate":
     case "whois": {
       const extra = exactly(sub, args, 1)
@@ -170,9 +204,13 @@ export const parseCommand = (text: string): Result => {
       const who = target("role", args[1])
       if (Either.isLeft(who)) return Either.left(who.left)
       const spec = args[2] === undefined ? undefined : roleSpec(args[2].text)
-      if (spec === undefined) return fail("role", args[2] === undefined ? "Say which role, e.g. user-manager@org:acme." : `"${args[2].text}" is not ROLE or ROLE@SCOPE.`)
+      if (spec === undefined) return fail("role", args[2] === undefined ? "Say which role, e.g. user-manager@org:acme." : `"${quote(args[2].text)}" is not ROLE or ROLE@SCOPE.`)
+      const long = tooLong(["the role", "name", spec.role], ["the scope", "name", spec.scope])
+      if (long !== undefined) return fail("role", long)
+      const reason = verb === "grant" ? reasonOf("role", args.slice(3)) : Either.right(undefined)
+      if (Either.isLeft(reason)) return Either.left(reason.left)
       return Either.right(verb === "grant"
-        ? { _tag: "RoleGrant", target: who.right, role: spec.role, scope: spec.scope, reason: rest(args.slice(3)) }
+        ? { _tag: "RoleGrant", target: who.right, role: spec.role, scope: spec.scope, reason: reason.right }
         : { _tag: "RoleRevoke", target: who.right, role: spec.role, scope: spec.scope })
     }
     case "why": {
@@ -181,9 +219,11 @@ export const parseCommand = (text: string): Result => {
       const who = target("why", args[0])
       if (Either.isLeft(who)) return Either.left(who.left)
       if (args[1] === undefined) return fail("why", "Say which permission, e.g. users.suspend.")
+      const long = tooLong(["the permission", "name", args[1].text], ["the scope", "name", args[2]?.text])
+      if (long !== undefined) return fail("why", long)
       return Either.right({ _tag: "Why", target: who.right, permission: args[1].text, scope: args[2]?.text })
     }
     default:
-      return fail(undefined, `Unknown command "${head.text}".`)
+      return fail(undefined, `Unknown command "${quote(head.text)}".`)
   }
 }

@@ -35,10 +35,19 @@ export const readInviteForm = (values: ViewValues): Either.Either<InviteForm, Re
   const errors: Record<string, string> = {}
   const email = Core.normalizeEmail(text(values, Ids.input.email))
   if (Either.isLeft(email)) errors[Ids.input.email] = email.left.message
-  const roles = invitationRoles(words(text(values, Ids.input.roles)))
+  // a field longer than its kind allows is refused before it is split into words
+  const fields = [
+    [Ids.input.firstName, "the first name", "name"], [Ids.input.lastName, "the last name", "name"],
+    [Ids.input.roles, "the roles", "text"], [Ids.input.groups, "the groups", "text"]
+  ] as const
+  for (const [id, field, kind] of fields) {
+    const checked = Core.Input.checkKind(field, kind, text(values, id))
+    if (Either.isLeft(checked)) errors[id] = checked.left.message
+  }
+  const roles = errors[Ids.input.roles] === undefined ? invitationRoles(words(text(values, Ids.input.roles))) : Either.left(errors[Ids.input.roles]!)
   if (Either.isLeft(roles)) errors[Ids.input.roles] = roles.left
   const groups = words(text(values, Ids.input.groups)).map((g) => g.replace(/^group:/i, "")).filter((g) => g !== "")
-  if (Either.isLeft(email) || Either.isLeft(roles)) return Either.left(errors)
+  if (Object.keys(errors).length > 0 || Either.isLeft(email) || Either.isLeft(roles)) return Either.left(errors)
   const firstName = text(values, Ids.input.firstName)
   const lastName = text(values, Ids.input.lastName)
   return Either.right({
@@ -50,4 +59,11 @@ export const readInviteForm = (values: ViewValues): Either.Either<InviteForm, Re
     groups,
     link: (values[Ids.input.link]?.[Ids.input.link]?.selected_options ?? []).some((o) => o.value === "link")
   })
+}
+
+/** Reads the deny modal's reason; one longer than a reason may be is reported under its field. Total. */
+export const readDenyForm = (values: ViewValues): Either.Either<string, Readonly<Record<string, string>>> => {
+  const reason = values[Ids.input.reason]?.[Ids.input.reason]?.value ?? ""
+  const checked = Core.Input.checkKind("the reason", "reason", reason)
+  return Either.isLeft(checked) ? Either.left({ [Ids.input.reason]: checked.left.message }) : Either.right(reason)
 }

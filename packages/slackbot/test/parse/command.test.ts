@@ -102,7 +102,38 @@ describe("command text", () => {
         assert.isAbove(result.left.message.length, 0)
         assert.isAbove(result.left.usage.length, 0)
       }
-    }), { numRuns: 2000 })
+    }), { numRuns: 10_000 })
+  })
+
+  it("property: 10k texts up to and past the length limits give a command or a ParseError, quickly and never a throw", () => {
+    const long = fc.tuple(fc.constantFrom("suspend a@acme.test ", "delete <@U0BOB> ", "role grant a@acme.test ", "why a@acme.test ", "invite ", "", "<", "\""),
+      fc.integer({ min: 0, max: 6000 }), fc.constantFrom("a", "<", "\"", " ", "\u0430", "@", "\u{1F600}"))
+      .map(([head, n, unit]) => head + unit.repeat(n))
+    fc.assert(fc.property(long, (text) => {
+      const result = parseCommand(text)
+      if (Either.isLeft(result)) {
+        assert.strictEqual(result.left._tag, "ParseError")
+        assert.isBelow(result.left.message.length, 600, "a long input is not quoted back whole")
+      }
+    }), { numRuns: 10_000 })
+  })
+
+  it("length limits (issue 9, item 11): the whole text, e-mails, reasons, roles, scopes, groups and permissions", () => {
+    const started = Date.now()
+    const huge = error(`suspend a@acme.test ${"<".repeat(100_000)}`)
+    assert.isBelow(Date.now() - started, 1000, "refused before it is split into words")
+    assert.include(huge.message, "Too long: the command has 100020 characters, at most 4000.")
+    assert.include(error(`suspend a@acme.test ${"r".repeat(2001)}`).message, "the reason has 2001 characters, at most 2000")
+    assert.include(error(`delete a@acme.test ${"r ".repeat(1200)}`).message, "the reason has 2399 characters, at most 2000")
+    assert.deepStrictEqual(ok(`suspend a@acme.test ${"r".repeat(2000)}`), { _tag: "Suspend", target: { _tag: "Email", email: "a@acme.test" }, reason: "r".repeat(2000) })
+    assert.include(error(`whois ${"a".repeat(250)}@acme.test`).message, "the e-mail has 260 characters, at most 254")
+    assert.include(error(`invite ${"a".repeat(250)}@acme.test`).message, "at most 254")
+    assert.include(error(`role grant a@acme.test ${"r".repeat(201)}`).message, "the role has 201 characters, at most 200")
+    assert.include(error(`role revoke a@acme.test auditor@${"s".repeat(201)}`).message, "the scope has 201 characters")
+    assert.include(error(`invite b@acme.test group:${"g".repeat(201)}`).message, "the group name has 201 characters")
+    assert.include(error(`invite b@acme.test ${"r".repeat(201)}`).message, "the role has 201 characters")
+    assert.include(error(`why a@acme.test x.${"y".repeat(199)}`).message, "the permission has 201 characters")
+    assert.include(error("whois bob@\u0430cme.test").message, "mixes Cyrillic and Latin letters")
   })
 
   it("a command written out the way Slack escapes it parses back to itself", () => {

@@ -1,8 +1,9 @@
 import * as Core from "@usher/core"
 import { Cause, ConfigProvider, Effect, Exit } from "effect"
 import { parseArgs } from "node:util"
-import { formatCause, type ShownError } from "../present/formatError.js"
-import { UsageError, type Command } from "./Command.js"
+import { formatCause, formatError, type ShownError } from "../present/formatError.js"
+import { checkGlobal, checkLengths } from "./Arguments.js"
+import { UsageError, type Command, type Parsed } from "./Command.js"
 import { commands } from "./commands.js"
 
 /** Where the CLI writes; tests pass their own. */
@@ -27,7 +28,8 @@ export interface DashboardStart {
 /** Exit codes: 0 ok, 1 domain error, 2 usage error. */
 export type ExitCode = 0 | 1 | 2
 
-interface Globals {
+/** The global flags and the words after them. */
+export interface Globals {
   readonly db: string | undefined
   readonly as: string | undefined
   readonly json: boolean
@@ -99,15 +101,18 @@ const fail = (io: Io, json: boolean, error: ShownError, code: ExitCode, usage?: 
   return code
 }
 
+/** A message that quotes what was typed, cut short so a huge argument is not printed back whole. */
+const clip = (text: string, max = 300) => text.length <= max ? text : `${text.slice(0, max)}…`
+
 const parseCommand = (command: Command, args: ReadonlyArray<string>) => {
   try {
     const { positionals, values } = parseArgs({ args: [...args], options: command.options, allowPositionals: true, strict: true })
     if (positionals.length < command.positionals.min || positionals.length > command.positionals.max) {
-      return new UsageError({ message: positionals.length < command.positionals.min ? "missing argument" : `unexpected argument "${positionals[command.positionals.max]}"` })
+      return new UsageError({ message: positionals.length < command.positionals.min ? "missing argument" : `unexpected argument "${clip(positionals[command.positionals.max]!, 80)}"` })
     }
     return { positionals, values: values as Record<string, string | boolean | ReadonlyArray<string> | undefined> }
   } catch (error) {
-    return new UsageError({ message: error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error) })
+    return new UsageError({ message: clip(error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error)) })
   }
 }
 
@@ -122,46 +127,79 @@ const directorySettings = (db: string | undefined, environment: Io["env"]) => {
   )
 }
 
-/** Runs one `usher` invocation and returns its exit code. */
-export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
+/** What an invocation's words ask for, before anything is opened. */
+export type Invocation =
+  | { readonly _tag: "Refused"; readonly json: boolean; readonly error: ShownError; readonly code: 1 | 2; readonly usage?: string }
+  | { readonly _tag: "Dashboard"; readonly globals: Globals }
+  | { readonly _tag: "Help"; readonly text: string }
+  | { readonly _tag: "Run"; readonly globals: Globals; readonly command: Command; readonly parsed: Parsed }
+
+/**
+ * Reads an invocation's words: global flags, the command, its flags and arguments, each argument
+ * within its length limit. Pure and total: whatever the words, an answer and never a throw.
+ * `terminal`: whether the dashboard could open (no command on a terminal).
+ */
+export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): Invocation => {
   const globals = takeGlobals(argv)
-  if (globals instanceof UsageError) return fail(io, argv.includes("--json"), { _tag: "UsageError", message: globals.message }, 2)
+  if (globals instanceof UsageError) return { _tag: "Refused", json: argv.includes("--json"), error: { _tag: "UsageError", message: clip(globals.message) }, code: 2 }
   const { json } = globals
-  if (globals.rest.length === 0 && !globals.help && (io.dashboard !== undefined || globals.readonly)) {
-    if (io.dashboard === undefined) return fail(io, json, { _tag: "UsageError", message: "the dashboard needs a terminal (standard input and output)" }, 2)
-    const setup = await directorySettings(globals.db, io.env)
-    if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
-    return io.dashboard({ ...setup.value, actor: globals.as ?? io.env["USHER_ACTOR"], readonly: globals.readonly })
+  const refuse = (error: ShownError, code: 1 | 2, usage?: string): Invocation =>
+    ({ _tag: "Refused", json, error, code, ...(usage === undefined ? {} : { usage }) })
+  const globalTooLong = (globals.as === undefined ? undefined : checkGlobal("as", globals.as)) ?? (globals.db === undefined ? undefined : checkGlobal("db", globals.db))
+  if (globalTooLong !== undefined) return refuse(formatError(globalTooLong), 1)
+  if (globals.rest.length === 0 && !globals.help && (terminal || globals.readonly)) {
+    if (!terminal) return refuse({ _tag: "UsageError", message: "the dashboard needs a terminal (standard input and output)" }, 2)
+    return { _tag: "Dashboard", globals }
   }
-  if (globals.readonly) return fail(io, json, { _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
+  if (globals.readonly) return refuse({ _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
   if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
-    io.stdout(`${helpText()}\n`)
-    return 0
+    return { _tag: "Help", text: `${helpText()}\n` }
   }
   const found = findCommand(globals.rest)
   if (found === undefined) {
     const noun = globals.rest[0]!
     const verbs = commands.filter((c) => c.name.startsWith(`${noun} `)).map((c) => c.name.split(" ")[1])
     const message = verbs.length > 0
-      ? `${noun} needs one of: ${verbs.join(", ")}`
-      : `unknown command "${globals.rest.join(" ")}"; run usher --help`
-    return fail(io, json, { _tag: "UsageError", message }, 2)
+      ? `${clip(noun, 80)} needs one of: ${verbs.join(", ")}`
+      : `unknown command "${clip(globals.rest.join(" "), 80)}"; run usher --help`
+    return refuse({ _tag: "UsageError", message }, 2)
   }
   const { command, args } = found
-  if (globals.help) {
-    io.stdout(`usage: ${usageLine(command)}\n${command.summary}\n`)
-    return 0
-  }
+  if (globals.help) return { _tag: "Help", text: `usage: ${usageLine(command)}\n${command.summary}\n` }
   const parsed = parseCommand(command, args)
-  if (parsed instanceof UsageError) return fail(io, json, { _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
+  if (parsed instanceof UsageError) return refuse({ _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
+  const tooLong = checkLengths(command.usage, parsed)
+  if (tooLong !== undefined) return refuse(formatError(tooLong), 1)
+  return { _tag: "Run", globals, command, parsed }
+}
 
+/** Runs one `usher` invocation and returns its exit code. */
+export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
+  const invocation = readInvocation(argv, io.dashboard !== undefined)
+  switch (invocation._tag) {
+    case "Refused":
+      return fail(io, invocation.json, invocation.error, invocation.code, invocation.usage)
+    case "Help":
+      io.stdout(invocation.text)
+      return 0
+    case "Dashboard": {
+      const { globals } = invocation
+      const setup = await directorySettings(globals.db, io.env)
+      if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
+      return io.dashboard!({ ...setup.value, actor: globals.as ?? io.env["USHER_ACTOR"], readonly: globals.readonly })
+    }
+  }
+  const { globals, command, parsed } = invocation
+  const { json } = globals
+  const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
+  const actorTooLong = actorEmail === undefined ? undefined : checkGlobal("as", actorEmail, globals.as === undefined ? "USHER_ACTOR" : "--as")
+  if (actorTooLong !== undefined) return fail(io, json, formatError(actorTooLong), 1)
   const setup = await directorySettings(globals.db, io.env)
   if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
   const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
   const input = stdin === undefined ? parsed : { ...parsed, stdin }
   const runtime = Core.makeCoreRuntime(setup.value.location, setup.value.config)
   try {
-    const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
     const progress = (line: string) => io.stderr(`${line}\n`)
     const program = command.actor === "system"
       ? Core.as("system", "cli")(command.run(input, progress))

@@ -1,4 +1,4 @@
-import { signInLocked, type User, type UserDetail } from "@usher/core"
+import { asciiEmail, signInLocked, type User, type UserDetail } from "@usher/core"
 import { fields, table, when } from "./Table.js"
 
 /** Users as the list table (seed columns: name, e-mail, phone, status, registered, last active). */
@@ -10,12 +10,14 @@ export const formatUserList = (users: ReadonlyArray<User>): string =>
       users.map((u) => [`${u.firstName} ${u.lastName}`.trim(), u.email, u.phone ?? "—", u.status, when(u.registeredAt), when(u.lastActiveAt)])
     )
 
-/** One user's profile and status fields. */
-export const formatUser = (user: User): string =>
-  fields([
+/** One user's profile and status fields; an internationalized e-mail domain is shown in punycode too. */
+export const formatUser = (user: User): string => {
+  const ascii = asciiEmail(user.email)
+  return fields([
     ["id", user.id],
     ["name", `${user.firstName} ${user.lastName}`.trim()],
     ["email", user.email],
+    ...(ascii === undefined ? [] : [["punycode", ascii] as const]),
     ["phone", user.phone],
     ["gender", user.gender],
     ["birthday", user.birthday],
@@ -29,6 +31,7 @@ export const formatUser = (user: User): string =>
     ["last active", when(user.lastActiveAt)],
     ["version", String(user.version)]
   ])
+}
 
 /** `users show`: profile, organizations, groups, grants. */
 export const formatUserDetail = (detail: UserDetail): string =>

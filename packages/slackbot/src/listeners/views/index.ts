@@ -7,7 +7,7 @@ import { invited } from "../../blocks/users.js"
 import { runLogged, runToReply, type Bot } from "../../bot.js"
 import { Ids } from "../../ids.js"
 import { callSlack } from "../../identity.js"
-import { readInviteForm, type InviteForm } from "../../parse/form.js"
+import { readDenyForm, readInviteForm, type InviteForm } from "../../parse/form.js"
 import type { DenyMetadata } from "../actions/index.js"
 import type { InviteFormMetadata } from "../commands/index.js"
 
@@ -96,6 +96,11 @@ export const register = (app: App, bot: Bot): void => {
     await bot.work(() => handleInviteSubmission(bot, body, form.right))
   })
   app.view<ViewSubmitAction>(Ids.denyView, async ({ ack, body }) => {
+    const form = readDenyForm(body.view.state.values)
+    if (Either.isLeft(form)) {
+      await ack({ response_action: "errors", errors: { ...form.left } })
+      return
+    }
     await ack()
     await bot.work(() => handleDenySubmission(bot, body))
   })

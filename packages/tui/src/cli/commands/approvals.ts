@@ -2,7 +2,8 @@ import * as Core from "@usher/core"
 import { Effect } from "effect"
 import { fields, table, when } from "../../present/Table.js"
 import { command, given, str, type Command } from "../Command.js"
-import { decodeLiteral, p, positiveInt } from "./shared.js"
+import { limitFlag } from "../Arguments.js"
+import { decodeLiteral, p } from "./shared.js"
 
 const age = (iso: string, now = Date.now()) => {
   const minutes = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000))
@@ -35,7 +36,7 @@ export const approvalCommands: ReadonlyArray<Command> = [
     run: (parsed) =>
       Effect.gen(function*() {
         const status = yield* decodeLiteral(Core.ApprovalStatus, "status", str(parsed, "status"))
-        const limit = yield* positiveInt("limit", str(parsed, "limit"))
+        const limit = yield* limitFlag(parsed)
         return yield* Core.listApprovals({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) })
       }),
     text: (list) =>

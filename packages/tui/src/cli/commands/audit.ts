@@ -2,7 +2,7 @@ import * as Core from "@usher/core"
 import { Effect } from "effect"
 import { table, when } from "../../present/Table.js"
 import { command, str, UsageError, type Command } from "../Command.js"
-import { positiveInt } from "./shared.js"
+import { limitFlag, wholeNumber } from "../Arguments.js"
 
 /** The audit log and demo seeding. */
 export const auditCommands: ReadonlyArray<Command> = [
@@ -14,7 +14,7 @@ export const auditCommands: ReadonlyArray<Command> = [
     positionals: { min: 0, max: 0 },
     run: (parsed) =>
       Effect.gen(function*() {
-        const limit = yield* positiveInt("limit", str(parsed, "limit"))
+        const limit = yield* limitFlag(parsed)
         const userRef = str(parsed, "user")
         const userId = userRef === undefined ? undefined : (yield* Core.showUser(userRef)).user.id
         return yield* Core.listAudit({ ...(userId !== undefined ? { userId } : {}), ...(limit !== undefined ? { limit } : {}) })
@@ -42,7 +42,7 @@ export const auditCommands: ReadonlyArray<Command> = [
     positionals: { min: 0, max: 0 },
     run: (parsed) =>
       Effect.gen(function*() {
-        const n = yield* positiveInt("users", str(parsed, "users"))
+        const n = yield* wholeNumber("users", str(parsed, "users"), { min: 1, max: 1_000_000 })
         if (n === undefined) return yield* Effect.fail(new UsageError({ message: "--users N is required" }))
         return yield* Core.seedUsers(n)
       }),

@@ -2,7 +2,8 @@ import * as Core from "@usher/core"
 import { Effect, Stream } from "effect"
 import { resolve } from "node:path"
 import { command, flag, given, str, UsageError, type Command } from "../Command.js"
-import { decodeStatus, p, positiveInt } from "./shared.js"
+import { wholeNumber } from "../Arguments.js"
+import { decodeStatus, p } from "./shared.js"
 
 const SHOWN_UPDATES = 50
 
@@ -87,7 +88,7 @@ export const importCommands: ReadonlyArray<Command> = [
     run: (parsed, progress) =>
       Effect.gen(function*() {
         if (flag(parsed, "invite") && flag(parsed, "create")) return yield* Effect.fail(new UsageError({ message: "give --invite or --create, not both" }))
-        const batchSize = yield* positiveInt("batch-size", str(parsed, "batch-size"))
+        const batchSize = yield* wholeNumber("batch-size", str(parsed, "batch-size"), { min: 1, max: 10_000 })
         return yield* Core.importUsers({
           file: p(parsed, 0),
           ...given(parsed, { org: "org" }),

@@ -2,7 +2,8 @@ import * as Core from "@usher/core"
 import { Effect, Schema } from "effect"
 import { fields, table, when } from "../../present/Table.js"
 import { command, flag, given, str, UsageError, type Command, type Parsed } from "../Command.js"
-import { decodeLiteral, formatInvitationSent, p, positiveInt } from "./shared.js"
+import { limitFlag } from "../Arguments.js"
+import { decodeLiteral, formatInvitationSent, p } from "./shared.js"
 
 const InvitationStatus = Schema.Literal("pending", "expired", "accepted")
 const OutboxStatus = Schema.Literal("queued", "sent", "failed")
@@ -82,7 +83,7 @@ export const invitationCommands: ReadonlyArray<Command> = [
     run: (parsed) =>
       Effect.gen(function*() {
         const status = yield* decodeLiteral(OutboxStatus, "status", str(parsed, "status"))
-        const limit = yield* positiveInt("limit", str(parsed, "limit"))
+        const limit = yield* limitFlag(parsed)
         return yield* Core.listOutbox({ ...(status !== undefined ? { status } : {}), ...(limit !== undefined ? { limit } : {}) })
       }),
     text: (mails) =>

@@ -38,13 +38,6 @@ export const decodeLiteral = <A extends string>(schema: Schema.Schema<A> & { rea
     onRight: (a) => Effect.succeed<A | undefined>(a)
   })
 
-/** A positive whole-number flag, or a usage error. */
-export const positiveInt = (flag: string, text: string | undefined) => {
-  if (text === undefined) return Effect.succeed(undefined)
-  const n = Number(text)
-  return Number.isInteger(n) && n > 0 ? Effect.succeed(n) : Effect.fail(new UsageError({ message: `--${flag} must be a positive whole number` }))
-}
-
 /** `--user USER` or `--group NAME`, exactly one. */
 export const principalOf = (parsed: Parsed) => {
   const user = str(parsed, "user")

@@ -3,7 +3,8 @@ import { Effect } from "effect"
 import { formatUser, formatUserDetail, formatUserList } from "../../present/formatUser.js"
 import { when } from "../../present/Table.js"
 import { command, flag, given, list, str, UsageError, type Command } from "../Command.js"
-import { approvalRequested, bulkResults, decodeStatus, formatInvitationSent, mailLine, p, positiveInt, profileFlags, profileOf } from "./shared.js"
+import { limitFlag, wholeNumber } from "../Arguments.js"
+import { approvalRequested, bulkResults, decodeStatus, formatInvitationSent, mailLine, p, profileFlags, profileOf } from "./shared.js"
 
 /** `init` and the `users` commands of issue 2. */
 export const userCommands: ReadonlyArray<Command> = [
@@ -30,7 +31,7 @@ export const userCommands: ReadonlyArray<Command> = [
     run: (parsed) =>
       Effect.gen(function*() {
         const status = yield* decodeStatus(str(parsed, "status"))
-        const limit = yield* positiveInt("limit", str(parsed, "limit"))
+        const limit = yield* limitFlag(parsed)
         return yield* Core.listUsers({
           ...given(parsed, { search: "search", org: "org", group: "group" }),
           ...(status !== undefined ? { status } : {}),
@@ -80,7 +81,7 @@ export const userCommands: ReadonlyArray<Command> = [
     positionals: { min: 1, max: 1 },
     run: (parsed) =>
       Effect.gen(function*() {
-        const expectedVersion = yield* positiveInt("if-version", str(parsed, "if-version"))
+        const expectedVersion = yield* wholeNumber("if-version", str(parsed, "if-version"), { min: 1, max: Number.MAX_SAFE_INTEGER })
         const patch = { ...profileOf(parsed), ...given(parsed, { email: "email" }) }
         if (Object.keys(patch).length === 0) return yield* Effect.fail(new UsageError({ message: "nothing to change: give at least one profile flag" }))
         return yield* Core.updateUser(p(parsed, 0), patch, expectedVersion !== undefined ? { expectedVersion } : {})
