@@ -1,4 +1,6 @@
 /** usher's core: every rule of the directory, behind use cases that front-ends call. */
+export * as Jobs from "./Jobs.js"
+export { SystemActor } from "./Jobs.js"
 export * as Lifecycle from "./Domain/Lifecycle.js"
 export * as Permissions from "./Domain/Permissions.js"
 export * as PermissionIndex from "./Domain/PermissionIndex.js"
@@ -13,16 +15,16 @@ export * from "./Domain/User.js"
 export * from "./Domain/Organization.js"
 export * from "./Domain/Access.js"
 export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest } from "./Domain/Approval.js"
-export { Actor, loadSubject, providerAdmins, resolveActorId } from "./Actor.js"
+export { Actor } from "./Actor.js"
 export {
-  approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, expireApprovals, listApprovals, markSlackSynced, pendingApprovalCount, recordSlackMessage,
-  showApproval, slackMessagesToSync, unpostedApprovals, type ApprovalQuery, type Decision
+  approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, listApprovals, pendingApprovalCount,
+  showApproval, type ApprovalQuery, type Decision
 } from "./Approvals.js"
 export { listAudit, verifyAudit, type AuditQuery, type AuditVerification } from "./Audit.js"
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"
 export { CoreConfig, configFromEnv, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
-export { directoryInfo, init, loadDirectoryGraph, why, type InitInput, type WhyAnswer } from "./Directory.js"
+export { directoryInfo, init, why, type InitInput, type WhyAnswer } from "./Directory.js"
 export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type ExportChunk, type ExportError, type ExportFormat, type ExportQuery, type ExportRecord, type ExportWritten } from "./Export.js"
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
 export { CsvHeaderInvalid, CsvLineMalformed, csvColumns, DuplicateRow, GrantNeedsApproval, ImportStopped, importUsers, type CsvColumn, type ImportInput, type ImportMode, type ImportProblem, type ImportProgress, type ImportReport, type ImportUpdate } from "./Import.js"
@@ -35,7 +37,7 @@ export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembe
 export { hashPassword, verifyPassword } from "./Passwords.js"
 export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
-export { authenticate, listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
+export { listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
 export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
   changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,
@@ -46,11 +48,11 @@ export {
   type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"
 export {
-  accessTree, auditPage, changeMarker, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,
+  accessTree, auditPage, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,
   type AccessTree, type AuditLine, type AuditPageQuery, type FilterKey, type UserFilter, type UserListRow, type UserPage,
   type UserPageQuery, type UserSort, type UserSortColumn
 } from "./Views.js"
 export {
-  claimSlackDelivery, InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, slackActor, slackDirectoryUser, SlackLinkNotFound,
+  InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, SlackLinkNotFound,
   SlackAccountTaken, SlackIdentityMismatch, SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
 } from "./Slack.js"

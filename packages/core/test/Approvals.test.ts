@@ -128,8 +128,8 @@ describe("Approvals (four eyes)", () => {
 
       // the sweep records it (once, audited); deciding it stays refused the same way
       const head = yield* auditHead
-      assert.strictEqual(yield* Core.expireApprovals.pipe(system), 1)
-      assert.strictEqual(yield* Core.expireApprovals.pipe(system), 0, "a second sweep finds nothing")
+      assert.strictEqual(yield* Core.Jobs.expireApprovals.pipe(Core.Jobs.asSystem("cli")), 1)
+      assert.strictEqual(yield* Core.Jobs.expireApprovals.pipe(Core.Jobs.asSystem("cli")), 0, "a second sweep finds nothing")
       const [event] = yield* auditSince(head)
       assert.deepStrictEqual([event?.action, event?.approvalId], ["approval.expire", approval.id])
       const stored = yield* Core.showApproval(approval.id).pipe(asUser(ADMIN))

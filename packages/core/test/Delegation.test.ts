@@ -61,8 +61,8 @@ const permissionsByUser = Effect.gen(function*() {
   const out = new Map<string, Map<string, ReadonlySet<string>>>()
   const at = new Date()
   for (const email of USERS) {
-    const id = yield* Core.resolveActorId(email)
-    const subject = yield* Core.loadSubject(id)
+    const id = yield* Core.Jobs.resolveActorId(email).pipe(Core.Jobs.asSystem("cli"))
+    const subject = yield* Core.Jobs.loadSubject(id).pipe(Core.Jobs.asSystem("cli"))
     out.set(email, new Map(SCOPES.map((s) => [s, new Set(Core.Permissions.effective(subject, s, at).keys())])))
   }
   return out

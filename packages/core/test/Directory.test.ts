@@ -14,7 +14,7 @@ describe("Directory", () => {
         assert.deepStrictEqual([org.slug, org.name], ["acme", "Acme"])
         assert.deepStrictEqual([admin.email, admin.status, admin.mustChangePassword, admin.firstName], [ADMIN, "active", false, "Ada"])
         assert.isNotNull(admin.registeredAt)
-        assert.deepStrictEqual(yield* Core.providerAdmins, [admin.id])
+        assert.deepStrictEqual(yield* Core.Jobs.providerAdmins.pipe(Core.Jobs.asSystem("cli")), [admin.id])
         const detail = yield* Core.showUser(ADMIN).pipe(asUser(ADMIN))
         assert.deepStrictEqual(detail.grants.map((g) => [g.role, g.scope, g.grantedBy]), [["provider-admin", "provider", "system"]])
         assert.deepStrictEqual(detail.organizations.map((o) => o.slug), ["acme"])
@@ -56,12 +56,12 @@ describe("Directory", () => {
     it.live("with no --as, the sole provider admin acts; with two, or an unknown e-mail, ActorUnknown", () =>
       withDatabase(Effect.gen(function*() {
         const { admin } = yield* initialized
-        assert.strictEqual(yield* Core.resolveActorId(undefined), admin.id)
-        assert.strictEqual(yield* Core.resolveActorId(" ADMIN@acme.test "), admin.id)
-        const unknown = yield* failsWith(Core.resolveActorId("ghost@acme.test"), "ActorUnknown")
+        assert.strictEqual(yield* Core.Jobs.resolveActorId(undefined).pipe(Core.Jobs.asSystem("cli")), admin.id)
+        assert.strictEqual(yield* Core.Jobs.resolveActorId(" ADMIN@acme.test ").pipe(Core.Jobs.asSystem("cli")), admin.id)
+        const unknown = yield* failsWith(Core.Jobs.resolveActorId("ghost@acme.test").pipe(Core.Jobs.asSystem("cli")), "ActorUnknown")
         assert.include(unknown.reason, "ghost@acme.test")
         yield* activeUser({ email: "second@acme.test", roles: ["provider-admin"], scope: "provider" })
-        const several = yield* failsWith(Core.resolveActorId(undefined), "ActorUnknown")
+        const several = yield* failsWith(Core.Jobs.resolveActorId(undefined).pipe(Core.Jobs.asSystem("cli")), "ActorUnknown")
         assert.include(several.reason, "--as")
       })))
   })
@@ -121,7 +121,7 @@ describe("Directory", () => {
       yield* sql`UPDATE grants SET expires_at = ${new Date(Date.now() - 1000).toISOString()} WHERE principal_type = 'group'
                   AND role_id = (SELECT id FROM roles WHERE name = 'approver')`
 
-      const graph = yield* Core.loadDirectoryGraph
+      const graph = yield* Core.Jobs.loadDirectoryGraph.pipe(Core.Jobs.asSystem("cli"))
       const index = Core.PermissionIndex.build(graph)
       const at = new Date()
       const scopes = ["provider", "org:acme", "org:beta", "app:acme/expenses", "app:beta/wiki"].map((s) => s as Core.Scope.Scope)
@@ -130,7 +130,7 @@ describe("Directory", () => {
       assert.strictEqual(users.length, 301)
       let held = 0
       for (const user of users) {
-        const subject = yield* Core.loadSubject(user.id)
+        const subject = yield* Core.Jobs.loadSubject(user.id).pipe(Core.Jobs.asSystem("cli"))
         assert.strictEqual(subject.active, user.status === "active")
         for (const scope of scopes) {
           for (const permission of permissions) {

@@ -197,11 +197,11 @@ describe("Roles", () => {
       withDatabase(Effect.gen(function*() {
         yield* initialized
         yield* activeUser({ email: "second@acme.test", roles: ["provider-admin"], scope: "provider" })
-        assert.strictEqual((yield* Core.providerAdmins).length, 2)
+        assert.strictEqual((yield* Core.Jobs.providerAdmins.pipe(Core.Jobs.asSystem("cli"))).length, 2)
         const sql = yield* SqlClient.SqlClient
         yield* sql`UPDATE grants SET expires_at = ${new Date(Date.now() - 1000).toISOString()}
                     WHERE principal_id = (SELECT id FROM users WHERE email = 'second@acme.test')`
-        assert.strictEqual((yield* Core.providerAdmins).length, 1)
+        assert.strictEqual((yield* Core.Jobs.providerAdmins.pipe(Core.Jobs.asSystem("cli"))).length, 1)
         assert.isFalse((yield* Core.why("second@acme.test", "orgs.manage", "provider").pipe(asUser(ADMIN))).allowed)
         yield* failsWith(Core.createOrg({ slug: "beta" }).pipe(asUser("second@acme.test")), "PermissionDenied")
         yield* failsWith(Core.suspendUser(ADMIN).pipe(system), "LastProviderAdmin")
@@ -246,7 +246,7 @@ describe("Roles", () => {
         yield* failsWithNothingWritten(revoke(ADMIN).pipe(asUser(ADMIN)), "LastProviderAdmin")
         yield* Core.reactivateUser("second@acme.test").pipe(asUser(ADMIN))
         yield* revoke(ADMIN).pipe(asUser("second@acme.test"))
-        assert.strictEqual((yield* Core.providerAdmins).length, 1)
+        assert.strictEqual((yield* Core.Jobs.providerAdmins.pipe(Core.Jobs.asSystem("cli"))).length, 1)
         yield* failsWith(revoke("second@acme.test").pipe(asUser("second@acme.test")), "LastProviderAdmin")
       })))
   })

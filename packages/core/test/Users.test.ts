@@ -76,7 +76,7 @@ describe("Users", () => {
         const detail = yield* Core.showUser("grace.hopper@acme.test").pipe(asUser(ADMIN))
         assert.notInclude(JSON.stringify(detail), "scrypt$")
         assert.notInclude(JSON.stringify(yield* Core.listUsers().pipe(asUser(ADMIN))), "scrypt$")
-        assert.notInclude(JSON.stringify(yield* Core.loadDirectoryGraph), "scrypt$")
+        assert.notInclude(JSON.stringify(yield* Core.Jobs.loadDirectoryGraph.pipe(Core.Jobs.asSystem("cli"))), "scrypt$")
         assert.deepStrictEqual(detail.organizations.map((o) => o.slug), ["acme"])
         assert.deepStrictEqual(yield* auditActions(head), ["user.create"])
       })))

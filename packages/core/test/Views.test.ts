@@ -146,10 +146,10 @@ describe("Views", () => {
   it.live("changeMarker moves on every commit, this connection's and another process's", () =>
     withDatabase(Effect.gen(function*() {
       yield* initialized
-      const first = yield* Core.changeMarker
-      assert.strictEqual(yield* Core.changeMarker, first, "reading changes nothing")
+      const first = yield* Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("cli"))
+      assert.strictEqual(yield* Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("cli")), first, "reading changes nothing")
       yield* Core.createGroup({ name: "here" }).pipe(system)
-      const second = yield* Core.changeMarker
+      const second = yield* Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("cli"))
       assert.notStrictEqual(second, first)
       const location = yield* Core.Database
       yield* Effect.acquireUseRelease(
@@ -157,7 +157,7 @@ describe("Views", () => {
         (other) => Effect.promise(() => other.runPromise(Core.createGroup({ name: "elsewhere" }).pipe(system))),
         (other) => Effect.promise(() => other.dispose())
       )
-      assert.notStrictEqual(yield* Core.changeMarker, second)
+      assert.notStrictEqual(yield* Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("cli")), second)
     })))
 
   it.live("auditPage reads the newest events with e-mails, filtered by words", () =>

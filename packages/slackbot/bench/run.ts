@@ -116,7 +116,7 @@ const clicks: Array<number> = []
 for (let i = CLICKS; i < CLICKS * 2; i++) {
   const { approval } = await runtime.runPromise(Core.deleteUser(`member${i}@acme.test`, { reason: "bench" }).pipe(Core.asUser("lead@acme.test", "cli")))
   const ts = `1800000000.${String(i).padStart(6, "0")}`
-  await runtime.runPromise(Core.recordSlackMessage(approval.id, "C0APPROVALS", ts).pipe(system))
+  await runtime.runPromise(Core.Jobs.recordSlackMessage(approval.id, "C0APPROVALS", ts).pipe(Core.Jobs.asSystem("slack")).pipe(system))
   const started = performance.now()
   const sent = sender.click({ userId: "U0APO", actionId: Ids.approve, value: JSON.stringify({ id: approval.id, requester: "U0LEAD" }), channel: "C0APPROVALS", ts })
   const [update] = await fake.waitFor((c) => c.method === "chat.update" && c.args["ts"] === ts)

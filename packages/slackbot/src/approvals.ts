@@ -24,14 +24,14 @@ export const postToChannel = (bot: Bot, approval: Core.ApprovalRequest, requeste
             ? Effect.fail(new SlackApiFailed({ method: "chat.postMessage", error: "no message id returned" }))
             : Effect.succeed({ channel, ts }))
       )
-    const posted = yield* Effect.either(Core.claimSlackDelivery(`post:${approval.id}`, post))
+    const posted = yield* Effect.either(Core.Jobs.claimSlackDelivery(`post:${approval.id}`, post).pipe(Core.Jobs.asSystem("slack")))
     if (Either.isLeft(posted)) {
       bot.logger.warn(`usher-slack: could not post approval request ${approval.id} to ${bot.config.approvalsChannel}: ${posted.left.error}`)
       return { error: posted.left.error } satisfies PostOutcome
     }
     // posted just now by another replica or path: to the configured channel
     if (Option.isNone(posted.right)) return { channel: bot.config.approvalsChannel } satisfies PostOutcome
-    yield* Core.recordSlackMessage(approval.id, posted.right.value.channel, posted.right.value.ts)
+    yield* Core.Jobs.recordSlackMessage(approval.id, posted.right.value.channel, posted.right.value.ts).pipe(Core.Jobs.asSystem("slack"))
     return { channel: posted.right.value.channel } satisfies PostOutcome
   })
 
@@ -64,7 +64,7 @@ export const refreshMessage = (bot: Bot, approval: Core.ApprovalRequest, slack: 
     const requester = slack.requester ?? (yield* bot.identity.slackIdOf(approval.requestedBy))
     const message = approvalMessage(approval, { requester, ...(slack.decidedBy === undefined ? {} : { decidedBy: slack.decidedBy }) })
     yield* callSlack("chat.update", () => bot.client.chat.update({ channel: where.channel, ts: where.ts, text: message.text, blocks: [...message.blocks] }))
-    yield* Core.markSlackSynced(approval.id, approval.version)
+    yield* Core.Jobs.markSlackSynced(approval.id, approval.version).pipe(Core.Jobs.asSystem("slack"))
   })
 
 /**
@@ -76,7 +76,7 @@ export const notifyRequester = (bot: Bot, approval: Core.ApprovalRequest, slack:
     if (approval.status === "pending") return
     const requester = slack.requester ?? (yield* bot.identity.slackIdOf(approval.requestedBy))
     if (requester === null) return
-    if (!(yield* Core.claimSlackDelivery(`notify:${approval.id}:${approval.status}`))) return
+    if (!(yield* Core.Jobs.claimSlackDelivery(`notify:${approval.id}:${approval.status}`).pipe(Core.Jobs.asSystem("slack")))) return
     const notice = requesterNotice(approval, slack.decidedBy)
     yield* callSlack("chat.postMessage", () => bot.client.chat.postMessage({ channel: requester, text: notice.text, blocks: [...notice.blocks] }))
   })
@@ -90,15 +90,15 @@ const MAX_FAILED_POSTS_PER_PASS = 3
  */
 export const syncOnce = (bot: Bot) =>
   Effect.gen(function*() {
-    yield* Core.expireApprovals.pipe(Core.as("system", "slack"))
+    yield* Core.Jobs.expireApprovals.pipe(Core.Jobs.asSystem("slack"))
     let failures = 0
-    for (const approval of yield* Core.unpostedApprovals) {
+    for (const approval of yield* Core.Jobs.unpostedApprovals.pipe(Core.Jobs.asSystem("slack"))) {
       // a channel the bot cannot post to fails every post: a few tries per pass, not one per request
       if (failures >= MAX_FAILED_POSTS_PER_PASS) break
       const outcome = yield* postToChannel(bot, approval, yield* bot.identity.slackIdOf(approval.requestedBy)).pipe(Core.as("system", "slack"))
       if ("error" in outcome) failures++
     }
-    const behind = yield* Core.slackMessagesToSync
+    const behind = yield* Core.Jobs.slackMessagesToSync.pipe(Core.Jobs.asSystem("slack"))
     for (const approval of behind) {
       const updated = yield* Effect.either(refreshMessage(bot, approval))
       if (updated._tag === "Left") bot.logger.warn(`usher-slack: could not update the message of ${approval.id}: ${updated.left.message}`)

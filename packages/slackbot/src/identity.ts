@@ -67,13 +67,13 @@ export const makeIdentity = (client: WebClient, options: { readonly ttlMs?: numb
 
   /** The directory user a Slack user acts as (active), or why they cannot act. */
   const actor = (slackUserId: string) =>
-    Effect.flatMap(verifiedEmail(slackUserId), (email) => Core.slackActor(slackUserId, email))
+    Effect.flatMap(verifiedEmail(slackUserId), (email) => Core.Jobs.slackActor(slackUserId, email).pipe(Core.Jobs.asSystem("slack")))
 
   /** The directory user a command names, as a reference core accepts (an e-mail or an id). */
   const target = (t: Target) =>
     t._tag === "Email"
       ? Effect.succeed(t.email)
-      : Effect.flatMap(verifiedEmail(t.id), (email) => Core.slackDirectoryUser(t.id, email)).pipe(Effect.map((u) => u.id))
+      : Effect.flatMap(verifiedEmail(t.id), (email) => Core.Jobs.slackDirectoryUser(t.id, email).pipe(Core.Jobs.asSystem("slack"))).pipe(Effect.map((u) => u.id))
 
   /** The Slack user whose verified e-mail is this one, if any (failures count as none: it only adds a mention). */
   const slackIdOf = (email: string) =>

@@ -68,7 +68,7 @@ describe("approvals in Slack", () => {
       assert.deepStrictEqual(events.map((e) => [e.action, e.via]), [["approval.approve", "slack"], ["user.delete", "slack"], ["approval.execute", "slack"]])
       const decided = yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))
       assert.deepStrictEqual([decided.status, decided.decidedBy, decided.version], ["executed", People.apo.email, decided.version])
-      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.slackMessagesToSync)), [], "the message is marked up to date")
+      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.Jobs.slackMessagesToSync.pipe(Core.Jobs.asSystem("slack")))), [], "the message is marked up to date")
 
       const late = yield* click(h, People.admin.slack, Ids.approve, values[Ids.approve]!, ts)
       assert.include(textOf(yield* Effect.promise(() => h.fake.response(late.responseId))), "is executed already (by apo@acme.test)")
@@ -179,7 +179,7 @@ describe("approvals in Slack", () => {
       assert.include(textOf(update!), `<@${People.lead.slack}> (lead@acme.test)`, "the requester found by e-mail")
       const [notice] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
       assert.include(textOf(notice!), "decided at the desk")
-      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.slackMessagesToSync)), [], "marked up to date before the notice went out")
+      assert.deepStrictEqual(yield* Effect.promise(() => h.run(Core.Jobs.slackMessagesToSync.pipe(Core.Jobs.asSystem("slack")))), [], "marked up to date before the notice went out")
     }).pipe(Effect.scoped))
 
   it.live("a request filed in the CLI or dashboard is posted to the approvals channel once, and approved from there", () =>

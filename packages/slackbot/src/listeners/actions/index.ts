@@ -35,7 +35,7 @@ const STALE = new Set(["ApprovalNotPending", "ApprovalExpired"])
 export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
-    if (!(yield* Core.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const request = yield* clicked(body, action)
     const actor = yield* bot.identity.actor(body.user.id)
     const decision = yield* Effect.exit(Core.approveRequest(request.id).pipe(Core.as(actor.id, "slack")))
@@ -64,7 +64,7 @@ export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, a
 export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
-    if (!(yield* Core.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const request = yield* clicked(body, action)
     const actor = yield* bot.identity.actor(body.user.id)
     const check = yield* Effect.exit(Core.checkCanDecide(request.id).pipe(Core.as(actor.id, "slack")))

@@ -24,7 +24,7 @@ export const handleCommand = async (bot: Bot, command: SlashCommand, respond: Re
     const parsed = parseCommand(command.text)
     if (Either.isLeft(parsed)) return usageReply(parsed.left, bot.config.command)
     // a redelivered change must not happen twice; a read may be answered twice (and skips the write)
-    if (CHANGES.has(parsed.right._tag) && !(yield* Core.claimSlackDelivery(`command:${command.team_id}:${command.trigger_id}`))) return null
+    if (CHANGES.has(parsed.right._tag) && !(yield* Core.Jobs.claimSlackDelivery(`command:${command.team_id}:${command.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const actor = yield* bot.identity.actor(command.user_id)
     switch (parsed.right._tag) {
       case "Help":

@@ -37,7 +37,7 @@ const answer = async (bot: Bot, userId: string, responseUrl: string | undefined,
 export const handleInviteSubmission = async (bot: Bot, body: ViewSubmitAction, form: InviteForm): Promise<void> => {
   const metadata = metadataOf<InviteFormMetadata>(body.view.private_metadata)
   const reply = await runToReply(bot, Effect.gen(function*() {
-    if (!(yield* Core.claimSlackDelivery(`view:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    if (!(yield* Core.Jobs.claimSlackDelivery(`view:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const actor = yield* bot.identity.actor(body.user.id)
     const sent = yield* Core.inviteUser({
       email: form.email,
@@ -63,7 +63,7 @@ export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Pr
   const reason = body.view.state.values[Ids.input.reason]?.[Ids.input.reason]?.value ?? ""
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
-    if (!(yield* Core.claimSlackDelivery(`view:${body.team?.id ?? ""}:${body.trigger_id}`))) return null
+    if (!(yield* Core.Jobs.claimSlackDelivery(`view:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const actor = yield* bot.identity.actor(body.user.id)
     const denied = yield* Core.denyRequest(metadata.id ?? "", { reason }).pipe(Core.as(actor.id, "slack"))
     const slack = {

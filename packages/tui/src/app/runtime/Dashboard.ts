@@ -70,7 +70,7 @@ export const isEmptyDirectory = Effect.map(Core.directoryInfo, (info) => info.us
  */
 export const resolveActing = (email: string | undefined) =>
   Effect.gen(function*() {
-    const id = yield* Core.resolveActorId(email)
+    const id = yield* Core.Jobs.resolveActorId(email).pipe(Core.Jobs.asSystem("tui"))
     const shown = email !== undefined && email.trim() !== ""
       ? email.trim().toLowerCase()
       : yield* Core.showUser(id).pipe(Core.as(id, "tui"), Effect.map((d) => d.user.email), Effect.orElseSucceed(() => id))

@@ -1,0 +1,78 @@
+/**
+ * The few things usher does for the system rather than for a person: the Slack bot's sync and
+ * delivery bookkeeping, the expiry sweep, mapping a Slack user to their account before anyone
+ * acts, the change marker front-ends poll and the grant graph the resolver indexes. Each needs
+ * `SystemActor`, which only the binaries provide (`asSystem`), so a front-end handling a
+ * person's request cannot reach them by accident; every other use case needs `Actor` (checked by
+ * the type-level test `test/Types.test.ts`).
+ */
+import type { SqlClient } from "@effect/sql"
+import { Context, Effect, type Option } from "effect"
+import * as ActorModule from "./Actor.js"
+import { Actor } from "./Actor.js"
+import * as Approvals from "./Approvals.js"
+import * as Directory from "./Directory.js"
+import type { Via } from "./Domain/Audit.js"
+import * as Sessions from "./Sessions.js"
+import * as Slack from "./Slack.js"
+import * as Activity from "./Views/Activity.js"
+
+/** The system itself, running a job: provided only by the binaries (the bot's loops, the dashboard's poller). */
+export class SystemActor extends Context.Tag("@usher/core/SystemActor")<SystemActor, { readonly via: Via }>() {}
+
+/** Runs jobs as the system, through a front-end (`via`, recorded on any audit row they write). */
+export const asSystem = (via: Via) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, SystemActor>> =>
+  Effect.provideService(effect, SystemActor, { via })
+
+/** A job: needs `SystemActor`, and writes any audit row as `system` through its `via`. */
+const job = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Actor> | SystemActor> =>
+  Effect.flatMap(SystemActor, ({ via }) => Effect.provideService(effect, Actor, { id: "system", via }))
+
+/** Marks pending requests past their date `expired`, one audit row each (the bot's sync loop). */
+export const expireApprovals = job(Approvals.expireApprovals)
+
+/** Records where a request was posted in Slack (audited). */
+export const recordSlackMessage = (id: string, channel: string, ts: string) => job(Approvals.recordSlackMessage(id, channel, ts))
+
+/** Requests posted to Slack whose message no longer shows their state. */
+export const slackMessagesToSync = job(Approvals.slackMessagesToSync)
+
+/** Pending requests never posted to Slack, oldest first. */
+export const unpostedApprovals = job(Approvals.unpostedApprovals)
+
+/** Marks a request's Slack message as showing `version`. */
+export const markSlackSynced = (id: string, version: number) => job(Approvals.markSlackSynced(id, version))
+
+/** Claims one Slack delivery across replicas (see `Slack.claimSlackDelivery`). */
+export function claimSlackDelivery(key: string): Effect.Effect<boolean, never, SqlClient.SqlClient | SystemActor>
+export function claimSlackDelivery<A, E, R>(key: string, work: Effect.Effect<A, E, R>): Effect.Effect<Option.Option<A>, E, R | SqlClient.SqlClient | SystemActor>
+export function claimSlackDelivery<A, E, R>(key: string, work?: Effect.Effect<A, E, R>): Effect.Effect<unknown, E, R | SqlClient.SqlClient | SystemActor> {
+  const claim: Effect.Effect<unknown, E, R | SqlClient.SqlClient> = work === undefined ? Slack.claimSlackDelivery(key) : Slack.claimSlackDelivery(key, work)
+  return Effect.zipRight(SystemActor, claim)
+}
+
+/** The directory user a Slack user maps to (see `Slack.slackDirectoryUser`). */
+export const slackDirectoryUser = (slackUserId: string, verifiedEmail: string | null) =>
+  Effect.zipRight(SystemActor, Slack.slackDirectoryUser(slackUserId, verifiedEmail))
+
+/** The directory user a Slack user acts as, pinned at first use (see `Slack.slackActor`). */
+export const slackActor = (slackUserId: string, verifiedEmail: string | null) =>
+  Effect.zipRight(SystemActor, Slack.slackActor(slackUserId, verifiedEmail))
+
+/** A marker that changes whenever anyone commits to the directory (front-ends poll it). */
+export const changeMarker = Effect.zipRight(SystemActor, Activity.changeMarker)
+
+/** The whole grant graph, for the indexed resolver. */
+export const loadDirectoryGraph = Effect.zipRight(SystemActor, Directory.loadDirectoryGraph)
+
+/** Who holds a session token, before anyone acts: the HTTP front-ends' first step (see `Sessions.authenticate`). */
+export const authenticate = (token: string) => Effect.zipRight(SystemActor, Sessions.authenticate(token))
+
+/** Who acts for a front-end started with `--as` (or the only provider admin), before anyone acts. */
+export const resolveActorId = (email: string | undefined) => Effect.zipRight(SystemActor, ActorModule.resolveActorId(email))
+
+/** The active provider admins, to say who could act when `--as` is missing. */
+export const providerAdmins = Effect.zipRight(SystemActor, ActorModule.providerAdmins)
+
+/** A user's grant paths, fresh from the database (the resolver's benchmarks and checks). */
+export const loadSubject = (userId: string) => Effect.zipRight(SystemActor, ActorModule.loadSubject(userId))
