@@ -243,7 +243,7 @@ export const benchImport = async (log: (line: string) => void, n = 100_000, roun
         if (a !== b) throw new Error("usher and raw wrote different row counts")
         for (const [who, path] of [["usher", usherPath], ["raw", rawPath]] as const) {
           const verification = await verify(path)
-          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problem}`)
+          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problems.map((p) => p.message).join("; ")}`)
         }
         log("audit chains: both verify (usher's verifyAudit)")
         const again = await importWithUsher(usherPath, file)

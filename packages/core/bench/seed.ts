@@ -178,7 +178,7 @@ export const benchSeed = async (log: (line: string) => void, n = 100_000, rounds
         if (a.users !== b.users || a.memberships !== b.memberships || a.audit !== b.audit) throw new Error("usher and raw wrote different row counts")
         for (const [who, file] of [["usher", usherPath], ["raw", rawPath]] as const) {
           const verification = await verify(file)
-          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problem}`)
+          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problems.map((p) => p.message).join("; ")}`)
         }
         log("audit chains: both verify (usher's verifyAudit)")
       }

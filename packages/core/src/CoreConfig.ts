@@ -1,5 +1,5 @@
 import { Config, Context, Effect, Option } from "effect"
-import { dirname, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import type { DatabaseLocation } from "./Database.js"
 
 /** Process-level settings read from the environment (DESIGN §9); directory rules live in `Settings`. */
@@ -12,6 +12,17 @@ export interface CoreConfigShape {
   readonly smtpUrl: string | null
   /** the sender of every mail */
   readonly mailFrom: string
+  /** the Ed25519 key that signs audit checkpoints (default `<dataDir>/audit-signing.key`; null: no signing) */
+  readonly auditKeyFile?: string | null
+  /** where signed audit checkpoints are appended, one JSON per line (default `<dataDir>/audit-checkpoints.jsonl`) */
+  readonly auditCheckpoints?: string | null
+}
+
+/** The audit signing key and checkpoint file of a configuration (none for an in-memory directory). */
+export const auditFiles = (config: CoreConfigShape): { readonly keyFile: string; readonly checkpoints: string } | null => {
+  const keyFile = config.auditKeyFile ?? (config.dataDir === null ? null : join(config.dataDir, "audit-signing.key"))
+  const checkpoints = config.auditCheckpoints ?? (config.dataDir === null ? null : join(config.dataDir, "audit-checkpoints.jsonl"))
+  return keyFile === null || checkpoints === null ? null : { keyFile, checkpoints }
 }
 
 /** The process's configuration, provided by `CoreLive`. */
@@ -31,8 +42,11 @@ export const defaultConfig = (location: DatabaseLocation): CoreConfigShape => ({
 const optional = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.getOrNull))
 
+const nullable = (path: string | null) => (path === null ? null : resolve(path))
+
 /**
- * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL` and `USHER_MAIL_FROM`. The data
+ * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL`, `USHER_MAIL_FROM`,
+ * `USHER_AUDIT_KEY_FILE` and `USHER_AUDIT_CHECKPOINTS`. The data
  * directory defaults to the database file's folder, so a `--db` elsewhere keeps its mail with it.
  */
 export const configFromEnv = (location: DatabaseLocation) =>
@@ -44,6 +58,8 @@ export const configFromEnv = (location: DatabaseLocation) =>
       publicUrl: publicUrl.replace(/\/+$/, ""),
       dataDir: dataDir === null ? base.dataDir : resolve(dataDir),
       smtpUrl: yield* optional("USHER_SMTP_URL"),
-      mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom
+      mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom,
+      auditKeyFile: nullable(yield* optional("USHER_AUDIT_KEY_FILE")),
+      auditCheckpoints: nullable(yield* optional("USHER_AUDIT_CHECKPOINTS"))
     } satisfies CoreConfigShape
   })

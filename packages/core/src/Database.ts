@@ -9,6 +9,7 @@ import migration0001 from "./migrations/0001_directory.js"
 import migration0002 from "./migrations/0002_access.js"
 import migration0003 from "./migrations/0003_slack.js"
 import migration0004 from "./migrations/0004_views.js"
+import migration0005 from "./migrations/0005_audit.js"
 
 /** Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`. */
 export interface DatabaseLocation {
@@ -55,7 +56,7 @@ export const locationFromEnv = Effect.gen(function*() {
 export class Database extends Context.Tag("@usher/core/Database")<Database, DatabaseLocation>() {}
 
 const migrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004 })
+  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004, "0005_audit": migration0005 })
 })
 
 /** Whoever can read the directory's file reads every account: the file and its WAL are the owner's alone (0600). */

@@ -16,6 +16,8 @@ export const AuditEvent = Schema.Struct({
   details: Schema.Unknown,
   reason: Schema.NullOr(Schema.String),
   approvalId: Schema.NullOr(Schema.String),
+  /** the scopes the event concerns (`provider`, `org:<slug>`); absent on events older than scoping */
+  scopes: Schema.optional(Schema.Array(Schema.String)),
   prevHash: Schema.String,
   hash: Schema.String
 })
@@ -39,10 +41,11 @@ export const canonicalJson = (value: unknown): string => {
 }
 
 /** The hashed fields of an event, in canonical (sorted) order. */
-const HASHED = ["action", "actor", "approvalId", "at", "details", "reason", "seq", "target", "via"] as const
+const HASHED = ["action", "actor", "approvalId", "at", "details", "reason", "scopes", "seq", "target", "via"] as const
 
 /**
- * `sha256(prevHash + canonical JSON of the event without its hashes)`; `detailsJson`, when
+ * `sha256(prevHash + canonical JSON of the event without its hashes)` (an event without
+ * `scopes`, written before events were scoped, hashes as it always did); `detailsJson`, when
  * given, is `canonicalJson(event.details)` already computed by the caller.
  */
 export const hashEvent = (event: Omit<AuditEvent, "hash">, detailsJson?: string): string => {
