@@ -52,15 +52,42 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
     roles: new Map()
   }
   const { users, memberships, groups, groupMembers, grants, roles } = state
-
+  // what each account holds, so erasing or moving one account does not scan everyone's
+  const held = new Map<string, Set<string>>()
+  const hold = (userId: string, key: string) => {
+    let keys = held.get(userId)
+    if (keys === undefined) held.set(userId, keys = new Set())
+    keys.add(key)
+  }
+  const heldBy = (userId: string): ReadonlyArray<string> => [...(held.get(userId) ?? [])]
+  const addMembership = (userId: string, org: string) => {
+    memberships.add(`${userId} ${org}`)
+    hold(userId, `m ${userId} ${org}`)
+  }
+  const addGroupMember = (group: string, userId: string) => {
+    groupMembers.add(`${group} ${userId}`)
+    hold(userId, `g ${group} ${userId}`)
+  }
+  const setUserGrant = (userId: string, key: string, expiresAt: string | null) => {
+    grants.set(key, expiresAt)
+    hold(userId, `r ${key}`)
+  }
   const removeUserGrants = (userId: string, keep: (scope: string) => boolean) => {
-    const prefix = `user ${userId} `
-    for (const key of grants.keys()) {
-      if (key.startsWith(prefix) && !keep(key.slice(key.lastIndexOf(" ") + 1))) grants.delete(key)
+    for (const k of heldBy(userId)) {
+      if (!k.startsWith("r ")) continue
+      const key = k.slice(2)
+      if (grants.has(key) && !keep(key.slice(key.lastIndexOf(" ") + 1))) grants.delete(key)
     }
   }
-  const removeGroupMembers = (match: (key: string) => boolean) => {
-    for (const key of groupMembers) if (match(key)) groupMembers.delete(key)
+  const removeGroupMembers = (userId: string, match: (group: string) => boolean) => {
+    for (const k of heldBy(userId)) {
+      if (!k.startsWith("g ")) continue
+      const key = k.slice(2)
+      if (match(key.slice(0, key.lastIndexOf(" ")))) groupMembers.delete(key)
+    }
+  }
+  const removeMemberships = (userId: string) => {
+    for (const k of heldBy(userId)) if (k.startsWith("m ")) memberships.delete(k.slice(2))
   }
 
   for (const event of events) {
@@ -70,8 +97,8 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
       case "directory.init":
         if (target !== null) {
           users.set(target, { status: "active", email: str(d["admin"]) ?? null })
-          if (str(d["org"])) memberships.add(`${target} ${d["org"]}`)
-          grants.set(grantKey("user", target, str(d["role"]) ?? "provider-admin", "provider"), null)
+          if (str(d["org"])) addMembership(target, d["org"] as string)
+          setUserGrant(target, grantKey("user", target, str(d["role"]) ?? "provider-admin", "provider"), null)
         }
         break
       case "user.create":
@@ -81,8 +108,8 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
         if (target !== null) {
           const status = event.action === "user.invite" ? "invited" : str(d["status"]) ?? "provisioned"
           users.set(target, { status, email: str(d["email"]) ?? null })
-          if (str(d["org"])) memberships.add(`${target} ${d["org"]}`)
-          if (str(d["group"])) groupMembers.add(`${d["group"]} ${target}`)
+          if (str(d["org"])) addMembership(target, d["org"] as string)
+          if (str(d["group"])) addGroupMember(d["group"] as string, target)
         }
         break
       case "user.update": {
@@ -94,13 +121,13 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
         break
       }
       case "org.member.add":
-        if (target !== null && str(d["org"])) memberships.add(`${target} ${d["org"]}`)
+        if (target !== null && str(d["org"])) addMembership(target, d["org"] as string)
         break
       case "org.member.remove": {
         const org = str(d["org"])
         if (target === null || org === undefined) break
         memberships.delete(`${target} ${org}`)
-        removeGroupMembers((key) => key.startsWith(`${org}/`) && key.endsWith(` ${target}`))
+        removeGroupMembers(target, (group) => group.startsWith(`${org}/`))
         removeUserGrants(target, (scope) => scope !== `org:${org}` && !scope.startsWith(`app:${org}/`))
         break
       }
@@ -111,12 +138,12 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
         const group = str(d["group"])
         if (group === undefined) break
         groups.delete(group)
-        removeGroupMembers((key) => key.startsWith(`${group} `))
+        for (const key of groupMembers) if (key.startsWith(`${group} `)) groupMembers.delete(key)
         for (const key of grants.keys()) if (key.startsWith(`group ${group} `)) grants.delete(key)
         break
       }
       case "group.member.add":
-        if (target !== null && str(d["group"])) groupMembers.add(`${d["group"]} ${target}`)
+        if (target !== null && str(d["group"])) addGroupMember(d["group"] as string, target)
         break
       case "group.member.remove":
         if (target !== null && str(d["group"])) groupMembers.delete(`${d["group"]} ${target}`)
@@ -129,8 +156,9 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
         const scope = str(d["scope"])
         if (principal === null || role === undefined || scope === undefined) break
         const key = grantKey(type, principal, role, scope)
-        if (event.action === "role.grant") grants.set(key, str(d["expiresAt"]) ?? null)
-        else grants.delete(key)
+        if (event.action === "role.revoke") grants.delete(key)
+        else if (type === "user") setUserGrant(principal, key, str(d["expiresAt"]) ?? null)
+        else grants.set(key, str(d["expiresAt"]) ?? null)
         break
       }
       case "role.create":
@@ -144,9 +172,10 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
       if (user !== undefined) user.status = to
       if (to === "deleted") {
         if (user !== undefined) user.email = null
-        for (const key of memberships) if (key.startsWith(`${target} `)) memberships.delete(key)
-        removeGroupMembers((key) => key.endsWith(` ${target}`))
+        removeMemberships(target)
+        removeGroupMembers(target, () => true)
         removeUserGrants(target, () => false)
+        held.delete(target)
       }
     }
   }
