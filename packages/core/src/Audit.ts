@@ -236,14 +236,30 @@ export interface AuditVerification {
   readonly problems: ReadonlyArray<AuditProblem>
 }
 
-/** Walks the chain from genesis with the stored details text (what was hashed) and compares its end with the head. */
-const checkChain = (rows: ReadonlyArray<AuditRow>, recorded: Head): ReadonlyArray<AuditProblem> => {
+/** An event as verification reads it: raw columns, no row transforms (100k rows). */
+interface RawAuditRow {
+  readonly seq: number
+  readonly at: string
+  readonly actor: string
+  readonly via: AuditDomain.Via
+  readonly action: string
+  readonly target: string | null
+  readonly details: string
+  readonly reason: string | null
+  readonly approval_id: string | null
+  readonly scopes: string | null
+  readonly prev_hash: string
+  readonly hash: string
+}
+
+/** Walks the chain from genesis with the stored details and scopes text (what was hashed) and compares its end with the head. */
+const checkChain = (rows: ReadonlyArray<RawAuditRow>, recorded: Head): ReadonlyArray<AuditProblem> => {
   let prev = AuditDomain.GENESIS
   let expected = 1
   for (const row of rows) {
     const seq = Number(row.seq)
     if (seq !== expected) return [{ kind: "chain", seq: expected, message: `event ${expected} is missing (next found is ${seq})` }]
-    if (row.prevHash !== prev) return [{ kind: "chain", seq, message: `event ${seq} does not follow the event before it` }]
+    if (row.prev_hash !== prev) return [{ kind: "chain", seq, message: `event ${seq} does not follow the event before it` }]
     const event = {
       seq,
       at: row.at,
@@ -253,11 +269,12 @@ const checkChain = (rows: ReadonlyArray<AuditRow>, recorded: Head): ReadonlyArra
       target: row.target,
       details: null,
       reason: row.reason,
-      approvalId: row.approvalId,
-      scopes: row.scopes === null ? undefined : (JSON.parse(row.scopes) as ReadonlyArray<string>),
-      prevHash: row.prevHash
+      approvalId: row.approval_id,
+      prevHash: row.prev_hash
     }
-    if (AuditDomain.hashEvent(event, row.details) !== row.hash) return [{ kind: "chain", seq, message: `event ${seq} was altered after it was written` }]
+    if (AuditDomain.hashEvent(event, row.details, row.scopes ?? undefined) !== row.hash) {
+      return [{ kind: "chain", seq, message: `event ${seq} was altered after it was written` }]
+    }
     prev = row.hash
     expected++
   }
@@ -271,7 +288,7 @@ const checkChain = (rows: ReadonlyArray<AuditRow>, recorded: Head): ReadonlyArra
 
 /** Checks every signed checkpoint against the key and the chain. */
 const checkCheckpoints = (
-  rows: ReadonlyArray<AuditRow>,
+  rows: ReadonlyArray<RawAuditRow>,
   files: { readonly keyFile: string; readonly checkpoints: string } | null
 ): { readonly summary: CheckpointSummary; readonly problems: ReadonlyArray<AuditProblem> } => {
   const lastSeq = rows.length === 0 ? 0 : Number(rows.at(-1)!.seq)
@@ -319,22 +336,23 @@ const checkCheckpoints = (
   }
 }
 
-/** The tables reconciliation compares with the log. */
+/** The tables reconciliation compares with the log (without row transforms: 100k rows each). */
 const loadStateTables = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
+  const sql = (yield* SqlClient.SqlClient).withoutTransforms()
   return {
     users: yield* sql<Replay.StateTables["users"][number]>`SELECT id, status, email FROM users`,
     memberships: yield* sql<Replay.StateTables["memberships"][number]>`
-      SELECT m.user_id, m.org_id, o.slug AS org FROM memberships m LEFT JOIN organizations o ON o.id = m.org_id`,
+      SELECT m.user_id AS "userId", m.org_id AS "orgId", o.slug AS org FROM memberships m LEFT JOIN organizations o ON o.id = m.org_id`,
     groupMembers: yield* sql<Replay.StateTables["groupMembers"][number]>`
-      SELECT gm.group_id, gm.user_id, o.slug || '/' || ug.name AS "group"
+      SELECT gm.group_id AS "groupId", gm.user_id AS "userId", o.slug || '/' || ug.name AS "group"
         FROM group_members gm LEFT JOIN user_groups ug ON ug.id = gm.group_id LEFT JOIN organizations o ON o.id = ug.org_id`,
     grants: yield* sql<Replay.StateTables["grants"][number]>`
-      SELECT g.id, g.principal_type, g.principal_id, o.slug || '/' || ug.name AS "group", r.name AS role, g.scope, g.expires_at
+      SELECT g.id, g.principal_type AS "principalType", g.principal_id AS "principalId", o.slug || '/' || ug.name AS "group",
+             r.name AS role, g.scope, g.expires_at AS "expiresAt"
         FROM grants g LEFT JOIN roles r ON r.id = g.role_id
         LEFT JOIN user_groups ug ON g.principal_type = 'group' AND ug.id = g.principal_id
         LEFT JOIN organizations o ON o.id = ug.org_id`,
-    roles: yield* sql<Replay.StateTables["roles"][number]>`SELECT id, name, permissions, built_in FROM roles`
+    roles: yield* sql<Replay.StateTables["roles"][number]>`SELECT id, name, permissions, built_in AS "builtIn" FROM roles`
   } satisfies Replay.StateTables
 })
 
@@ -352,7 +370,7 @@ export const verifyAudit = Effect.gen(function*() {
   const files = Option.isSome(config) ? auditFiles(config.value) : null
   return yield* transaction(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<AuditRow>`SELECT * FROM audit_events ORDER BY seq`
+    const rows = yield* sql.withoutTransforms()<RawAuditRow>`SELECT * FROM audit_events ORDER BY seq`
     const recorded = yield* head
     const problems: Array<AuditProblem> = [...checkChain(rows, recorded)]
     const checkpoints = checkCheckpoints(rows, files)

@@ -45,15 +45,21 @@ const HASHED = ["action", "actor", "approvalId", "at", "details", "reason", "sco
 
 /**
  * `sha256(prevHash + canonical JSON of the event without its hashes)` (an event without
- * `scopes`, written before events were scoped, hashes as it always did); `detailsJson`, when
- * given, is `canonicalJson(event.details)` already computed by the caller.
+ * `scopes`, written before events were scoped, hashes as it always did); `detailsJson` and
+ * `scopesJson`, when given, are the canonical JSON of `details` and `scopes` already at hand
+ * (the stored text: what was hashed when the event was written).
  */
-export const hashEvent = (event: Omit<AuditEvent, "hash">, detailsJson?: string): string => {
+export const hashEvent = (event: Omit<AuditEvent, "hash">, detailsJson?: string, scopesJson?: string): string => {
   let json = "{"
   for (const key of HASHED) {
     const v = event[key]
-    if (v === undefined) continue
-    json += `${json.length === 1 ? "" : ","}"${key}":${key === "details" && detailsJson !== undefined ? detailsJson : canonicalJson(v)}`
+    if (v === undefined && !(key === "scopes" && scopesJson !== undefined)) continue
+    const text = key === "details" && detailsJson !== undefined
+      ? detailsJson
+      : key === "scopes" && scopesJson !== undefined
+      ? scopesJson
+      : canonicalJson(v)
+    json += `${json.length === 1 ? "" : ","}"${key}":${text}`
   }
   return hash("sha256", `${event.prevHash}${json}}`)
 }
