@@ -208,6 +208,9 @@ describe("audit scoped by organization", () => {
         const seen = yield* Core.listAudit({ userId: carol.user.id }).pipe(asUser("olga@acme.test"))
         assert.deepStrictEqual(seen.map((e) => e.action), ["user.update", "org.member.add"])
         assert.deepStrictEqual(seen.map((e) => e.scopes), [["org:acme", "org:beta"], ["org:acme"]])
+        // the dashboard's activity view answers alike
+        const page = yield* Core.auditPage({ user: carol.user.id }).pipe(asUser("olga@acme.test"))
+        assert.deepStrictEqual(page.map((e) => e.action), ["user.update", "org.member.add"])
         // the provider admin reads all of it
         const all = yield* Core.listAudit({ userId: carol.user.id }).pipe(asUser(ADMIN))
         assert.deepStrictEqual(all.map((e) => e.action), ["user.update", "org.member.add", "role.grant", "group.member.add", "user.create"])
