@@ -12,13 +12,13 @@ export interface CoreConfigShape {
   readonly smtpUrl: string | null
   /** the sender of every mail */
   readonly mailFrom: string
-  /** the Ed25519 key that signs audit checkpoints (default `<dataDir>/audit-signing.key`; null: no signing) */
+  /** the Ed25519 key that signs audit checkpoints (unset or null: `<dataDir>/audit-signing.key`) */
   readonly auditKeyFile?: string | null
-  /** where signed audit checkpoints are appended, one JSON per line (default `<dataDir>/audit-checkpoints.jsonl`) */
+  /** where signed audit checkpoints are appended, one JSON per line (unset or null: `<dataDir>/audit-checkpoints.jsonl`) */
   readonly auditCheckpoints?: string | null
 }
 
-/** The audit signing key and checkpoint file of a configuration (none for an in-memory directory). */
+/** The audit signing key and checkpoint file of a configuration (none for an in-memory directory without explicit paths). */
 export const auditFiles = (config: CoreConfigShape): { readonly keyFile: string; readonly checkpoints: string } | null => {
   const keyFile = config.auditKeyFile ?? (config.dataDir === null ? null : join(config.dataDir, "audit-signing.key"))
   const checkpoints = config.auditCheckpoints ?? (config.dataDir === null ? null : join(config.dataDir, "audit-checkpoints.jsonl"))
@@ -42,7 +42,7 @@ export const defaultConfig = (location: DatabaseLocation): CoreConfigShape => ({
 const optional = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.getOrNull))
 
-const nullable = (path: string | null) => (path === null ? null : resolve(path))
+const absolute = (path: string | null) => (path === null ? null : resolve(path))
 
 /**
  * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL`, `USHER_MAIL_FROM`,
@@ -59,7 +59,7 @@ export const configFromEnv = (location: DatabaseLocation) =>
       dataDir: dataDir === null ? base.dataDir : resolve(dataDir),
       smtpUrl: yield* optional("USHER_SMTP_URL"),
       mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom,
-      auditKeyFile: nullable(yield* optional("USHER_AUDIT_KEY_FILE")),
-      auditCheckpoints: nullable(yield* optional("USHER_AUDIT_CHECKPOINTS"))
+      auditKeyFile: absolute(yield* optional("USHER_AUDIT_KEY_FILE")),
+      auditCheckpoints: absolute(yield* optional("USHER_AUDIT_CHECKPOINTS"))
     } satisfies CoreConfigShape
   })
