@@ -94,6 +94,20 @@ describe("audit verify", () => {
       assert.deepStrictEqual([after.checkpoints.count, after.checkpoints.latest?.seq, after.checkpoints.newerEvents], [2, 2, 0])
     })))
 
+  it.live("two databases in one folder keep their own checkpoint files (one key signs both)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const directory = yield* onDisk
+      const other: Core.DatabaseLocation = { engine: "sqlite", path: join(directory.dir, "other.db") }
+      const inOther = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.orDie(Core.CoreLive(other)))
+      yield* directory.run(initialized)
+      yield* inOther(initialized)
+      yield* inOther(Core.createGroup({ name: "finance" }).pipe(asUser(ADMIN)))
+      assert.isTrue(existsSync(join(directory.dir, "other.audit-checkpoints.jsonl")))
+      const first = yield* directory.run(verify)
+      const second = yield* inOther(verify)
+      assert.deepStrictEqual([first.ok, first.checkpoints.count, second.ok, second.checkpoints.count], [true, 1, true, 2])
+    })))
+
   it.live("an event edited, with the chain and head recomputed behind it, is caught by the checkpoint", () =>
     Effect.scoped(Effect.gen(function*() {
       const directory = yield* onDisk
