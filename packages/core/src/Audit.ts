@@ -17,7 +17,7 @@ export interface AuditEntry {
   readonly reason?: string | null
   readonly approvalId?: string | null
   /**
-   * The scopes the event concerns, when the use case knows better than `scopesOf` (e.g. the
+   * The scopes the event concerns, when the use case knows better than `scopesFromDetails` (e.g. the
    * organizations of an account it is about to erase).
    */
   readonly scopes?: ReadonlyArray<string>
@@ -39,34 +39,6 @@ const head = Effect.gen(function*() {
   const [row] = yield* sql<Head>`SELECT seq, hash FROM audit_head WHERE id = 1`
   return row ?? { seq: 0, hash: AuditDomain.GENESIS }
 })
-
-const orgOfQualified = (value: unknown): string | undefined =>
-  typeof value === "string" && value.includes("/") ? value.slice(0, value.indexOf("/")) : undefined
-
-/**
- * The scopes an event concerns, from what its details name: an organization (`org`), a grant's
- * or request's scope (`scope`, `scopes`), a group or app (`ORG/NAME`). Undefined when they name
- * none: then the target account's organizations count (or provider).
- */
-export const scopesFromDetails = (details: unknown): ReadonlyArray<string> | undefined => {
-  if (details === null || typeof details !== "object") return undefined
-  const d = details as Readonly<Record<string, unknown>>
-  const out = new Set<string>()
-  const addScope = (value: unknown) => {
-    if (typeof value !== "string") return
-    const org = Scope.orgSlugOf(value as Scope.Scope)
-    if (org !== undefined) out.add(Scope.org(org))
-    else if (value === Scope.provider) out.add(Scope.provider)
-  }
-  if (typeof d["org"] === "string") out.add(Scope.org(d["org"]))
-  addScope(d["scope"])
-  if (Array.isArray(d["scopes"])) d["scopes"].forEach(addScope)
-  for (const key of ["group", "app"]) {
-    const org = orgOfQualified(d[key])
-    if (org !== undefined) out.add(Scope.org(org))
-  }
-  return out.size === 0 ? undefined : [...out].sort()
-}
 
 /** The organization scopes of these accounts now (provider for an account in none). */
 const accountScopesOf = (userIds: ReadonlyArray<string>) =>
@@ -100,7 +72,7 @@ export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
     const at = (yield* now).toISOString()
     const approval = yield* FiberRef.get(currentApproval)
     let { hash: prevHash, seq } = yield* head
-    const named = entries.map((entry) => entry.scopes ?? scopesFromDetails(entry.details))
+    const named = entries.map((entry) => entry.scopes ?? AuditDomain.scopesFromDetails(entry.details))
     const lookup = entries.flatMap((entry, i) => (named[i] === undefined && entry.target !== null ? [entry.target] : []))
     const ofTargets = lookup.length === 0 ? new Map<string, Array<string>>() : yield* accountScopesOf(lookup)
     const rows = entries.map((entry, i) => {
@@ -146,12 +118,13 @@ interface AuditRow {
   readonly reason: string | null
   readonly approvalId: string | null
   readonly scopes: string | null
+  readonly legacyScopes: string | null
   readonly prevHash: string
   readonly hash: string
 }
 
 const toEvent = (row: AuditRow): AuditDomain.AuditEvent => {
-  const { scopes, ...rest } = row
+  const { scopes, legacyScopes: _legacy, ...rest } = row
   return {
     ...rest,
     seq: Number(row.seq),
@@ -172,7 +145,7 @@ export interface AuditQuery {
 /**
  * Which audit events the actor may read, as a condition on `audit_events` (alias `a`): all of
  * them with `audit.read` at provider; otherwise those recorded at an organization where the
- * actor holds it (an event older than scoping: by target, a member of such an organization).
+ * actor holds it (for an event older than scoping, the scopes migration 0005 gave it).
  */
 export const auditVisibility = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -180,8 +153,7 @@ export const auditVisibility = Effect.gen(function*() {
   if (orgs === "everywhere") return sql`1 = 1`
   const slugs = yield* sql<{ slug: string }>`SELECT slug FROM organizations WHERE ${sql.in("id", orgs)}`.pipe(Effect.orDie)
   const scopes = slugs.map((o) => Scope.org(o.slug))
-  return sql`(CASE WHEN a.scopes IS NULL THEN a.target IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", orgs)})
-    ELSE EXISTS (SELECT 1 FROM json_each(a.scopes) j WHERE ${sql.in("j.value", scopes)}) END)`
+  return sql`EXISTS (SELECT 1 FROM json_each(COALESCE(a.scopes, a.legacy_scopes, '["provider"]')) j WHERE ${sql.in("j.value", scopes)})`
 })
 
 /**

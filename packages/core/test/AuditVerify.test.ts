@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
+import { backfillLegacyScopes } from "../src/migrations/0005_audit.js"
 import { activeUser, ADMIN, asUser, initialized, makeTempDirectory, system } from "./support.js"
 
 /**
@@ -231,6 +232,37 @@ describe("audit scoped by organization", () => {
         // acme's admin reading the log without --user sees nothing of beta's either
         const log = yield* Core.listAudit({ limit: 100 }).pipe(asUser("olga@acme.test"))
         assert.isTrue(log.every((e) => e.scopes?.includes("org:acme")), JSON.stringify(log.map((e) => [e.action, e.scopes])))
+      }))
+    })))
+
+  it.live("events written before scoping get their scopes from the upgrade: acme's admin does not read carol's older beta events either", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const directory = yield* onDisk
+      yield* directory.run(Effect.gen(function*() {
+        yield* initialized
+        yield* Core.createOrg({ slug: "beta" }).pipe(system)
+        yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
+        const carol = yield* Core.createUser({ email: "carol@beta.test", firstName: "Carol", lastName: "Beta", org: "beta" }).pipe(system)
+        // an event as the previous version wrote it: no scopes, hashed without them
+        const sql = yield* SqlClient.SqlClient
+        const [head] = yield* sql<{ seq: number; hash: string }>`SELECT seq, hash FROM audit_head`
+        const event = {
+          seq: Number(head!.seq) + 1, at: new Date().toISOString(), actor: "system", via: "cli" as const, action: "session.revoke",
+          target: carol.user.id, details: { email: "carol@beta.test", session: "all", revoked: 2 }, reason: null, approvalId: null, prevHash: head!.hash
+        }
+        const hash = Core.AuditLog.hashEvent(event)
+        yield* sql`INSERT INTO audit_events ${sql.insert({ ...event, details: Core.AuditLog.canonicalJson(event.details), hash })}`
+        yield* sql`UPDATE audit_head SET seq = ${event.seq}, hash = ${hash}`
+        yield* backfillLegacyScopes
+        const [row] = yield* sql<{ scopes: string | null; legacyScopes: string }>`SELECT scopes, legacy_scopes FROM audit_events WHERE seq = ${event.seq}`
+        assert.deepStrictEqual([row!.scopes, JSON.parse(row!.legacyScopes)], [null, ["org:beta"]])
+        yield* Core.addOrgMembers("acme", ["carol@beta.test"]).pipe(system)
+        const seen = yield* Core.listAudit({ userId: carol.user.id }).pipe(asUser("olga@acme.test"))
+        assert.deepStrictEqual(seen.map((e) => e.action), ["org.member.add"])
+        yield* activeUser({ email: "bea@beta.test", org: "beta", roles: ["org-admin"] })
+        const beta = yield* Core.listAudit({ userId: carol.user.id }).pipe(asUser("bea@beta.test"))
+        assert.include(beta.map((e) => e.action), "session.revoke", "beta's admin still reads beta's older events")
+        assert.isTrue((yield* verify).ok, "the older event still verifies, its hash never covered scopes")
       }))
     })))
 })

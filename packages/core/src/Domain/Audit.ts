@@ -1,5 +1,6 @@
 import { hash } from "node:crypto"
 import { Schema } from "effect"
+import * as Scope from "./Scope.js"
 
 /** Which front-end a change came through. */
 export const Via = Schema.Literal("cli", "tui", "slack", "api", "scim", "system")
@@ -82,4 +83,32 @@ export const verifyChain = (events: Iterable<AuditEvent>): ChainBreak | undefine
     expected++
   }
   return undefined
+}
+
+const orgOfQualified = (value: unknown): string | undefined =>
+  typeof value === "string" && value.includes("/") ? value.slice(0, value.indexOf("/")) : undefined
+
+/**
+ * The scopes an event concerns, from what its details name: an organization (`org`), a grant's
+ * or request's scope (`scope`, `scopes`), a group or app (`ORG/NAME`). Undefined when they name
+ * none: then the target account's organizations count (or provider).
+ */
+export const scopesFromDetails = (details: unknown): ReadonlyArray<string> | undefined => {
+  if (details === null || typeof details !== "object") return undefined
+  const d = details as Readonly<Record<string, unknown>>
+  const out = new Set<string>()
+  const addScope = (value: unknown) => {
+    if (typeof value !== "string") return
+    const org = Scope.orgSlugOf(value as Scope.Scope)
+    if (org !== undefined) out.add(Scope.org(org))
+    else if (value === Scope.provider) out.add(Scope.provider)
+  }
+  if (typeof d["org"] === "string") out.add(Scope.org(d["org"]))
+  addScope(d["scope"])
+  if (Array.isArray(d["scopes"])) d["scopes"].forEach(addScope)
+  for (const key of ["group", "app"]) {
+    const org = orgOfQualified(d[key])
+    if (org !== undefined) out.add(Scope.org(org))
+  }
+  return out.size === 0 ? undefined : [...out].sort()
 }

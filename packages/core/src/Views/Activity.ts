@@ -104,11 +104,11 @@ export const auditPage = (query: AuditPageQuery = {}) =>
     })
     conditions.push(visible)
     if (user !== undefined) conditions.push(sql`(a.target = ${user.id} OR a.actor = ${user.id})`)
-    const rows = yield* sql<Omit<AuditLine, "details" | "scopes"> & { readonly details: string; readonly scopes: string | null }>`
+    const rows = yield* sql<Omit<AuditLine, "details" | "scopes"> & { readonly details: string; readonly scopes: string | null; readonly legacyScopes: string | null }>`
       SELECT a.*, ua.email AS actor_email, ut.email AS target_email
         FROM audit_events a LEFT JOIN users ua ON ua.id = a.actor LEFT JOIN users ut ON ut.id = a.target
        WHERE ${sql.and(conditions)} ORDER BY a.seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
-    return rows.map(({ scopes, ...row }): AuditLine => ({
+    return rows.map(({ scopes, legacyScopes: _legacy, ...row }): AuditLine => ({
       ...row,
       seq: Number(row.seq),
       details: JSON.parse(row.details) as unknown,
