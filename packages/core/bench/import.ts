@@ -124,8 +124,8 @@ const importRaw = (path: string, list: ReadonlyArray<Person>): number => {
       VALUES (?, ?, ?, ?, ?, 'pending', 'email', ?, ?, 1, ?)`)
     const insertMail = db.prepare(`INSERT INTO outbox (id, created_at, kind, user_id, to_address, from_address, subject, text_body, html_body, status)
       VALUES (?, ?, 'invitation', ?, ?, 'usher <usher@localhost>', ?, ?, ?, 'queued')`)
-    const insertAudit = db.prepare(`INSERT INTO audit_events (seq, at, actor, via, action, target, details, reason, approval_id, prev_hash, hash)
-      VALUES (?, ?, ?, 'cli', ?, ?, ?, NULL, NULL, ?, ?)`)
+    const insertAudit = db.prepare(`INSERT INTO audit_events (seq, at, actor, via, action, target, details, reason, approval_id, scopes, prev_hash, hash)
+      VALUES (?, ?, ?, 'cli', ?, ?, ?, NULL, NULL, ?, ?, ?)`)
     const setHead = db.prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
     const readHead = db.prepare("SELECT seq, hash FROM audit_head WHERE id = 1")
     const scope = `org:${org.slug}`
@@ -138,10 +138,12 @@ const importRaw = (path: string, list: ReadonlyArray<Person>): number => {
         let prevHash = head.hash
         const audit = (action: string, target: string | null, details: unknown) => {
           seq++
-          const event = { seq, at, actor: admin.id, via: "cli" as const, action, target, details, reason: null, approvalId: null, prevHash }
+          // every imported event concerns the one organization, as usher records it
+          const scopes = [scope]
+          const event = { seq, at, actor: admin.id, via: "cli" as const, action, target, details, reason: null, approvalId: null, scopes, prevHash }
           const detailsJson = AuditDomain.canonicalJson(details)
           const hash = AuditDomain.hashEvent(event, detailsJson)
-          insertAudit.run(seq, at, admin.id, action, target, detailsJson, prevHash, hash)
+          insertAudit.run(seq, at, admin.id, action, target, detailsJson, JSON.stringify(scopes), prevHash, hash)
           prevHash = hash
         }
         const batch = list.slice(from, from + BATCH)
@@ -243,7 +245,7 @@ export const benchImport = async (log: (line: string) => void, n = 100_000, roun
         if (a !== b) throw new Error("usher and raw wrote different row counts")
         for (const [who, path] of [["usher", usherPath], ["raw", rawPath]] as const) {
           const verification = await verify(path)
-          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problem}`)
+          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problems.map((p) => p.message).join("; ")}`)
         }
         log("audit chains: both verify (usher's verifyAudit)")
         const again = await importWithUsher(usherPath, file)

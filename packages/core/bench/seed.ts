@@ -76,8 +76,8 @@ export const seedRaw = (path: string, n: number): number => {
     const insertMembership = db.prepare("INSERT INTO memberships (user_id, org_id, joined_at) VALUES (?, ?, ?)")
     const insertGroup = db.prepare("INSERT INTO user_groups (id, org_id, name, created_at) VALUES (?, ?, ?, ?)")
     const insertMember = db.prepare("INSERT INTO group_members (group_id, user_id, added_at) VALUES (?, ?, ?)")
-    const insertAudit = db.prepare(`INSERT INTO audit_events (seq, at, actor, via, action, target, details, reason, approval_id, prev_hash, hash)
-      VALUES (?, ?, ?, 'cli', ?, ?, ?, NULL, NULL, ?, ?)`)
+    const insertAudit = db.prepare(`INSERT INTO audit_events (seq, at, actor, via, action, target, details, reason, approval_id, scopes, prev_hash, hash)
+      VALUES (?, ?, ?, 'cli', ?, ?, ?, NULL, NULL, ?, ?, ?)`)
     const setHead = db.prepare("INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")
     const at = new Date()
     const created = at.toISOString()
@@ -86,10 +86,12 @@ export const seedRaw = (path: string, n: number): number => {
       let prevHash = head.hash
       const audit = (action: string, target: string | null, details: Record<string, string | undefined>) => {
         seq++
-        const event = { seq, at: created, actor, via: "cli" as const, action, target, details, reason: null, approvalId: null, prevHash }
+        // every seeded event concerns the one organization, as usher records it
+        const scopes = [`org:${org.slug}`]
+        const event = { seq, at: created, actor, via: "cli" as const, action, target, details, reason: null, approvalId: null, scopes, prevHash }
         const detailsJson = AuditDomain.canonicalJson(details)
         const hash = AuditDomain.hashEvent(event, detailsJson)
-        insertAudit.run(seq, created, actor, action, target, detailsJson, prevHash, hash)
+        insertAudit.run(seq, created, actor, action, target, detailsJson, JSON.stringify(scopes), prevHash, hash)
         prevHash = hash
       }
       const groupIds = GROUPS.map((name) => {
@@ -178,7 +180,7 @@ export const benchSeed = async (log: (line: string) => void, n = 100_000, rounds
         if (a.users !== b.users || a.memberships !== b.memberships || a.audit !== b.audit) throw new Error("usher and raw wrote different row counts")
         for (const [who, file] of [["usher", usherPath], ["raw", rawPath]] as const) {
           const verification = await verify(file)
-          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problem}`)
+          if (!verification.ok) throw new Error(`the ${who} audit chain does not verify: ${verification.problems.map((p) => p.message).join("; ")}`)
         }
         log("audit chains: both verify (usher's verifyAudit)")
       }

@@ -1,25 +1,28 @@
 import { type SqlClient } from "@effect/sql"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { Actor, resolveActorId } from "./Actor.js"
+import { AuditCheckpointer } from "./Audit/Checkpointer.js"
+import { AuditCheckpointerLive } from "./Audit/Checkpoints.js"
 import { CoreConfig, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 import type { Via } from "./Domain/Audit.js"
 import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation, type DatabaseUnavailable } from "./Database.js"
 import { Mailer, MailerLive } from "./Mail.js"
 
 /** What a front-end's runtime provides to every use case (the Actor is provided per call). */
-export type CoreServices = SqlClient.SqlClient | Database | CoreConfig | Mailer
+export type CoreServices = SqlClient.SqlClient | Database | CoreConfig | Mailer | AuditCheckpointer
 
 /**
  * Opens the directory at a location with the process's configuration (default: links to
  * localhost, mail kept as `.eml` files beside the database): the one layer every front-end
- * builds its runtime from.
+ * builds its runtime from. Closing it signs the audit head when this process wrote events.
  */
 export const CoreLive = (
   location: DatabaseLocation,
   config: CoreConfigShape = defaultConfig(location)
 ): Layer.Layer<CoreServices, DatabaseUnavailable> => {
   const configLayer = Layer.succeed(CoreConfig, config)
-  return Layer.mergeAll(layerSqlite(location), configLayer, MailerLive.pipe(Layer.provide(configLayer)))
+  const base = Layer.mergeAll(layerSqlite(location), configLayer, MailerLive.pipe(Layer.provide(configLayer)))
+  return Layer.provideMerge(AuditCheckpointerLive, base)
 }
 
 /** Resolves the database from `--db` or the environment. */

@@ -1,5 +1,5 @@
 import { Config, Context, Effect, Option } from "effect"
-import { dirname, resolve } from "node:path"
+import { basename, dirname, join, resolve } from "node:path"
 import type { DatabaseLocation } from "./Database.js"
 
 /** Process-level settings read from the environment (DESIGN §9); directory rules live in `Settings`. */
@@ -12,7 +12,34 @@ export interface CoreConfigShape {
   readonly smtpUrl: string | null
   /** the sender of every mail */
   readonly mailFrom: string
+  /** the Ed25519 key that signs audit checkpoints (unset or null: `<dataDir>/audit-signing.key`) */
+  readonly auditKeyFile?: string | null
+  /** where signed audit checkpoints are appended, one JSON per line (unset or null: `<dataDir>/audit-checkpoints.jsonl`) */
+  readonly auditCheckpoints?: string | null
 }
+
+/**
+ * The checkpoint file of a database: `audit-checkpoints.jsonl` for the usual `usher.db`; a
+ * database of another name in the same folder gets its own (`<name>.audit-checkpoints.jsonl`),
+ * so two directories never mix their checkpoints. One key may sign for both.
+ */
+export const checkpointFileName = (databasePath: string): string => {
+  const name = basename(databasePath)
+  return name === "usher.db" ? "audit-checkpoints.jsonl" : `${name.replace(/\.(db|sqlite3?)$/, "")}.audit-checkpoints.jsonl`
+}
+
+/** The audit signing key and checkpoint file of a configuration (none for an in-memory directory without explicit paths). */
+export const auditFiles = (config: CoreConfigShape): { readonly keyFile: string; readonly checkpoints: string } | null => {
+  const keyFile = config.auditKeyFile ?? (config.dataDir === null ? null : join(config.dataDir, "audit-signing.key"))
+  const checkpoints = config.auditCheckpoints ?? (config.dataDir === null ? null : join(config.dataDir, "audit-checkpoints.jsonl"))
+  return keyFile === null || checkpoints === null ? null : { keyFile, checkpoints }
+}
+
+/** The default key and checkpoint paths of a database in a data directory. */
+const auditDefaults = (location: DatabaseLocation, dataDir: string | null) => ({
+  auditKeyFile: dataDir === null ? null : join(dataDir, "audit-signing.key"),
+  auditCheckpoints: dataDir === null || location.path === ":memory:" ? null : join(dataDir, checkpointFileName(location.path))
+})
 
 /** The process's configuration, provided by `CoreLive`. */
 export class CoreConfig extends Context.Tag("@usher/core/CoreConfig")<CoreConfig, CoreConfigShape>() {}
@@ -25,25 +52,33 @@ export const defaultConfig = (location: DatabaseLocation): CoreConfigShape => ({
   publicUrl: DEFAULT_PUBLIC_URL,
   dataDir: location.path === ":memory:" ? null : dirname(location.path),
   smtpUrl: null,
-  mailFrom: DEFAULT_FROM
+  mailFrom: DEFAULT_FROM,
+  ...auditDefaults(location, location.path === ":memory:" ? null : dirname(location.path))
 })
 
 const optional = (name: string) =>
   Config.option(Config.string(name)).pipe(Config.map(Option.filter((v) => v.trim() !== "")), Config.map(Option.getOrNull))
 
+const absolute = (path: string | null) => (path === null ? null : resolve(path))
+
 /**
- * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL` and `USHER_MAIL_FROM`. The data
+ * Reads `USHER_PUBLIC_URL`, `USHER_DATA_DIR`, `USHER_SMTP_URL`, `USHER_MAIL_FROM`,
+ * `USHER_AUDIT_KEY_FILE` and `USHER_AUDIT_CHECKPOINTS`. The data
  * directory defaults to the database file's folder, so a `--db` elsewhere keeps its mail with it.
  */
 export const configFromEnv = (location: DatabaseLocation) =>
   Effect.gen(function*() {
     const base = defaultConfig(location)
     const publicUrl = (yield* optional("USHER_PUBLIC_URL")) ?? base.publicUrl
-    const dataDir = yield* optional("USHER_DATA_DIR")
+    const dataDirSetting = yield* optional("USHER_DATA_DIR")
+    const dataDir = dataDirSetting === null ? base.dataDir : resolve(dataDirSetting)
+    const audit = auditDefaults(location, dataDir)
     return {
       publicUrl: publicUrl.replace(/\/+$/, ""),
-      dataDir: dataDir === null ? base.dataDir : resolve(dataDir),
+      dataDir,
       smtpUrl: yield* optional("USHER_SMTP_URL"),
-      mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom
+      mailFrom: (yield* optional("USHER_MAIL_FROM")) ?? base.mailFrom,
+      auditKeyFile: absolute(yield* optional("USHER_AUDIT_KEY_FILE")) ?? audit.auditKeyFile,
+      auditCheckpoints: absolute(yield* optional("USHER_AUDIT_CHECKPOINTS")) ?? audit.auditCheckpoints
     } satisfies CoreConfigShape
   })

@@ -17,6 +17,8 @@ export interface DirectorySettings {
   readonly "approval.ttl-hours": number
   readonly "session.ttl-hours": number
   readonly "approval.gates": ReadonlyArray<OptionalGate>
+  /** the audit head is signed every this many events (and when a process that wrote events exits) */
+  readonly "audit.checkpoint-every": number
 }
 export type SettingKey = keyof DirectorySettings
 
@@ -26,7 +28,8 @@ export const defaults: DirectorySettings = {
   "reset.ttl-minutes": 60,
   "approval.ttl-hours": 72,
   "session.ttl-hours": 12,
-  "approval.gates": []
+  "approval.gates": [],
+  "audit.checkpoint-every": 100
 }
 
 const whole = (key: SettingKey, max: number) => (text: string) => {
@@ -41,6 +44,7 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
   "reset.ttl-minutes": whole("reset.ttl-minutes", 24 * 60),
   "approval.ttl-hours": whole("approval.ttl-hours", 90 * 24),
   "session.ttl-hours": whole("session.ttl-hours", 90 * 24),
+  "audit.checkpoint-every": whole("audit.checkpoint-every", 1_000_000),
   "approval.gates": (text) => {
     const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "" && s !== "none")
     const unknown = items.filter((s) => !(optionalGates as ReadonlyArray<string>).includes(s))

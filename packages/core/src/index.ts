@@ -20,7 +20,7 @@ export {
   approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, listApprovals, pendingApprovalCount,
   showApproval, type ApprovalQuery, type Decision
 } from "./Approvals.js"
-export { listAudit, verifyAudit, type AuditQuery, type AuditVerification } from "./Audit.js"
+export { listAudit, verifyAudit, type AuditProblem, type AuditQuery, type AuditVerification, type CheckpointSummary } from "./Audit.js"
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"
 export { CoreConfig, configFromEnv, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"

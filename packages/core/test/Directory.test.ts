@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Core from "../src/index.js"
 import {
-  activeUser, ADMIN, asUser, auditActions, failsWith, failsWithNothingWritten, initialized, snapshot, system, withDatabase
+  activeUser, ADMIN, asUser, auditActions, failsWith, failsWithNothingWritten, initialized, snapshot, system, withDatabase, verdict
 } from "./support.js"
 
 describe("Directory", () => {
@@ -19,7 +19,7 @@ describe("Directory", () => {
         assert.deepStrictEqual(detail.grants.map((g) => [g.role, g.scope, g.grantedBy]), [["provider-admin", "provider", "system"]])
         assert.deepStrictEqual(detail.organizations.map((o) => o.slug), ["acme"])
         assert.deepStrictEqual(yield* auditActions(), ["directory.init"])
-        assert.deepStrictEqual(yield* Core.verifyAudit.pipe(asUser(ADMIN)), { ok: true, events: 1, problem: null })
+        assert.deepStrictEqual(verdict(yield* Core.verifyAudit.pipe(asUser(ADMIN))), { ok: true, events: 1, problems: [] })
         assert.deepStrictEqual(yield* Core.directoryInfo.pipe(asUser(ADMIN)), { users: 1, defaultOrg: "acme", actor: admin.id })
       })))
 

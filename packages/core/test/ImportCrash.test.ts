@@ -88,7 +88,7 @@ describe("an import killed with SIGKILL", () => {
       })).pipe(Effect.orDie)
 
       assert.deepStrictEqual(state.integrity, ["ok"])
-      assert.isTrue(state.verification.ok, state.verification.problem ?? "")
+      assert.isTrue(state.verification.ok, state.verification.problems.map((p) => p.message).join("; "))
       // whole batches: every committed batch is complete, in order, and nothing of the batch in flight is left
       const committed = state.batches.length
       assert.isAtLeast(committed, 3, `killed after batch ${reported.at(-1)}`)

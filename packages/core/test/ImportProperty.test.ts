@@ -123,6 +123,6 @@ describe("import properties", () => {
       assert.isAbove(created, 100, "plenty of generated lines are valid")
       assert.isAbove(changedLater, 20, "later files name accounts earlier ones made")
       const verification = yield* Core.verifyAudit.pipe(system)
-      assert.isTrue(verification.ok, verification.problem ?? "")
+      assert.isTrue(verification.ok, verification.problems.map((p) => p.message).join("; "))
     }).pipe(Effect.scoped)), 120_000)
 })

@@ -110,7 +110,7 @@ describe("Views", () => {
       yield* failsWith(Core.accessTree("grace@acme.test").pipe(asUser("reader@beta.test")), "UserNotFound")
       const beta: ReadonlyArray<string> = (yield* Core.listUsers({ org: "beta" }).pipe(system)).map((u) => u.id)
       const events = yield* Core.auditPage().pipe(asUser("reader@beta.test"))
-      assert.isTrue(events.length > 0 && events.every((e) => e.target !== null && beta.includes(e.target)), "only events about beta's members")
+      assert.isTrue(events.length > 0 && events.every((e) => e.scopes?.includes("org:beta") && (e.target === null || beta.includes(e.target))), "only events at beta, about beta's members")
       yield* failsWith(Core.auditPage().pipe(asUser("nobody@acme.test")), "PermissionDenied")
     })))
 

@@ -4,6 +4,7 @@ import { Cause, Clock, Effect, Either, Exit, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { record } from "../src/Audit.js"
 import * as Core from "../src/index.js"
 import { findUser } from "../src/internal/lookup.js"
 import { transaction } from "../src/internal/tx.js"
@@ -59,8 +60,8 @@ export interface FixtureUser {
 
 /**
  * An active user who signed in already, for tests that need actors and bystanders. The account
- * row and membership are written directly, only to skip `createUser`'s scrypt hash (~0.3 s each);
- * its roles and groups go through the use cases. Setup only: any failure is a defect.
+ * row and membership are written directly (with a `user.create` audit event), only to skip
+ * `createUser`'s scrypt hash (~0.3 s each); its roles and groups go through the use cases. Setup only: any failure is a defect.
  */
 export const activeUser = (input: FixtureUser) =>
   Effect.gen(function*() {
@@ -82,6 +83,8 @@ export const activeUser = (input: FixtureUser) =>
       })
     }`
     yield* sql`INSERT INTO memberships (user_id, org_id, joined_at) VALUES (${id}, ${org.id}, ${at})`
+    // the account's event, as `createUser` writes it, so the log explains the rows (`audit verify`)
+    yield* record({ action: "user.create", target: id, details: { email: profile.email, org: orgSlug, status: "active" } }).pipe(system)
     for (const role of input.roles ?? []) {
       yield* Core.grantRole({ role, to: { user: input.email }, scope: input.scope ?? `org:${orgSlug}` }).pipe(system)
     }
@@ -148,3 +151,9 @@ export const failsWithNothingWritten = <A, E extends { readonly _tag: string }, 
 /** The grant of a `grantRole` that was carried out at once (a test that expects no approval gate). */
 export const granted = <A extends object>(result: A) =>
   "approval" in result ? Effect.dieMessage(`expected a grant, got an approval request`) : Effect.succeed(result as Exclude<A, { readonly approval: unknown }>)
+
+/** What a test compares of `verifyAudit`'s answer: ok, how many events, the problems. */
+export const verdict = (v: Core.AuditVerification) => ({ ok: v.ok, events: v.events, problems: v.problems })
+
+/** The messages of `verifyAudit`'s problems, one line. */
+export const messages = (v: Core.AuditVerification) => v.problems.map((p) => p.message).join("; ")

@@ -85,6 +85,26 @@ describe("start-up", () => {
       assert.include(JSON.stringify((yield* Effect.promise(() => fake.response(sent.responseId))).args), "bob@acme.test")
     }).pipe(Effect.scoped))
 
+  it.live("the bot signs the audit head when it stops after writing events", () =>
+    Effect.gen(function*() {
+      const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
+      const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
+      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` }
+      const ok = capture(env)
+      const started = yield* Effect.promise(() => main(ok.io, { logLevel: LogLevel.ERROR }))
+      if (started === 2) return assert.fail(ok.out.stderr)
+      const sender = new SlackSender(`http://127.0.0.1:${started.running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
+      const sent = yield* Effect.promise(() => sender.command({ userId: "U0ADMIN", text: "suspend bob@acme.test on leave" }))
+      yield* Effect.promise(() => fake.response(sent.responseId))
+      yield* Effect.promise(() => started.stop())
+      const runtime = Core.makeCoreRuntime(temp.location)
+      const [verified, bob] = yield* Effect.promise(() =>
+        runtime.runPromise(Effect.all([Core.verifyAudit, Core.showUser("bob@acme.test")]).pipe(Core.as("system", "cli")))
+      ).pipe(Effect.ensuring(Effect.promise(() => runtime.dispose())))
+      assert.strictEqual(bob.user.status, "suspended")
+      assert.deepStrictEqual([verified.checkpoints.latest?.seq, verified.checkpoints.newerEvents], [verified.events, 0], "the bot's events are signed")
+    }).pipe(Effect.scoped))
+
   it.live("Socket Mode with an app token Slack refuses stops with exit code 2 and names SLACK_APP_TOKEN", () =>
     Effect.gen(function*() {
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))

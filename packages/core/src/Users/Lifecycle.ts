@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { now, providerAdmins, requireForAccount } from "../Actor.js"
-import { record } from "../Audit.js"
+import { accountAuditScopes, record } from "../Audit.js"
 import { LastProviderAdmin } from "../Domain/Errors.js"
 import * as Lifecycle from "../Domain/Lifecycle.js"
 import type { CatalogPermission } from "../Domain/Permissions.js"
@@ -45,13 +45,16 @@ export const changeStatus = (user: User, event: Lifecycle.LifecycleEvent, option
       yield* sql`UPDATE sessions SET revoked_at = ${at.toISOString()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.pipe(Effect.orDie)
     }
     const erase = step.effects.includes("eraseAccount")
+    // the deletion is an event of the organizations the account belonged to, read before it leaves them
+    const scopes = erase ? yield* accountAuditScopes(user.id) : undefined
     if (erase) yield* eraseAccount(user.id)
     yield* writeUser(user, erase ? { ...columns, ...ERASED, deletedAt: at.toISOString() } : columns, options.expectedVersion ?? user.version)
     yield* record({
       action: options.action ?? `user.${event}`,
       target: user.id,
       details: { email: user.email, status: { from: user.status, to: step.user.status }, ...options.details },
-      reason: options.reason ?? null
+      reason: options.reason ?? null,
+      ...(scopes === undefined ? {} : { scopes })
     })
     return erase ? { ...step.user, ...ERASED_USER, version: user.version + 1 } : yield* findUser(user.id)
   })

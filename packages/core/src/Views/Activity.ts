@@ -85,15 +85,16 @@ export interface AuditPageQuery {
 
 /**
  * The newest audit events, optionally filtered, newest first, with `listAudit`'s visibility: the
- * whole log with `audit.read` at provider, else the events about members of the organizations
- * where the actor holds it; one user's events need it at provider or at one of its organizations.
+ * whole log with `audit.read` at provider, else the events recorded at the organizations where
+ * the actor holds it; one user's events need it at provider or at one of its organizations, and
+ * show only at the scopes the actor may audit.
  */
 export const auditPage = (query: AuditPageQuery = {}) =>
   Effect.gen(function*() {
     const user = query.user === undefined ? undefined : yield* findUser(query.user)
     const sql = yield* SqlClient.SqlClient
-    const visible = user === undefined ? yield* auditVisibility : sql`1 = 1`
     if (user !== undefined) yield* requireReadable(user.id, "audit.read")
+    const visible = yield* auditVisibility
     const limit = Math.max(1, Math.min(query.limit ?? 200, 2000))
     const words = (query.filter ?? "").trim().toLowerCase().split(/\s+/).filter((w) => w !== "")
     const conditions = words.map((word) => {
@@ -103,9 +104,14 @@ export const auditPage = (query: AuditPageQuery = {}) =>
     })
     conditions.push(visible)
     if (user !== undefined) conditions.push(sql`(a.target = ${user.id} OR a.actor = ${user.id})`)
-    const rows = yield* sql<Omit<AuditLine, "details"> & { readonly details: string }>`
+    const rows = yield* sql<Omit<AuditLine, "details" | "scopes"> & { readonly details: string; readonly scopes: string | null; readonly legacyScopes: string | null }>`
       SELECT a.*, ua.email AS actor_email, ut.email AS target_email
         FROM audit_events a LEFT JOIN users ua ON ua.id = a.actor LEFT JOIN users ut ON ut.id = a.target
        WHERE ${sql.and(conditions)} ORDER BY a.seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
-    return rows.map((row): AuditLine => ({ ...row, seq: Number(row.seq), details: JSON.parse(row.details) as unknown }))
+    return rows.map(({ scopes, legacyScopes: _legacy, ...row }): AuditLine => ({
+      ...row,
+      seq: Number(row.seq),
+      details: JSON.parse(row.details) as unknown,
+      ...(scopes === null ? {} : { scopes: JSON.parse(scopes) as ReadonlyArray<string> })
+    }))
   })

@@ -1,6 +1,7 @@
 import { SqlClient, SqlError } from "@effect/sql"
 import { Effect, FiberRef, Option, Schedule } from "effect"
 import { rmSync } from "node:fs"
+import { AuditCheckpointer } from "../Audit/Checkpointer.js"
 
 const codeOf = (error: unknown): unknown => (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
 
@@ -46,6 +47,12 @@ export const collectingRemovals = <A, E, R>(effect: Effect.Effect<A, E, R>): Eff
     return result
   })
 
+/** After a top-level commit (not a savepoint's): the audit head is signed when a checkpoint is due. */
+const checkpointAfterCommit = Effect.flatMap(Effect.serviceOption(SqlClient.TransactionConnection), (outer) =>
+  Option.isSome(outer)
+    ? Effect.void
+    : Effect.flatMap(Effect.serviceOption(AuditCheckpointer), Option.match({ onNone: () => Effect.void, onSome: (c) => c.afterCommit })))
+
 /**
  * Runs a use case as one write transaction (`BEGIN IMMEDIATE` on SQLite). When another process
  * holds the write lock past the busy timeout, the whole transaction is retried a few times
@@ -61,5 +68,6 @@ export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Eff
     Effect.catchIf(
       (error): error is SqlError.SqlError => (error as { _tag?: string })._tag === "SqlError",
       (error) => Effect.die(error)
-    )
+    ),
+    Effect.tap(() => checkpointAfterCommit)
   ) as Effect.Effect<A, E, R | SqlClient.SqlClient>

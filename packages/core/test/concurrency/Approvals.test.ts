@@ -8,6 +8,7 @@ import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
+import { recordMany } from "../../src/Audit.js"
 import * as Core from "../../src/index.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -67,7 +68,9 @@ describe("concurrent approvals", () => {
         }
         const sql = yield* SqlClient.SqlClient
         // activate them without 21 password hashes: the lifecycle is not what this test is about
-        yield* sql`UPDATE users SET status = 'active', registered_at = created_at WHERE status = 'invited'`
+        const invited = yield* sql<{ id: string }>`UPDATE users SET status = 'active', registered_at = created_at WHERE status = 'invited' RETURNING id`
+        // with the events an acceptance writes, so that the log still explains every account
+        yield* recordMany(invited.map((u) => ({ action: "invitation.accept", target: u.id, details: { status: { from: "invited", to: "active" } } }))).pipe(system)
         yield* Core.addGroupMembers("approvers", approvers).pipe(system)
         return (yield* Core.deleteUser("bob@acme.test", { reason: "left" }).pipe(Core.asUser("admin@acme.test", "cli"))).approval
       })).pipe(Effect.orDie)

@@ -8,6 +8,7 @@ import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as Core from "../../src/index.js"
+import { verdict } from "../support.js"
 import type { WorkerResult } from "./worker.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -121,7 +122,7 @@ describe("two processes writing one SQLite file", () => {
         const details = last?.details as { position?: { to?: string } } | undefined
         assert.strictEqual(checked.after.get(user.email)!.position, details?.position?.to ?? user.position)
       }
-      assert.deepStrictEqual(checked.verification, { ok: true, events: checked.audit.length, problem: null })
+      assert.deepStrictEqual(verdict(checked.verification), { ok: true, events: checked.audit.length, problems: [] })
       assert.deepStrictEqual(checked.integrity.map((r) => r.integrityCheck), ["ok"])
 
       // how much the two writers interleaved (for the log; contention is likely, not guaranteed)

@@ -4,6 +4,19 @@ import { table, when } from "../../present/Table.js"
 import { command, str, UsageError, type Command } from "../Command.js"
 import { limitFlag, wholeNumber } from "../Arguments.js"
 
+const verificationText = (v: Core.AuditVerification): string => {
+  const c = v.checkpoints
+  const signed = c.file === null
+    ? "no checkpoint file for this directory"
+    : c.latest === null
+    ? `no valid checkpoint yet in ${c.file}: ${c.newerEvents} events not signed`
+    : `${c.valid} of ${c.count} checkpoints valid, the newest at event ${c.latest.seq} (${when(c.latest.at)}); ${c.newerEvents} events newer than it`
+  if (v.ok) return `Audit log verified: ${v.events} events, the state matches the log.\n${signed}.`
+  const shown = v.problems.slice(0, 50).map((p) => `  - ${p.table === undefined ? p.kind : `${p.table} ${p.id}`}: ${p.message}`)
+  const more = v.problems.length > shown.length ? [`  … and ${v.problems.length - shown.length} more (--json lists all)`] : []
+  return [`AUDIT LOG NOT VERIFIED: ${v.problems.length} problem${v.problems.length === 1 ? "" : "s"} in ${v.events} events.`, ...shown, ...more, `${signed}.`].join("\n")
+}
+
 /** The audit log and demo seeding. */
 export const auditCommands: ReadonlyArray<Command> = [
   command({
@@ -27,11 +40,11 @@ export const auditCommands: ReadonlyArray<Command> = [
   command({
     name: "audit verify",
     usage: "",
-    summary: "Walk the hash chain; fails if any event was altered or removed.",
+    summary: "Check the hash chain, the signed checkpoints, and that the log explains every account, membership, grant and role; exit 1 if not.",
     options: {},
     positionals: { min: 0, max: 0 },
     run: () => Core.verifyAudit,
-    text: (v) => v.ok ? `Audit chain intact: ${v.events} events.` : `AUDIT CHAIN BROKEN: ${v.problem}.`,
+    text: verificationText,
     failed: (v) => !v.ok
   }),
   command({

@@ -1,0 +1,40 @@
+import { assert, describe, it } from "@effect/vitest"
+import { makeTempDirectory } from "@usher/testkit"
+import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { spawnUsher } from "../support.js"
+
+describe("usher audit verify", () => {
+  it("the binary signs the head when it exits; verify reports the checkpoints, JSON and text, and exits 1 on a problem", async () => {
+    const temp = makeTempDirectory()
+    try {
+      const keyFile = join(temp.dir, "keys", "audit.key")
+      const checkpoints = join(temp.dir, "signed", "checkpoints.jsonl")
+      const env = { USHER_DATA_DIR: temp.dir, USHER_AUDIT_KEY_FILE: keyFile, USHER_AUDIT_CHECKPOINTS: checkpoints }
+      assert.strictEqual((await spawnUsher(["init", "--admin", "root@acme.test", "--org", "acme"], env)).code, 0)
+      assert.strictEqual(statSync(keyFile).mode & 0o777, 0o600, "init made the key, the owner's alone")
+      assert.strictEqual((await spawnUsher(["groups", "create", "finance"], env)).code, 0)
+      assert.lengthOf(readFileSync(checkpoints, "utf8").trim().split("\n"), 2, "each process that wrote events signed the head at exit")
+      assert.isFalse(existsSync(join(temp.dir, "audit-checkpoints.jsonl")), "USHER_AUDIT_CHECKPOINTS moves the file")
+
+      const verified = await spawnUsher(["audit", "verify", "--json"], env)
+      assert.strictEqual(verified.code, 0, verified.stdout)
+      assert.deepStrictEqual([verified.json.ok, verified.json.events, verified.json.problems], [true, 2, []])
+      assert.deepStrictEqual([verified.json.checkpoints.count, verified.json.checkpoints.valid, verified.json.checkpoints.newerEvents], [2, 2, 0])
+      const text = await spawnUsher(["audit", "verify"], env)
+      assert.include(text.stdout, "Audit log verified: 2 events")
+      assert.include(text.stdout, "2 of 2 checkpoints valid")
+
+      appendFileSync(checkpoints, "{\"seq\":2,\"hash\":\"00\",\"at\":\"2020-01-01T00:00:00.000Z\",\"sig\":\"AAAA\"}\n")
+      const broken = await spawnUsher(["audit", "verify", "--json"], env)
+      assert.strictEqual(broken.code, 1)
+      assert.strictEqual(broken.json.ok, false)
+      assert.strictEqual(broken.json.problems[0].kind, "checkpoint")
+      const brokenText = await spawnUsher(["audit", "verify"], env)
+      assert.strictEqual(brokenText.code, 1)
+      assert.include(brokenText.stdout, "AUDIT LOG NOT VERIFIED: 1 problem")
+    } finally {
+      temp.cleanup()
+    }
+  }, 30_000)
+})
