@@ -276,4 +276,17 @@ describe("approvals in Slack", () => {
       assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head)
       assert.strictEqual((yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))).user.status, "active")
     }).pipe(Effect.scoped))
+
+  it.live("item 5 in Slack: an approver whose right came after the request was filed is refused in words; the request stays pending", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const { posted, approval } = yield* requestDeletion(h)
+      yield* Effect.promise(() => h.run(Core.grantRole({ role: "approver", to: { user: People.eve.email }, scope: "org:acme" }).pipe(system)))
+      const late = yield* click(h, People.eve.slack, Ids.approve, buttons(posted)[Ids.approve]!, approval.slack!.ts)
+      const refusal = yield* Effect.promise(() => h.fake.response(late.responseId))
+      assert.strictEqual(refusal.args["response_type"], "ephemeral")
+      assert.include(textOf(refusal), "does not count for it")
+      const still = yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))
+      assert.strictEqual(still.status, "pending")
+    }).pipe(Effect.scoped))
 })
