@@ -153,7 +153,11 @@ export const auditVisibility = Effect.gen(function*() {
   if (orgs === "everywhere") return sql`1 = 1`
   const slugs = yield* sql<{ slug: string }>`SELECT slug FROM organizations WHERE ${sql.in("id", orgs)}`.pipe(Effect.orDie)
   const scopes = slugs.map((o) => Scope.org(o.slug))
-  return sql`EXISTS (SELECT 1 FROM json_each(COALESCE(a.scopes, a.legacy_scopes, '["provider"]')) j WHERE ${sql.in("j.value", scopes)})`
+  const held = sql.in("j.value", scopes)
+  return sql.onDialectOrElse({
+    pg: () => sql`EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(a.scopes, a.legacy_scopes, '["provider"]')::jsonb) j(value) WHERE ${held})`,
+    orElse: () => sql`EXISTS (SELECT 1 FROM json_each(COALESCE(a.scopes, a.legacy_scopes, '["provider"]')) j WHERE ${held})`
+  })
 })
 
 /**

@@ -5,7 +5,7 @@ import { AuditCheckpointer } from "./Audit/Checkpointer.js"
 import { AuditCheckpointerLive } from "./Audit/Checkpoints.js"
 import { CoreConfig, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 import type { Via } from "./Domain/Audit.js"
-import { Database, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation, type DatabaseUnavailable } from "./Database.js"
+import { Database, layerDatabase, locationFromEnv, parseUrl, type DatabaseLocation, type DatabaseUnavailable } from "./Database.js"
 import { Mailer, MailerLive } from "./Mail.js"
 
 /** What a front-end's runtime provides to every use case (the Actor is provided per call). */
@@ -21,7 +21,7 @@ export const CoreLive = (
   config: CoreConfigShape = defaultConfig(location)
 ): Layer.Layer<CoreServices, DatabaseUnavailable> => {
   const configLayer = Layer.succeed(CoreConfig, config)
-  const base = Layer.mergeAll(layerSqlite(location), configLayer, MailerLive.pipe(Layer.provide(configLayer)))
+  const base = Layer.mergeAll(layerDatabase(location), configLayer, MailerLive.pipe(Layer.provide(configLayer)))
   return Layer.provideMerge(AuditCheckpointerLive, base)
 }
 

@@ -1,6 +1,6 @@
 import { Config, Context, Effect, Option } from "effect"
 import { basename, dirname, join, resolve } from "node:path"
-import type { DatabaseLocation } from "./Database.js"
+import { DEFAULT_DATA_DIR, locationName, type DatabaseLocation } from "./Database.js"
 
 /** Process-level settings read from the environment (DESIGN §9); directory rules live in `Settings`. */
 export interface CoreConfigShape {
@@ -38,8 +38,14 @@ export const auditFiles = (config: CoreConfigShape): { readonly keyFile: string;
 /** The default key and checkpoint paths of a database in a data directory. */
 const auditDefaults = (location: DatabaseLocation, dataDir: string | null) => ({
   auditKeyFile: dataDir === null ? null : join(dataDir, "audit-signing.key"),
-  auditCheckpoints: dataDir === null || location.path === ":memory:" ? null : join(dataDir, checkpointFileName(location.path))
+  auditCheckpoints: dataDir === null || inMemory(location) ? null : join(dataDir, checkpointFileName(locationName(location)))
 })
+
+const inMemory = (location: DatabaseLocation) => location.engine === "sqlite" && location.path === ":memory:"
+
+/** A file's folder keeps its mail and keys; a PostgreSQL directory's live in the default data directory. */
+const defaultDataDir = (location: DatabaseLocation): string | null =>
+  location.engine === "pg" ? DEFAULT_DATA_DIR : location.path === ":memory:" ? null : dirname(location.path)
 
 /** The process's configuration, provided by `CoreLive`. */
 export class CoreConfig extends Context.Tag("@usher/core/CoreConfig")<CoreConfig, CoreConfigShape>() {}
@@ -50,10 +56,10 @@ const DEFAULT_FROM = "usher <usher@localhost>"
 /** The configuration a directory gets when its front-end sets nothing: mail kept beside the database file. */
 export const defaultConfig = (location: DatabaseLocation): CoreConfigShape => ({
   publicUrl: DEFAULT_PUBLIC_URL,
-  dataDir: location.path === ":memory:" ? null : dirname(location.path),
+  dataDir: defaultDataDir(location),
   smtpUrl: null,
   mailFrom: DEFAULT_FROM,
-  ...auditDefaults(location, location.path === ":memory:" ? null : dirname(location.path))
+  ...auditDefaults(location, defaultDataDir(location))
 })
 
 const optional = (name: string) =>

@@ -90,7 +90,7 @@ const countMiss = (email: string) =>
     const at = (yield* now).toISOString()
     const normalized = email.trim().toLowerCase().slice(0, 320)
     yield* sql`INSERT INTO sign_in_misses (email, misses, last_at) VALUES (${normalized}, 1, ${at})
-               ON CONFLICT (email) DO UPDATE SET misses = misses + 1, last_at = excluded.last_at`
+               ON CONFLICT (email) DO UPDATE SET misses = sign_in_misses.misses + 1, last_at = excluded.last_at`
   })).pipe(Effect.orDie)
 
 /**

@@ -81,7 +81,7 @@ const SMALL_SET = 2000
 const conditionFor = (set: MemberSet) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} LIMIT ${SMALL_SET + 1})`.pipe(Effect.orDie)
+    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} LIMIT ${SMALL_SET + 1}) AS token_set`.pipe(Effect.orDie)
     return Number(row?.n ?? 0) <= SMALL_SET ? sql`id IN (${set.ids})` : sql`EXISTS (${set.holds})`
   })
 

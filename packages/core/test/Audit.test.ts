@@ -4,7 +4,7 @@ import { Cause, Effect, Exit } from "effect"
 import * as Core from "../src/index.js"
 import {
   activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, snapshot, system,
-  withDatabase, messages, verdict
+  withDatabase, messages, verdict, allowInserts, dropAuditGuards, refuseInserts
 } from "./support.js"
 
 const verify = Core.verifyAudit.pipe(asUser(ADMIN))
@@ -81,8 +81,7 @@ describe("Audit", () => {
     withDatabase(Effect.gen(function*() {
       yield* initialized
       yield* activeUser({ email: "pat@acme.test" })
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE TRIGGER audit_events_refuse BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`
+      yield* refuseInserts("audit_events_refuse", "audit_events", "1 = 1", "audit unavailable")
       const before = yield* snapshot
       for (const effect of [
         Core.createGroup({ name: "finance" }),
@@ -94,7 +93,7 @@ describe("Audit", () => {
         assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), "an infrastructure failure is a defect")
         assert.deepStrictEqual(yield* snapshot, before)
       }
-      yield* sql`DROP TRIGGER audit_events_refuse`
+      yield* allowInserts("audit_events_refuse", "audit_events")
       assert.strictEqual((yield* Core.suspendUser("pat@acme.test").pipe(asUser(ADMIN))).status, "suspended")
     })))
 
@@ -124,7 +123,7 @@ describe("Audit", () => {
     it.live("detects an edited event (after dropping the append-only trigger)", () =>
       withDatabase(Effect.gen(function*() {
         const sql = yield* withHistory
-        yield* sql`DROP TRIGGER audit_events_no_update`
+        yield* dropAuditGuards
         yield* sql`UPDATE audit_events SET details = ${JSON.stringify({ position: { from: null, to: "CEO" } })} WHERE seq = 5`
         const result = yield* verify
         assert.deepStrictEqual([result.ok, result.events], [false, 6])
@@ -134,7 +133,7 @@ describe("Audit", () => {
     it.live("detects an edited actor, even with the rest of the row untouched", () =>
       withDatabase(Effect.gen(function*() {
         const sql = yield* withHistory
-        yield* sql`DROP TRIGGER audit_events_no_update`
+        yield* dropAuditGuards
         yield* sql`UPDATE audit_events SET actor = 'system' WHERE seq = 6`
         assert.include(messages(yield* verify), "event 6")
       })))
@@ -142,7 +141,7 @@ describe("Audit", () => {
     it.live("detects the newest event deleted (after dropping the append-only trigger)", () =>
       withDatabase(Effect.gen(function*() {
         const sql = yield* withHistory
-        yield* sql`DROP TRIGGER audit_events_no_delete`
+        yield* dropAuditGuards
         yield* sql`DELETE FROM audit_events WHERE seq = (SELECT MAX(seq) FROM audit_events)`
         const result = yield* verify
         assert.deepStrictEqual([result.ok, result.events], [false, 5])
@@ -152,7 +151,7 @@ describe("Audit", () => {
     it.live("detects an event deleted from the middle", () =>
       withDatabase(Effect.gen(function*() {
         const sql = yield* withHistory
-        yield* sql`DROP TRIGGER audit_events_no_delete`
+        yield* dropAuditGuards
         yield* sql`DELETE FROM audit_events WHERE seq = 2`
         const result = yield* verify
         assert.isFalse(result.ok)

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
 import { backfillLegacyScopes } from "../src/migrations/0005_audit.js"
-import { activeUser, ADMIN, asUser, initialized, makeTempDirectory, system } from "./support.js"
+import { activeUser, ADMIN, asUser, dropAuditGuards, initialized, makeTempDirectory, system } from "./support.js"
 
 /**
  * A directory on disk opened and closed once per phase, as separate CLI runs would: closing the
@@ -120,7 +120,7 @@ describe("audit verify", () => {
       }))
       const forged = yield* directory.run(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
-        yield* sql`DROP TRIGGER audit_events_no_update`
+        yield* dropAuditGuards
         const [edited] = yield* sql<{ seq: number }>`SELECT seq FROM audit_events WHERE action = 'user.update'`
         yield* sql`UPDATE audit_events SET details = ${Core.AuditLog.canonicalJson({ position: { from: null, to: "CEO" } })} WHERE seq = ${edited!.seq}`
         // rechain everything from the edited event on, and the head, as a forger with the file would
@@ -158,7 +158,7 @@ describe("audit verify", () => {
       }))
       yield* directory.run(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
-        yield* sql`DROP TRIGGER audit_events_no_delete`
+        yield* dropAuditGuards
         yield* sql`DELETE FROM audit_events WHERE seq > 2`
         const [last] = yield* sql<{ hash: string }>`SELECT hash FROM audit_events WHERE seq = 2`
         yield* sql`UPDATE audit_head SET seq = 2, hash = ${last!.hash}`

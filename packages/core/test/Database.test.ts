@@ -9,13 +9,17 @@ import { failsWith, makeTempDirectory } from "./support.js"
 const withEnv = (env: Record<string, string>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
 
 describe("Database", () => {
-  it.effect("parseUrl reads sqlite:PATH or a bare path; PostgreSQL and empty paths are DatabaseUrlInvalid", () =>
+  it.effect("parseUrl reads postgres:// URLs, sqlite:PATH or a bare path; a URL without host or database, and empty paths, are DatabaseUrlInvalid", () =>
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* Core.parseUrl("sqlite:/var/lib/usher/usher.db"), { engine: "sqlite", path: "/var/lib/usher/usher.db" })
       assert.deepStrictEqual(yield* Core.parseUrl("data/usher.db"), { engine: "sqlite", path: resolve("data/usher.db") })
       assert.deepStrictEqual(yield* Core.parseUrl("sqlite::memory:"), { engine: "sqlite", path: ":memory:" })
-      const pg = yield* failsWith(Core.parseUrl("postgres://db/usher"), "DatabaseUrlInvalid")
-      assert.include(pg.message, "PostgreSQL")
+      assert.deepStrictEqual(yield* Core.parseUrl("postgres://db/usher"), { engine: "pg", url: "postgres://db/usher" })
+      assert.deepStrictEqual(yield* Core.parseUrl("postgresql://u:secret@db:5433/usher?sslmode=require"), { engine: "pg", url: "postgresql://u:secret@db:5433/usher?sslmode=require" })
+      const noDb = yield* failsWith(Core.parseUrl("postgres://u:secret@db:5432"), "DatabaseUrlInvalid")
+      assert.include(noDb.message, "no database name")
+      assert.notInclude(noDb.message, "secret", "the password is never shown")
+      assert.strictEqual(Core.describeLocation({ engine: "pg", url: "postgres://u:secret@db/usher" }), "postgres://u:***@db/usher")
       assert.strictEqual((yield* failsWith(Core.parseUrl("sqlite:"), "DatabaseUrlInvalid")).url, "sqlite:")
     }))
 
@@ -27,6 +31,10 @@ describe("Database", () => {
       )
       assert.deepStrictEqual(yield* Core.locationFromEnv.pipe(withEnv({ USHER_DATA_DIR: "/srv/usher" })), { engine: "sqlite", path: join("/srv/usher", "usher.db") })
       assert.strictEqual((yield* failsWith(Core.locationFromEnv.pipe(withEnv({ USHER_DATABASE_URL: "postgresql://x" })), "DatabaseUrlInvalid")).url, "postgresql://x")
+      assert.deepStrictEqual(
+        yield* Core.locationFromEnv.pipe(withEnv({ USHER_DATABASE_URL: "postgres://db/usher", USHER_PG_POOL: "4" })),
+        { engine: "pg", url: "postgres://db/usher", pool: 4 }
+      )
     }))
 
   it.live("opens SQLite with WAL, synchronous=FULL, foreign keys and a busy timeout, migrated once", () =>

@@ -1,12 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { SqlClient } from "@effect/sql"
 import { Cause, Effect, Exit } from "effect"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Core from "../src/index.js"
 import { hashToken } from "../src/Domain/Credentials.js"
 import { count, csvFile, fileFolder, HEADER, importAs, mailedToken, problemTags, rows } from "./importSupport.js"
-import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, snapshot, system, withDatabase, verdict } from "./support.js"
+import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, refuseInserts, snapshot, system, withDatabase, verdict } from "./support.js"
 
 /** A directory with a second organization, groups in both, an app and a custom role. */
 const directory = Effect.gen(function*() {
@@ -214,8 +213,7 @@ describe("importUsers", () => {
   it.live("a failure of the system after some batches stops the import with what was applied, never as if nothing was", () =>
     withDatabase(Effect.gen(function*() {
       yield* directory
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`CREATE TRIGGER refuse_boom BEFORE INSERT ON users WHEN NEW.email = 'boom@acme.test' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`
+      yield* refuseInserts("refuse_boom", "users", "NEW.email = 'boom@acme.test'", "disk on fire")
       const dir = yield* fileFolder
       const file = yield* csvFile(dir, "boom.csv", [HEADER, "a@acme.test,A,A,,,,,,,", "b@acme.test,B,B,,,,,,,", "c@acme.test,C,C,,,,,,,", "boom@acme.test,D,D,,,,,,,", "e@acme.test,E,E,,,,,,,"])
       const stopped = yield* failsWith(importAs(ADMIN, { file, batchSize: 2 }), "ImportStopped")

@@ -4,6 +4,7 @@ import { Cause, Clock, Effect, Either, Exit, Layer, Option } from "effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import Pg from "pg"
 import { record } from "../src/Audit.js"
 import * as Core from "../src/index.js"
 import { findUser } from "../src/internal/lookup.js"
@@ -21,11 +22,54 @@ export const makeTempDirectory = () => {
   return { dir, path, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-/** A fresh, migrated SQLite file per build of the layer, removed when its scope closes. */
+/** The engine the tests run on: `USHER_TEST_ENGINE=pg` for PostgreSQL, else SQLite. */
+export const ENGINE: "sqlite" | "pg" = process.env["USHER_TEST_ENGINE"] === "pg" ? "pg" : "sqlite"
+/** A PostgreSQL server the tests may create databases on (trust authentication on loopback here). */
+const PG_SERVER = process.env["USHER_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
+
+const adminQuery = (text: string) =>
+  Effect.promise(async () => {
+    const client = new Pg.Client({ connectionString: PG_SERVER })
+    await client.connect()
+    try {
+      await client.query(text)
+    } finally {
+      await client.end()
+    }
+  })
+
+/**
+ * A fresh, empty PostgreSQL schema of its own (and a temp folder for its mail and keys), dropped
+ * when the scope closes. A schema per test, not a database: creating and dropping databases costs
+ * the server a checkpoint each. Commits are not waited for on disk (a test server's setting).
+ */
+export const tempPgDatabase = Effect.acquireRelease(
+  Effect.gen(function*() {
+    const temp = makeTempDirectory()
+    const name = `usher_test_${Core.newId().replace(/-/g, "").slice(-20)}`
+    yield* adminQuery(`CREATE SCHEMA ${name}`)
+    const url = new URL(PG_SERVER)
+    url.searchParams.set("options", `-c search_path=${name} -c synchronous_commit=off`)
+    return { ...temp, name, location: { engine: "pg", url: url.toString() } as Core.DatabaseLocation }
+  }),
+  (db) => Effect.andThen(adminQuery(`DROP SCHEMA IF EXISTS ${db.name} CASCADE`), Effect.sync(db.cleanup))
+)
+
+/** The configuration of a temp directory: its mail, keys and checkpoints in the temp folder. */
+export const tempConfig = (location: Core.DatabaseLocation, dir: string): Core.CoreConfigShape => ({
+  ...Core.defaultConfig(location),
+  dataDir: dir,
+  auditKeyFile: join(dir, "audit-signing.key"),
+  auditCheckpoints: join(dir, "audit-checkpoints.jsonl")
+})
+
+/** A fresh, migrated database per build of the layer (a SQLite file, or a PostgreSQL database), removed when its scope closes. */
 export const TempDatabaseLive: Layer.Layer<Core.CoreServices> = Layer.unwrapScoped(
-  Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
-    Effect.map((temp) => Layer.orDie(Core.CoreLive({ engine: "sqlite", path: temp.path })))
-  )
+  ENGINE === "pg"
+    ? Effect.map(tempPgDatabase, (db) => Layer.orDie(Core.CoreLive(db.location, tempConfig(db.location, db.dir))))
+    : Effect.acquireRelease(Effect.sync(makeTempDirectory), (temp) => Effect.sync(temp.cleanup)).pipe(
+      Effect.map((temp) => Layer.orDie(Core.CoreLive({ engine: "sqlite", path: temp.path })))
+    )
 )
 
 /** Runs an effect against its own fresh temp database. */
@@ -100,9 +144,16 @@ export const activate = (ref: string) =>
 /** Every row of every table, to show that a failed use case wrote nothing. */
 export const snapshot = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const tables = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+  const tables = yield* sql.onDialectOrElse({
+    pg: () => sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`,
+    orElse: () => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
+  })
   const out: Record<string, ReadonlyArray<unknown>> = {}
-  for (const { name } of tables) out[name] = yield* sql.unsafe(`SELECT * FROM "${name}" ORDER BY rowid`)
+  for (const { name } of tables) {
+    const rows = yield* sql.unsafe<Record<string, unknown>>(`SELECT * FROM "${name}"`)
+    // in a stable order on both engines: by every column's text
+    out[name] = [...rows].sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0)
+  }
   return out
 }).pipe(Effect.orDie)
 
@@ -133,7 +184,9 @@ export const failsWith = <A, E extends { readonly _tag: string }, R, const T ext
     if (Exit.isSuccess(exit)) return Effect.dieMessage(`expected ${tag}, but it succeeded with ${JSON.stringify(exit.value)}`)
     const error = Cause.failureOption(exit.cause)
     if (Option.isSome(error) && error.value._tag === tag) return Effect.succeed(error.value as Extract<E, { readonly _tag: T }>)
-    return Effect.dieMessage(`expected ${tag}, got ${Cause.pretty(exit.cause)}`)
+    // a database failure says what the engine said
+    const engine = Cause.squash(exit.cause) as { cause?: { message?: unknown } }
+    return Effect.dieMessage(`expected ${tag}, got ${Cause.pretty(exit.cause)}${engine?.cause?.message === undefined ? "" : ` (${String(engine.cause.message)})`}`)
   })
 
 /** Like `failsWith`, and asserts that the database is unchanged afterwards. */
@@ -157,3 +210,34 @@ export const verdict = (v: Core.AuditVerification) => ({ ok: v.ok, events: v.eve
 
 /** The messages of `verifyAudit`'s problems, one line. */
 export const messages = (v: Core.AuditVerification) => v.problems.map((p) => p.message).join("; ")
+
+/**
+ * Steps the audit log's append-only guard aside, as someone with the database file (or the
+ * database's owner role) could: the forger the verify tests play.
+ */
+export const dropAuditGuards = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    pg: () => sql`DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events`,
+    orElse: () => Effect.andThen(sql`DROP TRIGGER IF EXISTS audit_events_no_update`, sql`DROP TRIGGER IF EXISTS audit_events_no_delete`)
+  })).pipe(Effect.asVoid, Effect.orDie)
+
+/** Makes the database refuse inserts into `table` where `condition` (on `NEW`) holds: a failing disk, for a test. */
+export const refuseInserts = (name: string, table: string, condition: string, message: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.onDialectOrElse({
+      pg: () =>
+        Effect.andThen(
+          sql.unsafe(`CREATE FUNCTION ${name}_fn() RETURNS trigger AS $$ BEGIN IF ${condition} THEN RAISE EXCEPTION '${message}'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`),
+          sql.unsafe(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}_fn()`)
+        ),
+      orElse: () => sql.unsafe(`CREATE TRIGGER ${name} BEFORE INSERT ON ${table} WHEN ${condition} BEGIN SELECT RAISE(ABORT, '${message}'); END`)
+    })).pipe(Effect.asVoid, Effect.orDie)
+
+/** Removes what `refuseInserts` made. */
+export const allowInserts = (name: string, table: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.onDialectOrElse({
+      pg: () => sql.unsafe(`DROP TRIGGER ${name} ON ${table}`),
+      orElse: () => sql.unsafe(`DROP TRIGGER ${name}`)
+    })).pipe(Effect.asVoid, Effect.orDie)
+

@@ -49,8 +49,8 @@ export const main = async (io: Io, options: { readonly logLevel?: LogLevel } = {
   try {
     const running = await startBot(config, runtime, { logLevel: options.logLevel ?? LogLevel.INFO })
     io.stdout(config.mode._tag === "http"
-      ? `usher-slack: listening on http://${running.host ?? config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${location.path}\n`
-      : `usher-slack: connected to Slack (Socket Mode), directory ${location.path}\n`)
+      ? `usher-slack: listening on http://${running.host ?? config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${Core.describeLocation(location)}\n`
+      : `usher-slack: connected to Slack (Socket Mode), directory ${Core.describeLocation(location)}\n`)
     return {
       running,
       stop: async () => {

@@ -63,7 +63,12 @@ export const accessTree = (ref: string) =>
  */
 export const changeMarker = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const [version] = yield* sql<{ dataVersion: number }>`PRAGMA data_version`
+  // SQLite: data_version moves on other connections' commits. PostgreSQL has no such counter per
+  // connection: the audit head (every change writes one) and the newest outbox and approval rows say it
+  const [version] = yield* sql.onDialectOrElse({
+    pg: () => sql<{ dataVersion: string }>`SELECT (SELECT COUNT(*) FROM outbox) || '.' || (SELECT COALESCE(SUM(version), 0) FROM approvals) AS data_version`,
+    orElse: () => sql<{ dataVersion: string }>`PRAGMA data_version`
+  })
   const [head] = yield* sql<{ seq: number }>`SELECT seq FROM audit_head WHERE id = 1`
   return `${version?.dataVersion ?? 0}:${head?.seq ?? 0}`
 }).pipe(Effect.orDie)

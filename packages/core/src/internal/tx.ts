@@ -5,10 +5,26 @@ import { AuditCheckpointer } from "../Audit/Checkpointer.js"
 
 const codeOf = (error: unknown): unknown => (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
 
+/** Another writer held the engine up: SQLite's busy codes, PostgreSQL's serialization failure and deadlock. */
 const isBusy = (error: SqlError.SqlError): boolean => {
   const code = codeOf(error)
-  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED"
+  return code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT" || code === "SQLITE_LOCKED" || code === "40001" || code === "40P01"
 }
+
+/**
+ * Write transactions run one at a time on both engines, as on SQLite (`BEGIN IMMEDIATE`): on
+ * PostgreSQL (READ COMMITTED) every write transaction first takes one advisory transaction lock.
+ * Every use case appends to the one audit chain, so writers would queue on its head anyway; taking
+ * the lock first makes each use case's reads and checks see the state its writes build on (last
+ * provider admin, one execution per approval, one pending request per target, a linear chain).
+ * Savepoints take it again, which PostgreSQL grants at once to the same transaction.
+ */
+// one lock per schema: directories kept in several schemas of one database do not wait on each other
+const serializeWriters = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.onDialectOrElse({
+    pg: () => Effect.asVoid(sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':usher-writers'))`),
+    orElse: () => Effect.void
+  }))
 
 /**
  * When `BEGIN IMMEDIATE` itself gives up (busy past the timeout), @effect/sql still issues a
@@ -59,7 +75,7 @@ const checkpointAfterCommit = Effect.flatMap(Effect.serviceOption(SqlClient.Tran
  * rather than surfacing SQLITE_BUSY; any other database failure is a defect.
  */
 export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => collectingRemovals(sql.withTransaction(effect))).pipe(
+  Effect.flatMap(SqlClient.SqlClient, (sql) => collectingRemovals(sql.withTransaction(Effect.zipRight(serializeWriters, effect)))).pipe(
     Effect.catchSomeDefect((defect) => isFailedBegin(defect) ? Option.some(Effect.fail(defect as SqlError.SqlError)) : Option.none()),
     Effect.retry({
       while: (error) => (error as { _tag?: string })._tag === "SqlError" && (isBusy(error as SqlError.SqlError) || isFailedBegin(error)),

@@ -23,14 +23,20 @@ export const backfillLegacyScopes = Effect.gen(function*() {
     bySet.set(key, [...(bySet.get(key) ?? []), Number(row.seq)])
   }
   // the log refuses updates: the trigger steps aside for this one column and comes back
-  yield* sql`DROP TRIGGER IF EXISTS audit_events_no_update`
+  yield* sql.onDialectOrElse({
+    pg: () => sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`,
+    orElse: () => sql`DROP TRIGGER IF EXISTS audit_events_no_update`
+  })
   for (const [scopes, seqs] of bySet) {
     for (let i = 0; i < seqs.length; i += 500) {
       yield* sql`UPDATE audit_events SET legacy_scopes = ${scopes} WHERE ${sql.in("seq", seqs.slice(i, i + 500))}`
     }
   }
-  yield* sql`CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+  yield* sql.onDialectOrElse({
+    pg: () => sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`,
+    orElse: () => sql`CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END`
+  })
 })
 
 /**

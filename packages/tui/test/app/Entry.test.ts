@@ -1,3 +1,4 @@
+import * as Core from "@usher/core"
 import { makeTempDirectory } from "@usher/testkit"
 import { describe, expect, it } from "vitest"
 import { main, type DashboardStart, type Io } from "../../src/cli/main.js"
@@ -20,7 +21,7 @@ describe("usher without a command", () => {
       const seen: Array<DashboardStart> = []
       const { io: terminal } = io(async (start) => (seen.push(start), 0))
       expect(await main(["--db", temp.path, "--as", "ada@acme.test", "--readonly"], terminal)).toBe(0)
-      expect(seen.map((s) => [s.location.path, s.actor, s.readonly, s.config.dataDir])).toEqual([[temp.path, "ada@acme.test", true, temp.dir]])
+      expect(seen.map((s) => [Core.describeLocation(s.location), s.actor, s.readonly, s.config.dataDir])).toEqual([[temp.path, "ada@acme.test", true, temp.dir]])
       expect(await main(["--db", temp.path], terminal)).toBe(0)
       expect(seen[1]?.readonly).toBe(false)
       expect(seen[1]?.actor).toBeUndefined()

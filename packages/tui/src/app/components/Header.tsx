@@ -40,7 +40,7 @@ export const Header = ({ width, initialPending }: { readonly width: number; read
     readonly: dashboard.readonly,
     who: dashboard.actor?.email ?? "nobody yet",
     pending: dashboard.actor === undefined ? undefined : `${count} pending approval${pending.data === 1 ? "" : "s"}`,
-    path: dashboard.location.path
+    path: Core.describeLocation(dashboard.location)
   }, width)
   return <Text inverse bold {...paint(colors, "blue")}>{fit(text, width)}</Text>
 }
