@@ -5,16 +5,27 @@ import { errorReply, shownError } from "./blocks/errors.js"
 import type { Reply } from "./blocks/mrkdwn.js"
 import type { BotConfig } from "./config.js"
 import type { Identity } from "./identity.js"
+import type { Backoff, Pacer } from "./pace.js"
 
-/** What every listener works with: settings, the core runtime, the Web API client and the identity resolver. */
+/** What every listener works with: settings, the core runtime, the Web API clients and the identity resolver. */
 export interface Bot {
   readonly config: BotConfig
   readonly runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>
+  /**
+   * the client for calls someone is waiting on (`users.info`, `views.open`, a command's post):
+   * it fails fast, on a rate limit (429) at once and after a short timeout, and never pauses
+   */
   readonly client: webApi.WebClient
+  /** the client for work nobody waits on (message updates, notices, the sync loop): it waits out rate limits and retries */
+  readonly background: webApi.WebClient
   readonly identity: Identity
   readonly logger: Logger
   /** runs work after the ack, a few at a time */
   readonly work: WorkQueue
+  /** spaces posts to each channel about a second apart */
+  readonly pace: Pacer
+  /** the sync loop's back-off for message updates and posts that failed */
+  readonly retries: Backoff
 }
 
 /** How long the bot's work may hold the event loop in one turn, before incoming requests are read again. */

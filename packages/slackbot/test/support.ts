@@ -168,3 +168,11 @@ export const auditHead = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ seq:
   Effect.map(([row]) => Number(row?.seq ?? 0)),
   Effect.orDie
 )
+
+/** The modal a trigger opened: the loading view (`views.open`, at once), then what replaced it (`views.update`). */
+export const modalFor = async (fake: FakeSlackApi, triggerId: string) => {
+  const [open] = await fake.waitFor((c) => c.method === "views.open" && c.args["trigger_id"] === triggerId)
+  const viewId = String((open!.answer["view"] as { id: string }).id)
+  const [update] = await fake.waitFor((c) => c.method === "views.update" && c.args["view_id"] === viewId)
+  return { open: open!, update: update!, view: update!.args["view"] as { callback_id?: string; private_metadata: string; blocks: ReadonlyArray<unknown> } }
+}

@@ -1,7 +1,7 @@
 import type { App, ViewSubmitAction } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Effect, Either } from "effect"
-import { notifyRequester, refreshMessage } from "../../approvals.js"
+import { afterDecision } from "../../approvals.js"
 import type { Reply } from "../../blocks/mrkdwn.js"
 import { invited } from "../../blocks/users.js"
 import { runLogged, runToReply, type Bot } from "../../bot.js"
@@ -71,7 +71,7 @@ export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Pr
       decidedBy: body.user.id,
       ...(metadata.channel && metadata.ts ? { message: { channel: metadata.channel, ts: metadata.ts } } : {})
     }
-    after = Effect.zipRight(refreshMessage(bot, denied, slack), notifyRequester(bot, denied, slack))
+    after = afterDecision(bot, denied, slack)
     return null
   }))
   if (after !== undefined) await runLogged(bot, "updating the approval message", after)
