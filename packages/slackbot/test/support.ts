@@ -48,6 +48,10 @@ export const textOf = (call: RecordedCall): string => JSON.stringify([call.args[
 export interface HarnessOptions {
   readonly sync?: boolean
   readonly syncIntervalMs?: number
+  /** how long a call someone waits on may take (the bot's default is 2,500 ms) */
+  readonly interactiveTimeoutMs?: number
+  /** the least time between two posts to one channel (default here 10 ms, to keep tests quick; the bot's is 1,000 ms) */
+  readonly postIntervalMs?: number
 }
 
 /** A temp directory with `acme` and the people above, and a fake Slack API that knows them. */
@@ -79,7 +83,9 @@ const botConfig = (fake: FakeSlackApi, mode: BotConfig["mode"], options: Harness
   approvalsChannel: APPROVALS,
   apiUrl: fake.apiUrl,
   command: "/usher",
-  syncIntervalMs: options.syncIntervalMs ?? 100
+  syncIntervalMs: options.syncIntervalMs ?? 100,
+  postIntervalMs: options.postIntervalMs ?? 10,
+  ...(options.interactiveTimeoutMs === undefined ? {} : { interactiveTimeoutMs: options.interactiveTimeoutMs })
 })
 
 const HTTP_MODE: BotConfig["mode"] = { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" }
