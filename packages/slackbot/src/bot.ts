@@ -84,6 +84,17 @@ export const runLogged = async (bot: Bot, what: string, work: Effect.Effect<unkn
   if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) bot.logger.warn(`usher-slack: ${what}: ${Cause.pretty(exit.cause)}`)
 }
 
+/**
+ * What a listener leaves to do once its work slot is free: updating the channel message and
+ * telling the requester wait on Slack (a post waits for its channel's turn), and a work slot is
+ * for database work, so this runs after the slot is given back. Failures are logged.
+ */
+export type AfterWork = (() => Promise<void>) | undefined
+
+/** The follow-up of a decision, to run outside the work slot (see `AfterWork`). */
+export const afterWork = (bot: Bot, work: Effect.Effect<unknown, unknown, Core.CoreServices>): AfterWork => () =>
+  runLogged(bot, "updating the approval message", work)
+
 /** An ephemeral message for the person who acted, through the interaction's response URL. */
 export type Respond = (message: { readonly response_type: "ephemeral"; readonly replace_original?: boolean; readonly text: string; readonly blocks: Array<object> }) => Promise<unknown>
 

@@ -6,7 +6,7 @@ import { channelRef, decodeDecision, outcomeLine, type DecisionValue } from "../
 import { shownError } from "../../blocks/errors.js"
 import { denyModal } from "../../blocks/modals.js"
 import { escape, simple, type Reply } from "../../blocks/mrkdwn.js"
-import { replyWith, runLogged, runToReply, type Bot, type Respond } from "../../bot.js"
+import { afterWork, replyWith, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
 import { Ids } from "../../ids.js"
 import { answerIn, openLoading, showModal } from "../../modal.js"
 
@@ -33,7 +33,7 @@ const STALE = new Set(["ApprovalNotPending", "ApprovalExpired"])
  * the outcome (updated in place through the stored channel/ts) and the requester is told; a
  * refusal (own request, not an approver, already decided, expired) is an ephemeral answer.
  */
-export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<void> => {
+export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<AfterWork> => {
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
     if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
@@ -58,7 +58,7 @@ export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, a
     return yield* Effect.failCause(decision.cause)
   }))
   if (reply !== null) await replyWith(bot, respond, reply)
-  if (after !== undefined) await runLogged(bot, "updating the approval message", after)
+  return after === undefined ? undefined : afterWork(bot, after)
 }
 
 /**
@@ -66,7 +66,7 @@ export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, a
  * when the modal is submitted. Whoever could not decide it (the requester, a non-approver), and
  * a request no longer pending or expired, is refused at the click, before typing a reason.
  */
-export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond, loading?: string): Promise<void> => {
+export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond, loading?: string): Promise<AfterWork> => {
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
     if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
@@ -86,7 +86,7 @@ export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, acti
     return null
   }))
   if (reply !== null) await answerIn(bot, respond, reply, loading, DENY_TITLE)
-  if (after !== undefined) await runLogged(bot, "updating the approval message", after)
+  return after === undefined ? undefined : afterWork(bot, after)
 }
 
 const DENY_TITLE = "Deny request"
@@ -103,12 +103,14 @@ const decidedReply = (approval: Core.ApprovalRequest, outcome: RefreshOutcome, d
 export const register = (app: App, bot: Bot): void => {
   app.action<BlockAction<ButtonAction>>(Ids.approve, async ({ ack, body, action, respond }) => {
     await ack()
-    await bot.work(() => handleApprove(bot, body, action, respond))
+    const after = await bot.work(() => handleApprove(bot, body, action, respond))
+    await after?.()
   })
   app.action<BlockAction<ButtonAction>>(Ids.deny, async ({ ack, body, action, respond }) => {
     await ack()
     // the modal opens first (its trigger lives three seconds); the form replaces it once the clicker may deny
     const loading = await openLoading(bot, body.trigger_id, DENY_TITLE)
-    await bot.work(() => handleDeny(bot, body, action, respond, loading))
+    const after = await bot.work(() => handleDeny(bot, body, action, respond, loading))
+    await after?.()
   })
 }
