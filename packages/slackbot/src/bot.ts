@@ -95,6 +95,16 @@ export type AfterWork = (() => Promise<void>) | undefined
 export const afterWork = (bot: Bot, work: Effect.Effect<unknown, unknown, Core.CoreServices>): AfterWork => () =>
   runLogged(bot, "updating the approval message", work)
 
+/**
+ * Looks up (and caches) the verified e-mails of the Slack users a piece of work needs (who typed
+ * a command or clicked, whom it names) before the work takes one of the work slots: a slow
+ * `users.info` then holds no slot that other people's commands need. A failed lookup is the answer.
+ */
+export const lookUpPeople = async (bot: Bot, slackUserIds: ReadonlyArray<string>): Promise<Reply | null> => {
+  const exit = await Effect.runPromiseExit(Effect.forEach(slackUserIds, (id) => bot.identity.verifiedEmail(id), { concurrency: "unbounded", discard: true }))
+  return Exit.isSuccess(exit) ? null : errorReply(shownError(exit.cause))
+}
+
 /** An ephemeral message for the person who acted, through the interaction's response URL. */
 export type Respond = (message: { readonly response_type: "ephemeral"; readonly replace_original?: boolean; readonly text: string; readonly blocks: Array<object> }) => Promise<unknown>
 

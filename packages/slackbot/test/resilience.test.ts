@@ -100,6 +100,27 @@ describe("when Slack misbehaves", () => {
       assert.strictEqual(stored.status, "executed")
     }).pipe(Effect.scoped))
 
+  it.live("3: a denial whose message can be neither updated nor posted anew still reaches the requester, and the decider hears why the message is stale", () =>
+    Effect.gen(function*() {
+      const h = yield* harness()
+      const approval = yield* requestDeletion(h)
+      h.fake.failWith("chat.update", "channel_not_found")
+      h.fake.failWith("chat.postMessage", "channel_not_found", { when: (args) => args["channel"] === APPROVALS })
+      const metadata = JSON.stringify({ id: approval.id, requester: People.lead.slack, channel: APPROVALS, ts: approval.slack!.ts })
+      yield* promise(() =>
+        h.sender.submitView({
+          userId: People.apo.slack,
+          callbackId: Ids.denyView,
+          privateMetadata: metadata,
+          values: { [Ids.input.reason]: { [Ids.input.reason]: { type: "plain_text_input", value: "not now" } } }
+        }))
+      const [notice] = yield* promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.lead.slack))
+      assert.include(textOf(notice!), "not now")
+      const [decider] = yield* promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === People.apo.slack))
+      assert.include(textOf(decider!), "*Denied* by <@U0APO>")
+      assert.include(textOf(decider!), "could not be updated (channel_not_found)")
+    }).pipe(Effect.scoped))
+
   it.live("3: the sync loop reposts a message it cannot update once, then gives up; a failing update is retried with back-off and a limit", () =>
     Effect.gen(function*() {
       const h = yield* harness({ sync: true, syncIntervalMs: 50 })

@@ -145,3 +145,15 @@ export const pendingList = (requests: ReadonlyArray<Core.ApprovalRequest>): Repl
   if (requests.length > shown.length) blocks.push(context(`…and ${requests.length - shown.length} more: \`usher approvals list --status pending\``))
   return { text: `${requests.length} pending approval request(s).`, blocks }
 }
+
+/** What the decider is told when the channel message could not show their decision: posted anew, or not shown at all. */
+export const messageNotUpdated = (
+  a: Core.ApprovalRequest,
+  outcome: { readonly _tag: "Reposted"; readonly channel: string } | { readonly _tag: "GaveUp"; readonly error: string },
+  decidedBySlack?: string
+): Reply => {
+  const where = outcome._tag === "Reposted"
+    ? `The approvals message could not be updated, so it was posted anew in ${channelRef(outcome.channel)}.`
+    : `The approvals message could not be updated (${escape(outcome.error)}); the request itself is decided.`
+  return { text: fallback(`Request ${a.id} is ${a.status}.`), blocks: [section(`Your decision on *${escape(a.summary)}*:\n${outcomeLine(a, decidedBySlack)}\n${where}`), context(`Request ${a.id}`)] }
+}

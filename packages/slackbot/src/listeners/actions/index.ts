@@ -1,12 +1,11 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Effect, Exit } from "effect"
-import { afterDecision, refreshMessage, type RefreshOutcome } from "../../approvals.js"
-import { channelRef, decodeDecision, outcomeLine, type DecisionValue } from "../../blocks/approvals.js"
+import { afterDecision, refreshMessage } from "../../approvals.js"
+import { decodeDecision, messageNotUpdated, type DecisionValue } from "../../blocks/approvals.js"
 import { shownError } from "../../blocks/errors.js"
 import { denyModal } from "../../blocks/modals.js"
-import { escape, simple, type Reply } from "../../blocks/mrkdwn.js"
-import { afterWork, replyWith, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
+import { afterWork, lookUpPeople, replyWith, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
 import { Ids } from "../../ids.js"
 import { answerIn, openLoading, showModal } from "../../modal.js"
 
@@ -46,7 +45,7 @@ export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, a
       // the message and the requester's notice each on their own; the approver hears of it when the message could not show it
       after = Effect.flatMap(afterDecision(bot, approval, slack), (outcome) =>
         outcome._tag === "GaveUp" || outcome._tag === "Reposted"
-          ? Effect.promise(() => replyWith(bot, respond, decidedReply(approval, outcome, body.user.id)))
+          ? Effect.promise(() => replyWith(bot, respond, messageNotUpdated(approval, outcome, body.user.id)))
           : Effect.void)
       return null
     }
@@ -91,18 +90,13 @@ export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, acti
 
 const DENY_TITLE = "Deny request"
 
-/** The approver's answer when the channel message could not show their decision. */
-const decidedReply = (approval: Core.ApprovalRequest, outcome: RefreshOutcome, decidedBy: string): Reply => {
-  const where = outcome._tag === "Reposted"
-    ? `The approvals message could not be updated, so it was posted anew in ${channelRef(outcome.channel)}.`
-    : `The approvals message could not be updated (${escape(outcome._tag === "GaveUp" ? outcome.error : "")}).`
-  return simple(`${outcomeLine(approval, decidedBy)}\n${where}`, `Request ${approval.id} is ${approval.status}.`)
-}
-
 /** Registers the Approve and Deny buttons: acknowledge at once, then decide. */
 export const register = (app: App, bot: Bot): void => {
   app.action<BlockAction<ButtonAction>>(Ids.approve, async ({ ack, body, action, respond }) => {
     await ack()
+    // who clicked is looked up before the work takes a slot (a slow users.info holds none)
+    const failed = await lookUpPeople(bot, [body.user.id])
+    if (failed !== null) return replyWith(bot, respond, failed)
     const after = await bot.work(() => handleApprove(bot, body, action, respond))
     await after?.()
   })
@@ -110,6 +104,8 @@ export const register = (app: App, bot: Bot): void => {
     await ack()
     // the modal opens first (its trigger lives three seconds); the form replaces it once the clicker may deny
     const loading = await openLoading(bot, body.trigger_id, DENY_TITLE)
+    const failed = await lookUpPeople(bot, [body.user.id])
+    if (failed !== null) return answerIn(bot, respond, failed, loading, DENY_TITLE)
     const after = await bot.work(() => handleDeny(bot, body, action, respond, loading))
     await after?.()
   })

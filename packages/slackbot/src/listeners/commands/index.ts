@@ -1,11 +1,10 @@
 import type { App, SlashCommand } from "@slack/bolt"
 import * as Core from "@usher/core"
-import { Effect, Either, Exit } from "effect"
-import { errorReply, shownError, usageReply } from "../../blocks/errors.js"
+import { Effect, Either } from "effect"
+import { usageReply } from "../../blocks/errors.js"
 import { inviteModal } from "../../blocks/modals.js"
-import type { Reply } from "../../blocks/mrkdwn.js"
 import { help } from "../../blocks/users.js"
-import { replyWith, runToReply, type Bot, type Respond } from "../../bot.js"
+import { lookUpPeople, replyWith, runToReply, type Bot, type Respond } from "../../bot.js"
 import { answerIn, openLoading, showModal } from "../../modal.js"
 import { parseCommand, type Command } from "../../parse/command.js"
 import { execute } from "./execute.js"
@@ -27,16 +26,6 @@ const INVITE_TITLE = "Invite someone"
 /** The Slack users a command names (their e-mails are looked up before the command runs). */
 const mentioned = (command: IdentifiedCommand): ReadonlyArray<string> =>
   "target" in command && command.target._tag === "SlackUser" ? [command.target.id] : []
-
-/**
- * Looks up (and caches) the verified e-mails of who typed the command and whom it names, before
- * the command takes one of the work slots: a slow `users.info` then holds no slot that other
- * people's commands need. A failed lookup is the command's answer.
- */
-export const lookUpPeople = async (bot: Bot, userId: string, command: IdentifiedCommand): Promise<Reply | null> => {
-  const exit = await Effect.runPromiseExit(Effect.forEach([userId, ...mentioned(command)], (id) => bot.identity.verifiedEmail(id), { concurrency: "unbounded", discard: true }))
-  return Exit.isSuccess(exit) ? null : errorReply(shownError(exit.cause))
-}
 
 /** Handles one parsed slash command after it was acknowledged: identify, run, answer ephemerally. */
 export const handleCommand = async (bot: Bot, command: SlashCommand, respond: Respond, parsed: IdentifiedCommand, loading?: string): Promise<void> => {
@@ -72,7 +61,7 @@ export const register = (app: App, bot: Bot): void => {
     if (parsed.right._tag === "Help") return replyWith(bot, respond, help(bot.config.command))
     const identified = parsed.right
     const loading = identified._tag === "InviteForm" ? await openLoading(bot, command.trigger_id, INVITE_TITLE) : undefined
-    const failed = await lookUpPeople(bot, command.user_id, identified)
+    const failed = await lookUpPeople(bot, [command.user_id, ...mentioned(identified)])
     if (failed !== null) return answerIn(bot, respond, failed, loading, INVITE_TITLE)
     await bot.work(() => handleCommand(bot, command, respond, identified, loading))
   })

@@ -2,6 +2,7 @@ import type { App, ViewSubmitAction } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Effect, Either } from "effect"
 import { afterDecision } from "../../approvals.js"
+import { messageNotUpdated } from "../../blocks/approvals.js"
 import type { Reply } from "../../blocks/mrkdwn.js"
 import { invited } from "../../blocks/users.js"
 import { afterWork, runLogged, runToReply, type AfterWork, type Bot } from "../../bot.js"
@@ -71,7 +72,12 @@ export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Pr
       decidedBy: body.user.id,
       ...(metadata.channel && metadata.ts ? { message: { channel: metadata.channel, ts: metadata.ts } } : {})
     }
-    after = afterDecision(bot, denied, slack)
+    // the decider hears of it in a direct message when the channel message could not show it
+    after = Effect.flatMap(afterDecision(bot, denied, slack), (outcome) => {
+      if (outcome._tag !== "GaveUp" && outcome._tag !== "Reposted") return Effect.void
+      const notice = messageNotUpdated(denied, outcome, body.user.id)
+      return callSlack("chat.postMessage", () => bot.pace(body.user.id, () => bot.background.chat.postMessage({ channel: body.user.id, text: notice.text, blocks: [...notice.blocks] })))
+    })
     return null
   }))
   if (reply !== null) {
