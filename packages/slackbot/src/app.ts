@@ -105,10 +105,12 @@ export const startBot = async (
   const logLevel = options.logLevel ?? LogLevel.INFO
   const clientOptions = backgroundClientOptions(config, logLevel)
   const interactive = new webApi.WebClient(config.botToken, interactiveClientOptions(config, logLevel))
-  const auth = await interactive.auth.test().catch((error: unknown) => {
+  // start-up is not in a hurry: one try, with more time than a person would wait
+  const probe = new webApi.WebClient(config.botToken, { ...baseClientOptions(config, logLevel), timeout: 10_000, retryConfig: { retries: 0 } })
+  const auth = await probe.auth.test().catch((error: unknown) => {
     throw new SlackUnreachable(`Slack refused SLACK_BOT_TOKEN or could not be reached (${slackErrorCode(error)}); check the token on your Slack app's "OAuth & Permissions" page.`)
   })
-  const served = await servedWorkspaces(config, interactive, auth)
+  const served = await servedWorkspaces(config, probe, auth)
   const receiver: GuardedHTTPReceiver | SocketModeReceiver = config.mode._tag === "http"
     ? new GuardedHTTPReceiver({
       signingSecret: config.mode.signingSecret,

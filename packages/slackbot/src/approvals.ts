@@ -82,6 +82,8 @@ export type RefreshOutcome =
   | { readonly _tag: "GaveUp"; readonly error: string }
   | { readonly _tag: "NotPosted" }
 
+const outcome = (o: RefreshOutcome): RefreshOutcome => o
+
 /**
  * Shows a request's current state in its approvals-channel message (`chat.update` with the
  * stored channel and ts) and records that the message is up to date. When Slack answers with an
@@ -94,13 +96,13 @@ export type RefreshOutcome =
 export const refreshMessage = (bot: Bot, approval: Core.ApprovalRequest, slack: MessageContext = {}) =>
   Effect.gen(function*() {
     const where = approval.slack ?? (slack.message?.channel && slack.message.ts ? slack.message : null)
-    if (where === null) return { _tag: "NotPosted" } satisfies RefreshOutcome as RefreshOutcome
+    if (where === null) return outcome({ _tag: "NotPosted" })
     const requester = slack.requester ?? (yield* bot.identity.slackIdOf(approval.requestedBy))
     const message = approvalMessage(approval, { requester, ...(slack.decidedBy === undefined ? {} : { decidedBy: slack.decidedBy }) })
     const updated = yield* Effect.either(callSlack("chat.update", () => bot.background.chat.update({ channel: where.channel, ts: where.ts, text: message.text, blocks: [...message.blocks] })))
     if (Either.isRight(updated)) {
       yield* Core.Jobs.markSlackSynced(approval.id, approval.version).pipe(Core.Jobs.asSystem("slack"))
-      return { _tag: "Updated" } satisfies RefreshOutcome as RefreshOutcome
+      return outcome({ _tag: "Updated" })
     }
     if (!FINAL_ERRORS.has(updated.left.error)) return yield* Effect.fail(updated.left)
     if (yield* Core.Jobs.claimSlackDelivery(`repost:${approval.id}`).pipe(Core.Jobs.asSystem("slack"))) {
@@ -108,13 +110,13 @@ export const refreshMessage = (bot: Bot, approval: Core.ApprovalRequest, slack: 
       if (Either.isRight(reposted)) {
         yield* Core.Jobs.recordSlackMessage(approval.id, reposted.right.channel, reposted.right.ts).pipe(Core.Jobs.asSystem("slack"))
         bot.logger.warn(`usher-slack: the message of ${approval.id} could not be updated (${updated.left.error}); posted it anew to ${bot.config.approvalsChannel}`)
-        return { _tag: "Reposted", channel: reposted.right.channel } satisfies RefreshOutcome as RefreshOutcome
+        return outcome({ _tag: "Reposted", channel: reposted.right.channel })
       }
       bot.logger.warn(`usher-slack: could not post ${approval.id} anew either (${reposted.left.error}). ${postAdvice(reposted.left.error)}`)
     }
     yield* Core.Jobs.markSlackSynced(approval.id, approval.version).pipe(Core.Jobs.asSystem("slack"))
     bot.logger.warn(`usher-slack: gave up on the Slack message of ${approval.id} (${updated.left.error}); the request itself is ${approval.status}, see \`usher approvals show ${approval.id}\``)
-    return { _tag: "GaveUp", error: updated.left.error } satisfies RefreshOutcome as RefreshOutcome
+    return outcome({ _tag: "GaveUp", error: updated.left.error })
   })
 
 /**
