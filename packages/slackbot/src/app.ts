@@ -10,7 +10,9 @@ import { makeIdentity, slackErrorCode } from "./identity.js"
 import * as Actions from "./listeners/actions/index.js"
 import * as Commands from "./listeners/commands/index.js"
 import * as Views from "./listeners/views/index.js"
+import { makeBackoff, makePacer } from "./pace.js"
 import { GuardedHTTPReceiver } from "./receiver.js"
+import { refusal, type Served } from "./workspace.js"
 
 /** Where Slack sends slash commands and interactions in HTTP mode (the manifest's request URLs). */
 export const EVENTS_PATH = "/slack/events"
@@ -46,12 +48,49 @@ export interface StartOptions {
   readonly sync?: boolean
 }
 
-const webClientOptions = (config: BotConfig, logLevel: LogLevel) => ({
+/** How long a Web API call someone is waiting on may take before it fails. */
+export const INTERACTIVE_TIMEOUT_MS = 2_500
+
+const baseClientOptions = (config: BotConfig, logLevel: LogLevel) => ({
   ...(config.apiUrl === undefined ? {} : { slackApiUrl: config.apiUrl }),
-  // a few quick retries at most: a call is never repeated long after the person clicked
-  retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
   logLevel
 })
+
+/**
+ * The client for calls someone waits on: a 429 fails at once (`rejectRateLimitedCalls`) instead of
+ * pausing every call for its `Retry-After`, a call that takes longer than the timeout fails, and
+ * nothing is retried: a call is never repeated long after the person clicked.
+ */
+const interactiveClientOptions = (config: BotConfig, logLevel: LogLevel) => ({
+  ...baseClientOptions(config, logLevel),
+  rejectRateLimitedCalls: true,
+  timeout: config.interactiveTimeoutMs ?? INTERACTIVE_TIMEOUT_MS,
+  retryConfig: { retries: 0 }
+})
+
+/** The client for work nobody waits on: it waits out rate limits and retries a few times. */
+const backgroundClientOptions = (config: BotConfig, logLevel: LogLevel) => ({
+  ...baseClientOptions(config, logLevel),
+  timeout: config.backgroundTimeoutMs ?? 10_000,
+  retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000 }
+})
+
+/**
+ * The workspaces and the app the bot serves: `SLACK_ALLOWED_TEAMS`, or else the bot token's own
+ * workspace (and Enterprise Grid organization); `SLACK_APP_ID`, or else the app of the bot user.
+ */
+const servedWorkspaces = async (
+  config: BotConfig,
+  client: webApi.WebClient,
+  auth: { readonly team_id?: string; readonly enterprise_id?: string; readonly bot_id?: string }
+): Promise<Served> => {
+  const own = [auth.team_id, auth.enterprise_id].filter((t): t is string => typeof t === "string" && t !== "")
+  const teams = new Set(config.allowedTeams !== undefined && config.allowedTeams.length > 0 ? config.allowedTeams : own)
+  if (config.appId !== undefined) return { teams, appId: config.appId }
+  if (auth.bot_id === undefined) return { teams, appId: undefined }
+  const info = await client.bots.info({ bot: auth.bot_id }).catch(() => undefined)
+  return { teams, appId: info?.bot?.app_id }
+}
 
 /**
  * Starts the bot: checks the bot token with `auth.test`, builds the Bolt app on the receiver the
@@ -64,11 +103,14 @@ export const startBot = async (
   options: StartOptions = {}
 ): Promise<RunningBot> => {
   const logLevel = options.logLevel ?? LogLevel.INFO
-  const clientOptions = webClientOptions(config, logLevel)
-  const probe = new webApi.WebClient(config.botToken, { ...clientOptions, retryConfig: { retries: 0 } })
+  const clientOptions = backgroundClientOptions(config, logLevel)
+  const interactive = new webApi.WebClient(config.botToken, interactiveClientOptions(config, logLevel))
+  // start-up is not in a hurry: one try, with more time than a person would wait
+  const probe = new webApi.WebClient(config.botToken, { ...baseClientOptions(config, logLevel), timeout: 10_000, retryConfig: { retries: 0 } })
   const auth = await probe.auth.test().catch((error: unknown) => {
     throw new SlackUnreachable(`Slack refused SLACK_BOT_TOKEN or could not be reached (${slackErrorCode(error)}); check the token on your Slack app's "OAuth & Permissions" page.`)
   })
+  const served = await servedWorkspaces(config, probe, auth)
   const receiver: GuardedHTTPReceiver | SocketModeReceiver = config.mode._tag === "http"
     ? new GuardedHTTPReceiver({
       signingSecret: config.mode.signingSecret,
@@ -92,7 +134,25 @@ export const startBot = async (
     logLevel,
     ...(options.logger === undefined ? {} : { logger: options.logger })
   })
-  const bot: Bot = { config, runtime, client: app.client, identity: makeIdentity(app.client), logger: app.logger, work: makeWorkQueue(WORK_CONCURRENCY) }
+  const bot: Bot = {
+    config,
+    runtime,
+    client: interactive,
+    background: app.client,
+    identity: makeIdentity(interactive),
+    logger: app.logger,
+    work: makeWorkQueue(WORK_CONCURRENCY),
+    pace: makePacer(config.postIntervalMs ?? 1_000),
+    retries: makeBackoff(config.syncIntervalMs, 5 * 60_000)
+  }
+  if (served.appId === undefined) bot.logger.warn("usher-slack: could not learn the app's id from Slack (bots.info); set SLACK_APP_ID so that requests for other apps are refused too")
+  // before any listener: a request from another workspace or for another app is acknowledged and dropped
+  app.use(async ({ body, ack, next }) => {
+    const why = refusal(body, served)
+    if (why === undefined) return next()
+    bot.logger.warn(`usher-slack: refused a request from ${why}`)
+    if (ack !== undefined) await (ack as () => Promise<void>)()
+  })
   Commands.register(app, bot)
   Actions.register(app, bot)
   Views.register(app, bot)

@@ -5,16 +5,27 @@ import { errorReply, shownError } from "./blocks/errors.js"
 import type { Reply } from "./blocks/mrkdwn.js"
 import type { BotConfig } from "./config.js"
 import type { Identity } from "./identity.js"
+import type { Backoff, Pacer } from "./pace.js"
 
-/** What every listener works with: settings, the core runtime, the Web API client and the identity resolver. */
+/** What every listener works with: settings, the core runtime, the Web API clients and the identity resolver. */
 export interface Bot {
   readonly config: BotConfig
   readonly runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>
+  /**
+   * the client for calls someone is waiting on (`users.info`, `views.open`, a command's post):
+   * it fails fast, on a rate limit (429) at once and after a short timeout, and never pauses
+   */
   readonly client: webApi.WebClient
+  /** the client for work nobody waits on (message updates, notices, the sync loop): it waits out rate limits and retries */
+  readonly background: webApi.WebClient
   readonly identity: Identity
   readonly logger: Logger
   /** runs work after the ack, a few at a time */
   readonly work: WorkQueue
+  /** spaces posts to each channel about a second apart */
+  readonly pace: Pacer
+  /** the sync loop's back-off for message updates and posts that failed */
+  readonly retries: Backoff
 }
 
 /** How long the bot's work may hold the event loop in one turn, before incoming requests are read again. */
@@ -71,6 +82,27 @@ export const runToReply = async (bot: Bot, work: Effect.Effect<Reply | null, unk
 export const runLogged = async (bot: Bot, what: string, work: Effect.Effect<unknown, unknown, Core.CoreServices>): Promise<void> => {
   const exit = await bot.runtime.runPromiseExit(Effect.withScheduler(work, loopFriendly)).catch((error: unknown) => Exit.die(error))
   if (Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause)) bot.logger.warn(`usher-slack: ${what}: ${Cause.pretty(exit.cause)}`)
+}
+
+/**
+ * What a listener leaves to do once its work slot is free: updating the channel message and
+ * telling the requester wait on Slack (a post waits for its channel's turn), and a work slot is
+ * for database work, so this runs after the slot is given back. Failures are logged.
+ */
+export type AfterWork = (() => Promise<void>) | undefined
+
+/** The follow-up of a decision, to run outside the work slot (see `AfterWork`). */
+export const afterWork = (bot: Bot, work: Effect.Effect<unknown, unknown, Core.CoreServices>): AfterWork => () =>
+  runLogged(bot, "updating the approval message", work)
+
+/**
+ * Looks up (and caches) the verified e-mails of the Slack users a piece of work needs (who typed
+ * a command or clicked, whom it names) before the work takes one of the work slots: a slow
+ * `users.info` then holds no slot that other people's commands need. A failed lookup is the answer.
+ */
+export const lookUpPeople = async (bot: Bot, slackUserIds: ReadonlyArray<string>): Promise<Reply | null> => {
+  const exit = await Effect.runPromiseExit(Effect.forEach(slackUserIds, (id) => bot.identity.verifiedEmail(id), { concurrency: "unbounded", discard: true }))
+  return Exit.isSuccess(exit) ? null : errorReply(shownError(exit.cause))
 }
 
 /** An ephemeral message for the person who acted, through the interaction's response URL. */

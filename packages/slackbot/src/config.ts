@@ -17,6 +17,19 @@ export interface BotConfig {
   readonly command: string
   /** how often requests decided elsewhere get their Slack message updated */
   readonly syncIntervalMs: number
+  /**
+   * the workspaces (`T…`) and Enterprise Grid organizations (`E…`) whose requests are served
+   * (`SLACK_ALLOWED_TEAMS`); empty or unset: the bot token's own workspace (from `auth.test`)
+   */
+  readonly allowedTeams?: ReadonlyArray<string>
+  /** the Slack app's id (`SLACK_APP_ID`, `A…`); unset: asked from Slack (`bots.info`) at start-up */
+  readonly appId?: string | undefined
+  /** how long a Web API call someone is waiting on may take (2,500 ms) */
+  readonly interactiveTimeoutMs?: number
+  /** how long a background Web API call (posting, message updates) may take per try (10,000 ms) */
+  readonly backgroundTimeoutMs?: number
+  /** the least time between two messages posted to one channel (1,000 ms: Slack allows about one a second) */
+  readonly postIntervalMs?: number
 }
 
 const MANIFEST = "create the Slack app from packages/slackbot/manifest.yml (see the README's \"Slack bot\" section)"
@@ -56,7 +69,8 @@ const WHERE = {
 /**
  * Reads the bot's settings: `SLACK_BOT_TOKEN` and `USHER_SLACK_APPROVALS_CHANNEL` always;
  * Socket Mode when `SLACK_APP_TOKEN` is set, otherwise HTTP mode with `SLACK_SIGNING_SECRET`,
- * `PORT` (3000) and `HOST` (0.0.0.0); `SLACK_API_URL` and `USHER_SLACK_COMMAND` optional.
+ * `PORT` (3000) and `HOST` (0.0.0.0); `SLACK_API_URL`, `USHER_SLACK_COMMAND`, `SLACK_ALLOWED_TEAMS`
+ * and `SLACK_APP_ID` optional.
  * Every required setting that is missing is named at once.
  */
 export const configFromEnv = Effect.gen(function*() {
@@ -90,6 +104,15 @@ export const configFromEnv = Effect.gen(function*() {
   if (apiUrl !== undefined && !/^https?:\/\/[^/]+/.test(apiUrl)) {
     return yield* Effect.fail(new SettingInvalid({ name: "SLACK_API_URL", reason: `must be an http(s) URL such as https://slack.com/api/, not "${apiUrl}"` }))
   }
+  const allowedTeams = ((yield* optional("SLACK_ALLOWED_TEAMS")) ?? "").split(/[\s,]+/).filter((t) => t !== "")
+  const badTeam = allowedTeams.find((t) => !/^[TE][A-Z0-9]{2,30}$/.test(t))
+  if (badTeam !== undefined) {
+    return yield* Effect.fail(new SettingInvalid({ name: "SLACK_ALLOWED_TEAMS", reason: `must list workspace ids (T…) or Enterprise Grid ids (E…), separated by commas, not "${badTeam}"` }))
+  }
+  const appId = yield* optional("SLACK_APP_ID")
+  if (appId !== undefined && !/^A[A-Z0-9]{2,30}$/.test(appId)) {
+    return yield* Effect.fail(new SettingInvalid({ name: "SLACK_APP_ID", reason: `must be the app's id from its "Basic Information" page (A…), not "${appId}"` }))
+  }
   const command = (yield* optional("USHER_SLACK_COMMAND")) ?? "/usher"
   if (!/^\/[a-z0-9_-]{1,31}$/.test(command)) return yield* Effect.fail(new SettingInvalid({ name: "USHER_SLACK_COMMAND", reason: `must look like /usher, not "${command}"` }))
   return {
@@ -98,6 +121,8 @@ export const configFromEnv = Effect.gen(function*() {
     approvalsChannel,
     apiUrl: apiUrl === undefined ? undefined : apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
     command,
-    syncIntervalMs: 5_000
+    syncIntervalMs: 5_000,
+    allowedTeams,
+    appId
   } satisfies BotConfig
 })

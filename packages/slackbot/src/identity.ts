@@ -8,15 +8,33 @@ type WebClient = webApi.WebClient
 /** Slack's Web API did not answer a call the bot needed. */
 export class SlackApiFailed extends Data.TaggedError("SlackApiFailed")<{ readonly method: string; readonly error: string }> {
   override get message() {
-    return `Slack did not answer ${this.method} (${this.error}); try again in a moment.`
+    return this.error === "ratelimited"
+      ? `Slack is limiting how fast usher may call it (${this.method}); try again in a few seconds.`
+      : `Slack did not answer ${this.method} (${this.error}); try again in a moment.`
   }
 }
 
-/** Slack's error code of a failed Web API call (`not_in_channel`, `ratelimited`, …). */
+/**
+ * Slack's error code of a failed Web API call (`not_in_channel`, `message_not_found`, …);
+ * `ratelimited` for a 429 the client was told not to wait out, `timeout` for a call that took
+ * longer than the client's timeout.
+ */
 export const slackErrorCode = (error: unknown): string => {
-  const e = error as { data?: { error?: unknown }; code?: unknown; message?: unknown }
-  return typeof e.data?.error === "string" ? e.data.error : typeof e.message === "string" ? e.message : String(e.code ?? error)
+  const e = error as { data?: { error?: unknown }; code?: unknown; message?: unknown; original?: { name?: unknown } }
+  if (typeof e.data?.error === "string") return e.data.error
+  if (e.code === "slack_webapi_rate_limited_error") return "ratelimited"
+  if (e.code === "slack_webapi_request_error" && (e.original?.name === "TimeoutError" || e.original?.name === "AbortError")) return "timeout"
+  return typeof e.message === "string" ? e.message : String(e.code ?? error)
 }
+
+/**
+ * Errors after which the same call will fail again however often it is tried: the message or
+ * channel is gone, the channel is archived, the bot is not in it, the token is refused.
+ */
+export const FINAL_ERRORS: ReadonlySet<string> = new Set([
+  "message_not_found", "cant_update_message", "edit_window_closed", "channel_not_found", "is_archived", "not_in_channel",
+  "invalid_auth", "token_revoked", "account_inactive", "not_authed", "invalid_blocks", "msg_too_long", "no_text"
+])
 
 /** Calls a Web API method as an Effect; a failure is a typed `SlackApiFailed`. */
 export const callSlack = <A>(method: string, call: () => Promise<A>) =>

@@ -2,17 +2,18 @@ import { HTTPReceiver, type HTTPReceiverOptions } from "@slack/bolt"
 import type { IncomingMessage, ServerResponse } from "node:http"
 
 /**
- * How far ahead of this host's clock a request's timestamp may be: one second, which whole-second
- * timestamps and ordinary clock sync can put between Slack and us. Anything later is refused.
+ * How far ahead of this host's clock a request's timestamp may be: 30 seconds of clock skew
+ * between Slack and a host whose clock sync lags (Slack's own rule allows five minutes either
+ * way). Anything later is refused: it would let a captured request be replayed for longer.
  */
-export const MAX_FUTURE_SKEW_SECONDS = 1
+export const MAX_FUTURE_SKEW_SECONDS = 30
 
 /** How old a request may be; Bolt enforces the same five minutes on the signed timestamp. */
 export const MAX_AGE_SECONDS = 300
 
 /**
  * Whether a request's `x-slack-request-timestamp` is acceptable at `nowMs`: a whole number of
- * seconds, at most 300 s old and not from the future (beyond one second of rounding and clock skew). A
+ * seconds, at most 300 s old and not from the future (beyond 30 s of clock skew). A
  * future timestamp would let a captured request be replayed for longer than five minutes.
  */
 export const timestampAcceptable = (header: string | ReadonlyArray<string> | undefined, nowMs: number): boolean => {

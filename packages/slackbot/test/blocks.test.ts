@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import type * as Core from "@usher/core"
 import fc from "fast-check"
-import { approvalMessage, decodeDecision, encodeDecision, pendingList, requestFiled } from "../src/blocks/approvals.js"
+import { approvalMessage, decodeDecision, encodeDecision, pendingList, requestFiled, requesterNotice } from "../src/blocks/approvals.js"
 import type { KnownBlock, Reply } from "../src/blocks/mrkdwn.js"
 import { whois } from "../src/blocks/users.js"
 import { Ids } from "../src/ids.js"
@@ -87,6 +87,32 @@ describe("Block Kit builders", () => {
     const sneaky = approvalMessage(request({ reason: "<!channel> <@U123> <https://evil.test|click>" }))
     assert.notInclude(JSON.stringify(sneaky.blocks), "<!channel>")
     assert.include(JSON.stringify(sneaky.blocks), "&lt;!channel&gt;")
+  })
+
+  it("clipping: between code points, never inside an entity or a <…> token, fallback text included (emoji and & < > in every field)", () => {
+    const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+    const strings = (value: unknown): ReadonlyArray<string> =>
+      typeof value === "string" ? [value] : Array.isArray(value) ? value.flatMap(strings) : value !== null && typeof value === "object" ? Object.values(value).flatMap(strings) : []
+    const wellFormed = (text: string) => {
+      assert.notMatch(text, LONE_SURROGATE)
+      assert.notMatch(text, /&(?!amp;|lt;|gt;)/, "no broken entity")
+      // every < opens a token that is closed before the next one opens
+      assert.match(text, /^[^<>]*(<[^<>]*>[^<>]*)*$/, "no cut token")
+    }
+    const piece = fc.oneof(fc.constantFrom("😀", "👩‍👩‍👧", "&", "<", ">", "&amp;", "é", "a"), fc.string({ unit: "binary", maxLength: 20 }).map((t) => t.replace(LONE_SURROGATE, "")))
+    const long = fc.array(piece, { minLength: 1, maxLength: 1200 }).map((parts) => parts.join(""))
+    fc.assert(fc.property(long, long, long, fc.constantFrom<Core.ApprovalStatus>("pending", "denied", "executed"), (summary, reason, note, status) => {
+      const a = request({ summary, reason, note, status, decidedBy: "x@acme.test", decidedAt: "2030-01-02T00:00:00.000Z" })
+      for (const reply of [approvalMessage(a, { requester: "U0LEAD" }), requesterNotice(a), requestFiled(a, { error: "not_in_channel" }), pendingList([a])]) {
+        checkLimits(reply)
+        for (const text of strings([reply.text, reply.blocks])) wellFormed(text)
+      }
+    }), { numRuns: 200 })
+    for (const reason of ["😀".repeat(1000), "&<>".repeat(666)]) {
+      const reply = approvalMessage(request({ reason, summary: reason }))
+      for (const text of strings([reply.text, reply.blocks])) wellFormed(text)
+      assert.isAtMost(reply.text.length, 3000)
+    }
   })
 
   it("the approvals channel is a mention when it is an id, and plain text when it was configured as #name", () => {

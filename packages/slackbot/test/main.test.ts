@@ -37,6 +37,9 @@ describe("start-up", () => {
       assert.deepStrictEqual([http.mode, http.command, http.apiUrl, http.approvalsChannel], [{ _tag: "http", signingSecret: "s", port: 3000, host: "0.0.0.0" }, "/usher", undefined, "C0APPROVALS"])
       const custom = yield* read({ ...BASE, SLACK_SIGNING_SECRET: "s", PORT: "8080", HOST: "127.0.0.1", SLACK_API_URL: "http://127.0.0.1:9/api", USHER_SLACK_COMMAND: "/people" })
       assert.deepStrictEqual([custom.mode, custom.command, custom.apiUrl], [{ _tag: "http", signingSecret: "s", port: 8080, host: "127.0.0.1" }, "/people", "http://127.0.0.1:9/api/"])
+      assert.deepStrictEqual([http.allowedTeams, http.appId], [[], undefined], "by default: the token's own workspace, the app asked from Slack")
+      const teams = yield* read({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_ALLOWED_TEAMS: "T0TEAM01, E0GRID01", SLACK_APP_ID: "A0USHER1" })
+      assert.deepStrictEqual([teams.allowedTeams, teams.appId], [["T0TEAM01", "E0GRID01"], "A0USHER1"])
     }))
 
   it.effect("a missing or wrong setting is named, with where to get it", () =>
@@ -57,6 +60,8 @@ describe("start-up", () => {
       assert.include(yield* message({ ...BASE, SLACK_APP_TOKEN: "xoxb-nope" }), "SLACK_APP_TOKEN must be an app-level token")
       assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", PORT: "http" }), "PORT must be a port number")
       assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_API_URL: "slack.com" }), "SLACK_API_URL must be an http(s) URL")
+      assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_ALLOWED_TEAMS: "acme.slack.com" }), "SLACK_ALLOWED_TEAMS must list workspace ids")
+      assert.include(yield* message({ ...BASE, SLACK_SIGNING_SECRET: "s", SLACK_APP_ID: "usher" }), "SLACK_APP_ID must be the app's id")
     }))
 
   it.live("the executable stops with exit code 2 on a missing variable or a token Slack refuses, and serves HTTP otherwise", () =>

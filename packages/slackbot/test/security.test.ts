@@ -3,6 +3,7 @@ import * as Core from "@usher/core"
 import { Effect } from "effect"
 import { Ids } from "../src/ids.js"
 import { MAX_FUTURE_SKEW_SECONDS, timestampAcceptable } from "../src/receiver.js"
+import { refusal } from "../src/workspace.js"
 import { APPROVALS, auditHead, harness, People } from "./support.js"
 
 const system = Core.as("system", "cli")
@@ -44,6 +45,20 @@ describe("request verification", () => {
     assert.isTrue(timestampAcceptable(String(s + MAX_FUTURE_SKEW_SECONDS), now))
     assert.isFalse(timestampAcceptable(String(s + MAX_FUTURE_SKEW_SECONDS + 1), now))
     for (const bad of [undefined, "", "abc", "1e9", "-5", ["1", "2"]]) assert.isFalse(timestampAcceptable(bad, now))
+  })
+
+  it("which requests are ours: the workspace (or its Enterprise Grid organization) on the list, and our app", () => {
+    const served = { teams: new Set(["T0TEAM01", "E0GRID01"]), appId: "A0USHER1" }
+    const click = (team: string, extra: Record<string, unknown> = {}) => ({ api_app_id: "A0USHER1", team: { id: team }, user: { id: "U1", team_id: team }, ...extra })
+    assert.isUndefined(refusal({ api_app_id: "A0USHER1", team_id: "T0TEAM01" }, served))
+    assert.isUndefined(refusal(click("T0TEAM01"), served))
+    assert.isUndefined(refusal(click("T0OTHER1", { enterprise: { id: "E0GRID01" } }), served), "another workspace of our Enterprise Grid organization")
+    assert.include(refusal(click("T0OTHER1"), served), "another workspace (T0OTHER1)")
+    assert.include(refusal(click("T0OTHER1", { enterprise: { id: "E0OTHER1" } }), served), "another workspace")
+    assert.include(refusal({ ...click("T0TEAM01"), user: { id: "U1", team_id: "T0OTHER1" } }, served), "another workspace (T0OTHER1)", "a user of another workspace (Slack Connect)")
+    assert.include(refusal(click("T0TEAM01", { api_app_id: "A0OTHER1" }), served), "another app")
+    assert.include(refusal({ api_app_id: "A0USHER1" }, served), "no workspace")
+    assert.isUndefined(refusal(click("T0TEAM01", { api_app_id: "A0OTHER1" }), { ...served, appId: undefined }), "no app id known: the workspace alone")
   })
 
   it.live("the health check answers without a signature (for load balancers)", () =>

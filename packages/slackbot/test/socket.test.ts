@@ -44,4 +44,21 @@ describe("Socket Mode", () => {
       assert.lengthOf(h.fake.callsOf("respond", "s-cmd"), 1)
       assert.lengthOf(h.fake.callsOf("respond", "s-click"), 0)
     }).pipe(Effect.scoped))
+
+  it.live("a click from another workspace over the socket is acknowledged and executes nothing", () =>
+    Effect.gen(function*() {
+      const h = yield* socketHarness()
+      const { approval } = yield* Effect.promise(() => h.run(Core.deleteUser(People.bob.email, { reason: "left" }).pipe(Core.asUser(People.lead.email, "cli"))))
+      const head = yield* Effect.promise(() => h.run(auditHead))
+      const click = blockActionsPayload(h.fake.teamId, {
+        userId: People.apo.slack, actionId: Ids.approve, value: JSON.stringify({ id: approval.id, requester: null }), channel: APPROVALS, ts: "1.1",
+        triggerId: "trigger-s-9", responseUrl: h.fake.responseUrl("s-other"), teamId: "T0OTHER1", appId: "A0OTHER1"
+      })
+      assert.isString((yield* Effect.promise(() => h.socket.send("interactive", click))).envelope_id)
+      yield* Effect.promise(() => h.socket.send("slash_commands", slashCommandFields(h.fake.teamId, { userId: People.apo.slack, text: "pending", triggerId: "trigger-s-10", responseUrl: h.fake.responseUrl("s-after") })))
+      yield* Effect.promise(() => h.fake.response("s-after"))
+      assert.strictEqual(yield* Effect.promise(() => h.run(auditHead)), head)
+      assert.strictEqual((yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))).status, "pending")
+      assert.lengthOf(h.fake.callsOf("respond", "s-other"), 0)
+    }).pipe(Effect.scoped))
 })

@@ -48,6 +48,10 @@ export const textOf = (call: RecordedCall): string => JSON.stringify([call.args[
 export interface HarnessOptions {
   readonly sync?: boolean
   readonly syncIntervalMs?: number
+  /** how long a call someone waits on may take (the bot's default is 2,500 ms) */
+  readonly interactiveTimeoutMs?: number
+  /** the least time between two posts to one channel (default here 10 ms, to keep tests quick; the bot's is 1,000 ms) */
+  readonly postIntervalMs?: number
 }
 
 /** A temp directory with `acme` and the people above, and a fake Slack API that knows them. */
@@ -79,7 +83,9 @@ const botConfig = (fake: FakeSlackApi, mode: BotConfig["mode"], options: Harness
   approvalsChannel: APPROVALS,
   apiUrl: fake.apiUrl,
   command: "/usher",
-  syncIntervalMs: options.syncIntervalMs ?? 100
+  syncIntervalMs: options.syncIntervalMs ?? 100,
+  postIntervalMs: options.postIntervalMs ?? 10,
+  ...(options.interactiveTimeoutMs === undefined ? {} : { interactiveTimeoutMs: options.interactiveTimeoutMs })
 })
 
 const HTTP_MODE: BotConfig["mode"] = { _tag: "http", signingSecret: SECRET, port: 0, host: "127.0.0.1" }
@@ -168,3 +174,11 @@ export const auditHead = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ seq:
   Effect.map(([row]) => Number(row?.seq ?? 0)),
   Effect.orDie
 )
+
+/** The modal a trigger opened: the loading view (`views.open`, at once), then what replaced it (`views.update`). */
+export const modalFor = async (fake: FakeSlackApi, triggerId: string) => {
+  const [open] = await fake.waitFor((c) => c.method === "views.open" && c.args["trigger_id"] === triggerId)
+  const viewId = String((open!.answer["view"] as { id: string }).id)
+  const [update] = await fake.waitFor((c) => c.method === "views.update" && c.args["view_id"] === viewId)
+  return { open: open!, update: update!, view: update!.args["view"] as { callback_id?: string; private_metadata: string; blocks: ReadonlyArray<unknown> } }
+}

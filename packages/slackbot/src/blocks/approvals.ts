@@ -1,6 +1,6 @@
 import type * as Core from "@usher/core"
 import { Ids } from "../ids.js"
-import { clip, context, divider, escape, fields, header, section, when, type KnownBlock, type Reply } from "./mrkdwn.js"
+import { clip, clipMrkdwn, context, divider, escape, fallback, fields, header, section, when, type KnownBlock, type Reply } from "./mrkdwn.js"
 
 /** What an Approve/Deny button carries: the request, and who asked in Slack (to tell them the outcome). */
 export interface DecisionValue {
@@ -78,7 +78,7 @@ export const approvalMessage = (a: Core.ApprovalRequest, slack: { readonly reque
           value,
           confirm: {
             title: { type: "plain_text", text: "Approve this request?" },
-            text: { type: "mrkdwn", text: clip(`${escape(a.summary)}. It is carried out at once and cannot be undone.`, 300) },
+            text: { type: "mrkdwn", text: clipMrkdwn(`${escape(clip(a.summary, 200))}. It is carried out at once and cannot be undone.`, 300) },
             confirm: { type: "plain_text", text: "Approve" },
             deny: { type: "plain_text", text: "Cancel" }
           }
@@ -88,22 +88,47 @@ export const approvalMessage = (a: Core.ApprovalRequest, slack: { readonly reque
     })
   }
   blocks.push(section(outcomeLine(a, slack.decidedBy)), context(`Request ${a.id} · also in the CLI: \`usher approvals show ${a.id}\``))
-  return { text: `${a.status === "pending" ? "Approval needed" : `Approval request ${a.status}`}: ${a.summary} (requested by ${a.requestedBy})`, blocks }
+  return { text: fallback(`${a.status === "pending" ? "Approval needed" : `Approval request ${a.status}`}: ${escape(clip(a.summary, 2000))} (requested by ${escape(a.requestedBy)})`), blocks }
 }
 
 /** The requester's notice that their request was decided. */
 export const requesterNotice = (a: Core.ApprovalRequest, decidedBySlack?: string): Reply => ({
-  text: `Your request "${a.summary}" is ${a.status}.`,
+  text: fallback(`Your request "${escape(clip(a.summary, 2000))}" is ${a.status}.`),
   blocks: [section(`Your request *${escape(a.summary)}*:\n${outcomeLine(a, decidedBySlack)}`), context(`Request ${a.id}`)]
 })
+
+/**
+ * What to do about a post to the approvals channel that failed, by Slack's error code: the bot
+ * is not in the channel, the channel is archived, Slack is rate-limiting or did not answer.
+ */
+export const postAdvice = (error: string): string => {
+  switch (error) {
+    case "not_in_channel":
+    case "channel_not_found":
+      return "Invite the bot to the approvals channel (`/invite @usher` there; check that USHER_SLACK_APPROVALS_CHANNEL names it) so that the next one shows up there."
+    case "is_archived":
+      return "The approvals channel is archived: set USHER_SLACK_APPROVALS_CHANNEL to another channel and invite the bot there."
+    case "ratelimited":
+      return "Slack is limiting how fast the bot may post; it will be posted there in a moment."
+    case "timeout":
+      return "Slack did not answer in time; the bot tries again in a few seconds."
+    case "invalid_auth":
+    case "token_revoked":
+    case "account_inactive":
+    case "not_authed":
+      return "Slack refused the bot's token: an admin should check SLACK_BOT_TOKEN (the app may have been uninstalled)."
+    default:
+      return "The bot tries to post it again in a few seconds."
+  }
+}
 
 /** The requester's confirmation that a request was filed and where approvers will see it. */
 export const requestFiled = (a: Core.ApprovalRequest, posted: { readonly channel: string } | { readonly error: string }): Reply => {
   const where = "channel" in posted
     ? `It is waiting for an approver in ${channelRef(posted.channel)}.`
-    : `It could not be posted to the approvals channel (${escape(posted.error)}); an approver can decide it with \`usher approvals approve ${a.id}\`. Invite the bot to the approvals channel so that the next one shows up there.`
+    : `It could not be posted to the approvals channel (${escape(posted.error)}); an approver can decide it with \`usher approvals approve ${a.id}\`. ${postAdvice(posted.error)}`
   return {
-    text: `Requested: ${a.summary}. It needs someone else's approval.`,
+    text: fallback(`Requested: ${escape(clip(a.summary, 2000))}. It needs someone else's approval.`),
     blocks: [section(`:raised_hand: *${escape(a.summary)}* needs someone else's approval. ${where}`), context(`Request ${a.id} · expires ${when(a.expiresAt)}`)]
   }
 }
@@ -119,4 +144,16 @@ export const pendingList = (requests: ReadonlyArray<Core.ApprovalRequest>): Repl
   }
   if (requests.length > shown.length) blocks.push(context(`…and ${requests.length - shown.length} more: \`usher approvals list --status pending\``))
   return { text: `${requests.length} pending approval request(s).`, blocks }
+}
+
+/** What the decider is told when the channel message could not show their decision: posted anew, or not shown at all. */
+export const messageNotUpdated = (
+  a: Core.ApprovalRequest,
+  outcome: { readonly _tag: "Reposted"; readonly channel: string } | { readonly _tag: "GaveUp"; readonly error: string },
+  decidedBySlack?: string
+): Reply => {
+  const where = outcome._tag === "Reposted"
+    ? `The approvals message could not be updated, so it was posted anew in ${channelRef(outcome.channel)}.`
+    : `The approvals message could not be updated (${escape(outcome.error)}); the request itself is decided.`
+  return { text: fallback(`Request ${a.id} is ${a.status}.`), blocks: [section(`Your decision on *${escape(a.summary)}*:\n${outcomeLine(a, decidedBySlack)}\n${where}`), context(`Request ${a.id}`)] }
 }

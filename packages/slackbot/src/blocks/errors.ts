@@ -1,6 +1,6 @@
 import { Cause, Option } from "effect"
 import type { ParseError } from "../parse/command.js"
-import { context, escape, section, type Reply } from "./mrkdwn.js"
+import { context, escape, fallback, section, type Reply } from "./mrkdwn.js"
 
 /** An error as a person sees it: its tag (for tests and logs) and its plain-words message. */
 export interface ShownError {
@@ -25,13 +25,13 @@ export const shownError = (cause: Cause.Cause<unknown>): ShownError => {
 
 /** An ephemeral refusal: a warning sign and the message. */
 export const errorReply = (error: ShownError): Reply => ({
-  text: error.message,
+  text: fallback(escape(error.message)),
   blocks: [section(`:warning: ${escape(error.message)}`)]
 })
 
 /** Bad command syntax: what was wrong, then the usage line(s). */
 export const usageReply = (error: ParseError, command: string): Reply => ({
-  text: `${error.message} Usage: ${command} ${error.usage.split("\n")[0]}`,
+  text: fallback(escape(`${error.message} Usage: ${command} ${error.usage.split("\n")[0]}`)),
   blocks: [
     section(`:warning: ${escape(error.message)}`),
     section(error.usage.split("\n").map((u) => `\`${command} ${escape(u)}\``).join("\n")),

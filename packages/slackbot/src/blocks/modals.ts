@@ -66,3 +66,23 @@ export const denyModal = (request: Core.ApprovalRequest, metadata: string): Moda
     input(Ids.input.reason, "Why deny it?", Core.Input.MaxLength.reason, { multiline: true, hint: "The requester sees this." })
   ]
 })
+
+/**
+ * The modal opened at once on a click or command that will show a form (a `trigger_id` lives
+ * three seconds): it says the form is on its way, and is replaced (`views.update`) by the form,
+ * or by why there is none, once who is asking and what they may do are known.
+ */
+export const loadingModal = (title: string): ModalView => ({
+  type: "modal",
+  title: { type: "plain_text", text: clip(title, 24) },
+  close: { type: "plain_text", text: "Cancel" },
+  blocks: [section(":hourglass_flowing_sand: One moment…")]
+})
+
+/** A modal that only tells something (a refusal in place of a form), with a Close button. */
+export const noticeModal = (title: string, reply: { readonly blocks: ReadonlyArray<types.KnownBlock> }): ModalView => ({
+  type: "modal",
+  title: { type: "plain_text", text: clip(title, 24) },
+  close: { type: "plain_text", text: "Close" },
+  blocks: [...reply.blocks]
+})

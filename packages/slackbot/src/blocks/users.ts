@@ -1,6 +1,6 @@
 import * as Core from "@usher/core"
 import { USAGE } from "../parse/command.js"
-import { context, divider, escape, fields, header, section, simple, when, type KnownBlock, type Reply } from "./mrkdwn.js"
+import { context, divider, escape, fallback, fields, header, section, simple, when, type KnownBlock, type Reply } from "./mrkdwn.js"
 
 /** `/usher help`: every subcommand's usage line. */
 export const help = (command: string): Reply => ({
@@ -38,7 +38,7 @@ export const whois = (detail: Core.UserDetail): Reply => {
       ? "*Roles*: none"
       : `*Roles*\n${detail.grants.map((g) => `• ${escape(g.role)} @ ${escape(g.scope)}${g.group === null ? "" : ` (through group ${escape(g.group)})`}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}`).join("\n")}`)
   ]
-  return { text: `${name(u)}: ${u.status}`, blocks }
+  return { text: fallback(`${escape(name(u))}: ${u.status}`), blocks }
 }
 
 /** `/usher why`: whether the user holds the permission at the scope, and through what. */
@@ -50,7 +50,7 @@ export const why = (answer: Core.WhyAnswer): Reply => {
     `• ${p.group === null ? "directly" : `through group ${escape(p.group)}`}: ${escape(p.role)} @ ${escape(p.scope)}${p.expiresAt === null ? "" : ` until ${when(p.expiresAt)}`}`)
   const note = !answer.allowed && answer.status !== "active" ? `\nThe account is ${answer.status}: only active accounts hold permissions.` : ""
   return {
-    text: `${answer.user} ${answer.allowed ? "has" : "does not have"} ${answer.permission} at ${answer.scope}`,
+    text: fallback(escape(`${answer.user} ${answer.allowed ? "has" : "does not have"} ${answer.permission} at ${answer.scope}`)),
     blocks: [section(`${verdict}${paths.length > 0 ? `, through:\n${paths.join("\n")}` : "."}${note}`)]
   }
 }

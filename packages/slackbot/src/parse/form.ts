@@ -61,9 +61,11 @@ export const readInviteForm = (values: ViewValues): Either.Either<InviteForm, Re
   })
 }
 
-/** Reads the deny modal's reason; one longer than a reason may be is reported under its field. Total. */
+/** Reads the deny modal's reason; a blank one, or one longer than a reason may be, is reported under its field. Total. */
 export const readDenyForm = (values: ViewValues): Either.Either<string, Readonly<Record<string, string>>> => {
   const reason = values[Ids.input.reason]?.[Ids.input.reason]?.value ?? ""
+  // answered in the acknowledgement, under the field: the modal stays open for the reason
+  if (reason.trim() === "") return Either.left({ [Ids.input.reason]: "Say why you deny it; the requester sees this." })
   const checked = Core.Input.checkKind("the reason", "reason", reason)
   return Either.isLeft(checked) ? Either.left({ [Ids.input.reason]: checked.left.message }) : Either.right(reason)
 }

@@ -28,14 +28,32 @@ export interface RecordedCall {
   readonly answer: Record<string, any>
 }
 
+/** An answer other than HTTP 200: Slack's `429` with `Retry-After`, say. */
+export interface HttpAnswer {
+  readonly httpStatus: number
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body: Record<string, unknown>
+}
+
 /**
- * How the fake answers one method instead of its default (e.g. `{ ok: false, error: "not_in_channel" }`);
- * undefined for the default. A promise holds the answer back until it settles (a slow Slack).
+ * How the fake answers one method instead of its default (e.g. `{ ok: false, error: "not_in_channel" }`,
+ * or an `HttpAnswer` such as a 429); undefined for the default. A promise holds the answer back
+ * until it settles (a slow Slack).
  */
 export type Override = (
   args: Record<string, any>,
   request: { readonly token: string | null }
-) => Record<string, unknown> | undefined | Promise<Record<string, unknown> | undefined>
+) => Record<string, unknown> | HttpAnswer | undefined | Promise<Record<string, unknown> | HttpAnswer | undefined>
+
+const isHttpAnswer = (answer: Record<string, unknown> | HttpAnswer): answer is HttpAnswer => typeof (answer as Partial<HttpAnswer>).httpStatus === "number"
+
+/** Which calls of a method a misbehaviour applies to (all of them unless said). */
+export interface Only {
+  /** only calls whose arguments match */
+  readonly when?: (args: Record<string, any>) => boolean
+  /** only this many calls, then the method behaves again */
+  readonly times?: number
+}
 
 const JSON_FIELDS = new Set(["blocks", "attachments", "view", "metadata"])
 
@@ -58,14 +76,17 @@ const parseArgs = (contentType: string, body: string): Record<string, any> => {
 /**
  * A fake Slack Web API on 127.0.0.1 (a random port) that records every call: `auth.test`,
  * `users.info` and `users.lookupByEmail` from the users it is given, `chat.postMessage` (fresh
- * `ts` per message), `chat.update`, `chat.postEphemeral`, `views.open`, and response URLs
+ * `ts` per message), `chat.update`, `chat.postEphemeral`, `views.open`, `views.update`, `bots.info`, and response URLs
  * (`responseUrl(id)`). Point Bolt at `apiUrl`; wait for calls with `waitFor`.
+ * `rateLimit`, `slow` and `failWith` make chosen methods misbehave the way the real one does.
  */
 export class FakeSlackApi {
   readonly calls: Array<RecordedCall> = []
   readonly botUserId = "UBOT0001"
   readonly botId = "BBOT0001"
   readonly teamId = "T0TEAM01"
+  /** the app the bot token belongs to (what `bots.info` answers and signed requests carry) */
+  readonly appId = "A0USHER1"
   private readonly users = new Map<string, FakeSlackUser>()
   private readonly overrides = new Map<string, Override>()
   private readonly waiters = new Set<() => void>()
@@ -105,6 +126,33 @@ export class FakeSlackApi {
   override(method: string, answer: Override | undefined): void {
     if (answer === undefined) this.overrides.delete(method)
     else this.overrides.set(method, answer)
+  }
+
+  /** Slack's rate limit: HTTP 429 with `Retry-After: seconds` for the method's calls (all, or those `only` picks). */
+  rateLimit(method: string, retryAfterSeconds: number, only: Only = {}): void {
+    this.misbehave(method, only, () => ({ httpStatus: 429, headers: { "retry-after": String(retryAfterSeconds) }, body: { ok: false, error: "ratelimited" } }))
+  }
+
+  /** A Web API error (`message_not_found`, `channel_not_found`, `is_archived`, `not_in_channel`, …) for the method's calls. */
+  failWith(method: string, error: string, only: Only = {}): void {
+    this.misbehave(method, only, () => ({ ok: false, error }))
+  }
+
+  /** A slow Slack: the method answers (as usual) only after `delayMs`. */
+  slow(method: string, delayMs: number, only: Only = {}): void {
+    this.misbehave(method, only, () => new Promise((resolve) => setTimeout(() => resolve(undefined), delayMs).unref()))
+  }
+
+  private misbehave(method: string, only: Only, answer: NonNullable<Override>) {
+    let left = only.times ?? Number.POSITIVE_INFINITY
+    const previous = this.overrides.get(method)
+    this.override(method, (args, request) => {
+      if ((only.when === undefined || only.when(args)) && left > 0) {
+        left--
+        return answer(args, request)
+      }
+      return previous?.(args, request)
+    })
   }
 
   /** The calls of one method (or `respond` with one response id) received so far. */
@@ -177,8 +225,15 @@ export class FakeSlackApi {
     if (!url.pathname.startsWith("/api/")) return reply(404, { ok: false, error: "unknown_path" })
     const method = url.pathname.slice("/api/".length)
     const answer = (await this.overrides.get(method)?.(args, { token })) ?? this.answer(method, args)
+    if (isHttpAnswer(answer)) {
+      this.record({ method, args, token, answer: { ...answer.body, httpStatus: answer.httpStatus } })
+      res.writeHead(answer.httpStatus, { "content-type": "application/json", ...answer.headers })
+      res.end(JSON.stringify(answer.body))
+      return
+    }
     this.record({ method, args, token, answer })
-    reply(200, answer)
+    // the client may have given up meanwhile (a timeout): nothing to answer then
+    if (!res.destroyed) reply(200, answer)
   }
 
   private slackUser(user: FakeSlackUser) {
@@ -217,8 +272,12 @@ export class FakeSlackApi {
         return { ok: true, channel: args["channel"], ts: args["ts"], text: args["text"] }
       case "chat.postEphemeral":
         return { ok: true, message_ts: this.mintTs() }
+      case "bots.info":
+        return { ok: true, bot: { id: String(args["bot"]), app_id: this.appId, name: "usher", deleted: false } }
       case "views.open":
         return { ok: true, view: { id: `V${this.calls.length}`, ...(typeof args["view"] === "object" ? args["view"] : {}) } }
+      case "views.update":
+        return { ok: true, view: { id: String(args["view_id"]), ...(typeof args["view"] === "object" ? args["view"] : {}) } }
       default:
         return { ok: false, error: "unknown_method" }
     }

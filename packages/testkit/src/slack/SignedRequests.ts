@@ -31,8 +31,15 @@ export const retryHeaders = (attempt: number, reason = "http_timeout"): Record<s
 export const signature = (secret: string, timestamp: number, body: string): string =>
   `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`
 
+/** Where a request says it comes from; the sender's workspace and usher's app unless set (another workspace's, say). */
+export interface Origin {
+  readonly teamId?: string
+  readonly enterpriseId?: string
+  readonly appId?: string
+}
+
 /** A slash command as Slack sends it; `responseId` names the response URL on the fake API. */
-export interface SlashCommand {
+export interface SlashCommand extends Origin {
   readonly text: string
   readonly userId: string
   readonly command?: string
@@ -47,7 +54,8 @@ export const slashCommandFields = (
   command: SlashCommand & { readonly triggerId: string; readonly responseUrl: string }
 ): Record<string, string> => ({
   token: "deprecated-verification-token",
-  team_id: teamId,
+  team_id: command.teamId ?? teamId,
+  ...(command.enterpriseId === undefined ? {} : { enterprise_id: command.enterpriseId }),
   team_domain: "fake",
   channel_id: command.channelId ?? "C0GENERAL",
   channel_name: "general",
@@ -55,14 +63,14 @@ export const slashCommandFields = (
   user_name: command.userId.toLowerCase(),
   command: command.command ?? "/usher",
   text: command.text,
-  api_app_id: "A0USHER1",
+  api_app_id: command.appId ?? "A0USHER1",
   is_enterprise_install: "false",
   response_url: command.responseUrl,
   trigger_id: command.triggerId
 })
 
 /** A button click on a message the bot posted, as Slack's `block_actions` payload. */
-export interface ButtonClick {
+export interface ButtonClick extends Origin {
   readonly userId: string
   readonly actionId: string
   readonly value: string
@@ -73,9 +81,10 @@ export interface ButtonClick {
 /** The `block_actions` payload of a click: the message's channel and ts, the button's `action_id` and `value`. */
 export const blockActionsPayload = (teamId: string, click: ButtonClick & { readonly triggerId: string; readonly responseUrl: string }): Record<string, unknown> => ({
   type: "block_actions",
-  team: { id: teamId, domain: "fake" },
-  user: { id: click.userId, username: click.userId.toLowerCase(), team_id: teamId },
-  api_app_id: "A0USHER1",
+  team: { id: click.teamId ?? teamId, domain: "fake" },
+  ...(click.enterpriseId === undefined ? {} : { enterprise: { id: click.enterpriseId, name: "grid" } }),
+  user: { id: click.userId, username: click.userId.toLowerCase(), team_id: click.teamId ?? teamId },
+  api_app_id: click.appId ?? "A0USHER1",
   token: "deprecated-verification-token",
   container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
   trigger_id: click.triggerId,

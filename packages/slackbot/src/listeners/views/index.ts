@@ -1,10 +1,11 @@
 import type { App, ViewSubmitAction } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Effect, Either } from "effect"
-import { notifyRequester, refreshMessage } from "../../approvals.js"
+import { afterDecision } from "../../approvals.js"
+import { messageNotUpdated } from "../../blocks/approvals.js"
 import type { Reply } from "../../blocks/mrkdwn.js"
 import { invited } from "../../blocks/users.js"
-import { runLogged, runToReply, type Bot } from "../../bot.js"
+import { afterWork, runLogged, runToReply, type AfterWork, type Bot } from "../../bot.js"
 import { Ids } from "../../ids.js"
 import { callSlack } from "../../identity.js"
 import { readDenyForm, readInviteForm, type InviteForm } from "../../parse/form.js"
@@ -58,7 +59,7 @@ export const handleInviteSubmission = async (bot: Bot, body: ViewSubmitAction, f
  * channel message shows the outcome and the requester is told. A refusal is shown to the
  * submitter only, in the approvals channel.
  */
-export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Promise<void> => {
+export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Promise<AfterWork> => {
   const metadata = metadataOf<DenyMetadata>(body.view.private_metadata)
   const reason = body.view.state.values[Ids.input.reason]?.[Ids.input.reason]?.value ?? ""
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
@@ -71,10 +72,14 @@ export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Pr
       decidedBy: body.user.id,
       ...(metadata.channel && metadata.ts ? { message: { channel: metadata.channel, ts: metadata.ts } } : {})
     }
-    after = Effect.zipRight(refreshMessage(bot, denied, slack), notifyRequester(bot, denied, slack))
+    // the decider hears of it in a direct message when the channel message could not show it
+    after = Effect.flatMap(afterDecision(bot, denied, slack), (outcome) => {
+      if (outcome._tag !== "GaveUp" && outcome._tag !== "Reposted") return Effect.void
+      const notice = messageNotUpdated(denied, outcome, body.user.id)
+      return callSlack("chat.postMessage", () => bot.pace(body.user.id, () => bot.background.chat.postMessage({ channel: body.user.id, text: notice.text, blocks: [...notice.blocks] })))
+    })
     return null
   }))
-  if (after !== undefined) await runLogged(bot, "updating the approval message", after)
   if (reply !== null) {
     const channel = metadata.channel
     if (channel) {
@@ -82,6 +87,7 @@ export const handleDenySubmission = async (bot: Bot, body: ViewSubmitAction): Pr
         bot.client.chat.postEphemeral({ channel, user: body.user.id, text: reply.text, blocks: [...reply.blocks] })))
     } else await answer(bot, body.user.id, undefined, reply)
   }
+  return after === undefined ? undefined : afterWork(bot, after)
 }
 
 /** Registers the modals' submissions: field errors go back in the acknowledgement, the work runs after it. */
@@ -102,6 +108,7 @@ export const register = (app: App, bot: Bot): void => {
       return
     }
     await ack()
-    await bot.work(() => handleDenySubmission(bot, body))
+    const after = await bot.work(() => handleDenySubmission(bot, body))
+    await after?.()
   })
 }
