@@ -1,0 +1,57 @@
+import * as Core from "@usher/core"
+import { homedir } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import type { ExitCode, SshServeStart } from "../cli/main.js"
+import { startSshServer } from "./Server.js"
+
+/** What the binary gives `usher ssh-serve`. */
+export interface SshServeOptions extends SshServeStart {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+}
+
+const SIGNALS: ReadonlyArray<NodeJS.Signals> = ["SIGTERM", "SIGINT", "SIGHUP"]
+
+/** Where the host key lives: `$USHER_DATA_DIR`, else beside the database (its default folder). */
+export const hostKeyFile = (env: SshServeOptions["env"], location: Core.DatabaseLocation): string => {
+  const dataDir = env["USHER_DATA_DIR"] !== undefined && env["USHER_DATA_DIR"] !== ""
+    ? resolve(env["USHER_DATA_DIR"])
+    : location.path === ":memory:" ? join(homedir(), ".local", "share", "usher") : dirname(location.path)
+  return join(dataDir, "ssh_host_ed25519_key")
+}
+
+/**
+ * `usher ssh-serve`: the process's concerns around the server — one runtime for every session,
+ * and SIGTERM, SIGINT or SIGHUP ending every session before the directory closes.
+ */
+export const runSshServe = async (options: SshServeOptions): Promise<ExitCode> => {
+  const runtime = Core.makeCoreRuntime(options.location, options.config)
+  try {
+    // open the directory (and run its migrations) before anyone connects
+    await runtime.runtime()
+    const server = await startSshServer({
+      runtime,
+      location: options.location,
+      host: options.host,
+      port: options.port,
+      hostKeyFile: hostKeyFile(options.env, options.location),
+      log: (line) => options.stderr(`usher ssh-serve: ${line}\n`)
+    })
+    options.stdout(`usher ssh-serve: listening on ${server.host}:${server.port}, host key ${server.hostKeyFingerprint}\n`)
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        for (const signal of SIGNALS) process.off(signal, stop)
+        resolve()
+      }
+      for (const signal of SIGNALS) process.on(signal, stop)
+    })
+    await server.close()
+    return 0
+  } catch (error) {
+    options.stderr(`usher ssh-serve: ${error instanceof Error ? error.message : String(error)}\n`)
+    return 1
+  } finally {
+    await runtime.dispose()
+  }
+}
