@@ -163,7 +163,7 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
       const blob = ctx.key.data
       void job(Core.Jobs.sshKeyUser(blob)).then((found) => {
         if (Exit.isFailure(found)) {
-          if (ctx.signature !== undefined) options.log(`refused key ${Core.fingerprintOf(blob)} from ${info.ip}`)
+          options.log(`refused key ${Core.fingerprintOf(blob)} from ${info.ip}`)
           return ctx.reject(["publickey"])
         }
         // without a signature the client only asks whether the key would do

@@ -39,14 +39,17 @@ export const runSshServe = async (options: SshServeOptions): Promise<ExitCode> =
       log: (line) => options.stderr(`usher ssh-serve: ${line}\n`)
     })
     options.stdout(`usher ssh-serve: listening on ${server.host}:${server.port}, host key ${server.hostKeyFingerprint}\n`)
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        for (const signal of SIGNALS) process.off(signal, stop)
-        resolve()
-      }
-      for (const signal of SIGNALS) process.on(signal, stop)
-    })
-    await server.close()
+    // the handlers stay until the sessions are gone: Ink re-raises a signal when it finds itself
+    // its only listener, which would end the process before the sessions are
+    let stop: () => void = () => undefined
+    const stopped = new Promise<void>((resolve) => (stop = resolve))
+    for (const signal of SIGNALS) process.on(signal, stop)
+    try {
+      await stopped
+      await server.close()
+    } finally {
+      for (const signal of SIGNALS) process.off(signal, stop)
+    }
     return 0
   } catch (error) {
     options.stderr(`usher ssh-serve: ${error instanceof Error ? error.message : String(error)}\n`)
