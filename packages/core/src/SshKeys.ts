@@ -78,10 +78,10 @@ const blobType = (blob: Buffer): string | undefined => {
 export const parsePublicKey = (text: string): Either.Either<PublicKey, SshKeyInvalid> => {
   if (text.length > MAX_KEY_TEXT) return Either.left(new SshKeyInvalid({ reason: `longer than ${MAX_KEY_TEXT} characters` }))
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"))
+  if (text.includes("PRIVATE KEY")) return Either.left(new SshKeyInvalid({ reason: "this is a private key; give the public one (.pub)" }))
   if (lines.length === 0) return Either.left(new SshKeyInvalid({ reason: "the text is empty" }))
   if (lines.length > 1) return Either.left(new SshKeyInvalid({ reason: "more than one line; add one key at a time" }))
   const [type = "", data = "", ...rest] = lines[0]!.split(/\s+/)
-  if (type.includes("PRIVATE")) return Either.left(new SshKeyInvalid({ reason: "this is a private key; give the public one (.pub)" }))
   if (!KEY_TYPES.has(type)) return Either.left(new SshKeyInvalid({ reason: `unknown key type "${type.slice(0, 40)}"` }))
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return Either.left(new SshKeyInvalid({ reason: "the key is not base64" }))
   const blob = Buffer.from(data, "base64")

@@ -1,7 +1,7 @@
 import * as Core from "@usher/core"
 import { activeUser, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
-import { execFile, spawn, type ChildProcess } from "node:child_process"
+import { execFile, spawn } from "node:child_process"
 import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
