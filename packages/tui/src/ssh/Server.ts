@@ -117,6 +117,13 @@ const channelTerminal = (channel: ssh2.ServerChannel, size: { columns: number; r
   }
 }
 
+/** An open session: the key it acts by, how to end it, and its connection. */
+interface Live {
+  readonly signed: Signed
+  readonly end: (why: string) => void
+  readonly client: ssh2.Connection
+}
+
 /** A signed-in connection's user, by the key it showed. */
 interface Signed {
   readonly key: Core.SshKey
@@ -138,7 +145,7 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
   const job = <A, E>(effect: import("effect").Effect.Effect<A, E, Core.CoreServices | Core.SystemActor>) => runtime.runPromiseExit(Core.Jobs.asSystem("ssh")(effect))
 
   /** Open sessions: how to end each, and the key it acts by. */
-  const live = new Map<symbol, { readonly signed: Signed; readonly end: (why: string) => void }>()
+  const live = new Map<symbol, Live>()
   const clients = new Set<ssh2.Connection>()
 
   const server = new Server({ hostKeys: [privateKey] }, (client, info) => {
@@ -152,9 +159,12 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
     const signInTimer = setTimeout(() => {
       if (signed === undefined) client.end()
     }, SIGN_IN_MS)
+    // the sessions of this connection, ended with it (a dropped connection may close no channel)
+    const own = new Set<() => void>()
     client.on("close", () => {
       clearTimeout(signInTimer)
       clients.delete(client)
+      for (const end of [...own]) end()
     })
     client.on("error", () => undefined)
 
@@ -211,7 +221,8 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
             channel.end()
           }
           channel.on("close", () => end())
-          live.set(id, { signed: who, end })
+          own.add(() => end())
+          live.set(id, { signed: who, end, client })
           void (async () => {
             const opened = await job(Core.Jobs.openSshSession(who.key.fingerprint, "dashboard"))
             if (Exit.isFailure(opened)) return end("this key may not sign in any more.")
@@ -246,7 +257,8 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
             channel.end()
           }
           channel.on("close", () => end(1))
-          live.set(id, { signed: who, end: (why) => end(1, why) })
+          own.add(() => end(1))
+          live.set(id, { signed: who, end: (why) => end(1, why), client })
           const input: Array<Buffer> = []
           const inputEnded = new Promise<void>((resolve) => {
             channel.on("data", (data: Buffer) => {
@@ -280,14 +292,18 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
 
   // a session whose key no longer acts (removed, its user suspended or deleted) ends at the next check
   const checking = setInterval(() => {
-    const byKey = new Map<string, Array<{ readonly signed: Signed; readonly end: (why: string) => void }>>()
+    const byKey = new Map<string, Array<Live>>()
     for (const entry of live.values()) byKey.set(entry.signed.key.fingerprint, [...(byKey.get(entry.signed.key.fingerprint) ?? []), entry])
     for (const [fingerprint, entries] of byKey) {
       void job(Core.Jobs.sshKeyUser(entries[0]!.signed.blob)).then((found) => {
         if (Exit.isSuccess(found)) return
         if (Exit.isFailure(found) && found.cause._tag === "Fail") {
           options.log(`ended ${entries.length} session(s) of key ${fingerprint}: it no longer acts (key removed, or its user is not active)`)
-          for (const entry of entries) entry.end("your account or key is no longer active; the session ended.")
+          for (const entry of entries) {
+            entry.end("your account or key is no longer active; the session ended.")
+            // and the connection: it may not open another session
+            setTimeout(() => entry.client.end(), 100).unref()
+          }
         }
       })
     }

@@ -130,6 +130,19 @@ describe("usher ssh-serve with the OpenSSH client", () => {
     expect(refused.stderr).toContain("Permission denied (publickey)")
     expect(server.log()).toContain(`refused key ${stranger.fingerprint}`)
 
+    // a key added over SSH itself, from standard input; read-only, it runs only reading commands
+    const added = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      const child = execFile("ssh", [...sshArgs(server.port, admin.file), "admin@127.0.0.1", "--", "keys", "add", "bob@acme.test", "-", "--readonly", "--json"], { timeout: 20_000 }, (error, stdout) =>
+        resolve({ code: error === null ? 0 : 1, stdout }))
+      child.stdin!.end(readFileSync(`${stranger.file}.pub`))
+    })
+    expect([added.code, JSON.parse(added.stdout).fingerprint, JSON.parse(added.stdout).readonly]).toEqual([0, stranger.fingerprint, true])
+    const reads = await ssh(server.port, stranger.file, ["users", "show", "bob@acme.test", "--json"])
+    expect(reads.code, reads.stderr).toBe(0)
+    const writes = await ssh(server.port, stranger.file, ["users", "update", "bob@acme.test", "--position", "boss"])
+    expect([writes.code, writes.stderr]).toEqual([2, expect.stringContaining("read-only")])
+    expect((await usher(temp, ["keys", "remove", stranger.fingerprint])).code).toBe(0)
+
     const hostKey = join(temp.dir, "ssh_host_ed25519_key")
     expect(statSync(hostKey).mode & 0o777).toBe(0o600)
     const { stdout } = await run("ssh-keygen", ["-lf", `${hostKey}.pub`])
