@@ -202,7 +202,12 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
           resize?.(change.cols, change.rows)
           accept?.()
         })
-        session.on("env", (accept) => accept?.())
+        // NO_COLOR from the client (SendEnv NO_COLOR): a dashboard without colours, as locally
+        let colors = true
+        session.on("env", (accept, _reject, variable) => {
+          if (variable.key === "NO_COLOR" && variable.val !== "") colors = false
+          accept?.()
+        })
         session.on("shell", (accept) => {
           const channel = accept()
           const id = Symbol("dashboard")
@@ -236,7 +241,7 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
               actor: { id: who.key.userId, email: who.key.user },
               readonly: who.key.readonly,
               via: "ssh",
-              colors: true,
+              colors,
               onClose: () => end()
             })
             if (!started.ok) return end(started.message)

@@ -65,6 +65,7 @@ const terminal = async (port: number, key: string, columns = 100, rows = 30) => 
   const capture = async () => (await tmux("capture-pane", "-p", "-t", "test")).stdout
   return {
     capture,
+    styled: async () => (await tmux("capture-pane", "-e", "-p", "-t", "test")).stdout,
     keys: (...keys: ReadonlyArray<string>) => tmux("send-keys", "-t", "test", ...keys),
     type: (text: string) => tmux("send-keys", "-t", "test", "-l", text),
     resize: (x: number, y: number) => tmux("resize-window", "-t", "test", "-x", String(x), "-y", String(y)),
@@ -159,6 +160,8 @@ describe("usher ssh-serve with the OpenSSH client", () => {
     expect(screen).toContain("bob@acme.test")
     screen = await b.waitFor(/Users  \|  1-2 of 2/)
     expect(screen).toContain("as bob@acme.test")
+    // styled as on a local terminal (the server's own output is no terminal): the cursor row in inverse
+    expect(await a.styled()).toMatch(/\u001B\[(\d+;)*7m/)
 
     // window-change: the frame follows the new size
     await a.resize(140, 20)
