@@ -155,6 +155,9 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
       return
     }
     clients.add(client)
+    // a dashboard answers each key with one frame: sent at once, not held back for more
+    // (ssh2 has it on the server's connections too; its types declare it on the client's only)
+    ;(client as unknown as { setNoDelay: (noDelay: boolean) => void }).setNoDelay(true)
     let signed: Signed | undefined
     const signInTimer = setTimeout(() => {
       if (signed === undefined) client.end()
