@@ -43,7 +43,9 @@ const main = async () => {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", key])
   execFileSync(process.execPath, [USHER, "--db", temp.path, "keys", "add", "admin@acme.test", `${key}.pub`], { env: ENV, stdio: "ignore" })
 
-  const server = spawn(process.execPath, [USHER, "--db", temp.path, "ssh-serve", "--port", "0"], { env: { ...ENV, USHER_DATA_DIR: temp.dir } })
+  // BENCH_PROFILE=DIR: the server's CPU profile, written there when it stops
+  const profile = process.env["BENCH_PROFILE"] === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_PROFILE"]}`]
+  const server = spawn(process.execPath, [...profile, USHER, "--db", temp.path, "ssh-serve", "--port", "0"], { env: { ...ENV, USHER_DATA_DIR: temp.dir } })
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = ""
