@@ -196,11 +196,14 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
         const session = acceptSession()
         const size = { columns: 80, rows: 24 }
         let resize: ((columns: number, rows: number) => void) | undefined
-        session.on("pty", (accept, _reject, pty) => {
-          size.columns = pty.cols || 80
-          size.rows = pty.rows || 24
+        let pty = false
+        session.on("pty", (accept, _reject, info) => {
+          pty = true
+          size.columns = info.cols || 80
+          size.rows = info.rows || 24
           accept?.()
         })
+        session.on("x11", (_accept, reject) => reject?.())
         session.on("window-change", (accept, _reject, change) => {
           resize?.(change.cols, change.rows)
           accept?.()
@@ -277,12 +280,14 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
           void (async () => {
             const opened = await job(Core.Jobs.openSshSession(who.key.fingerprint, "exec", request.command))
             if (Exit.isFailure(opened)) return end(1, "this key may not sign in any more.")
+            // `ssh -t host -- COMMAND`: the client's terminal is raw, so lines end in CRLF as on the dashboard
+            const lines = (text: string) => pty ? text.replace(/\r?\n/g, "\r\n") : text
             const code = await main(splitCommand(request.command), {
               stdout: (text) => {
-                if (!ended) channel.write(text)
+                if (!ended) channel.write(lines(text))
               },
               stderr: (text) => {
-                if (!ended) channel.stderr.write(text)
+                if (!ended) channel.stderr.write(lines(text))
               },
               env: {},
               stdin: async () => {
