@@ -39,6 +39,9 @@ export interface SshServeStart {
   readonly config: Core.CoreConfigShape
   readonly host: string
   readonly port: number
+  readonly maxSessions: number
+  /** 0: never */
+  readonly idleMinutes: number
 }
 
 /** What the dashboard starts from: the directory, its configuration, who acts, and whether read-only. */
@@ -113,9 +116,10 @@ export const helpText = (): string =>
     "  --json        one JSON document on stdout; errors as {\"error\":{\"_tag\",\"message\"}}",
     "  --readonly    with no command: open the dashboard read-only (auditors); every change is disabled",
     "",
-    "  usher ssh-serve [--port 2222] [--host 127.0.0.1]",
+    "  usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]",
     "      Serve the dashboard over SSH to the keys of usher keys add (each key acts as its user; ssh HOST -- COMMAND runs one",
-    "      command). The host key is made at first start in $USHER_DATA_DIR/ssh_host_ed25519_key.",
+    "      command). The host key is made at first start in $USHER_DATA_DIR/ssh_host_ed25519_key. At most --max-sessions",
+    "      connections; a dashboard with no key pressed for --idle-minutes ends (0: never).",
     "",
     "Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage error.",
     "USER is an e-mail or an id. SCOPE is provider, org:<slug> or app:<org>/<app>."
@@ -160,7 +164,7 @@ export type Invocation =
   | { readonly _tag: "Refused"; readonly json: boolean; readonly error: ShownError; readonly code: 1 | 2; readonly usage?: string }
   | { readonly _tag: "Dashboard"; readonly globals: Globals }
   | { readonly _tag: "Help"; readonly text: string }
-  | { readonly _tag: "SshServe"; readonly globals: Globals; readonly host: string; readonly port: number }
+  | { readonly _tag: "SshServe"; readonly globals: Globals; readonly host: string; readonly port: number; readonly maxSessions: number; readonly idleMinutes: number }
   | { readonly _tag: "Run"; readonly globals: Globals; readonly command: Command; readonly parsed: Parsed }
 
 /**
@@ -205,23 +209,28 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
   return { _tag: "Run", globals, command, parsed }
 }
 
-const SSH_SERVE_USAGE = "usher ssh-serve [--port 2222] [--host 127.0.0.1]"
+const SSH_SERVE_USAGE = "usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]"
 
 const readSshServe = (globals: Globals, refuse: (error: ShownError, code: 1 | 2, usage?: string) => Invocation): Invocation => {
   const usage = (message: string) => refuse({ _tag: "UsageError", message }, 2, SSH_SERVE_USAGE)
   if (globals.help) return { _tag: "Help", text: `usage: ${SSH_SERVE_USAGE}\nServe the dashboard over SSH to the registered keys (usher keys add).\n` }
-  let values: { port?: string | undefined; host?: string | undefined }
+  let values: { port?: string | undefined; host?: string | undefined; "max-sessions"?: string | undefined; "idle-minutes"?: string | undefined }
   try {
-    const parsed = parseArgs({ args: globals.rest.slice(1), options: { port: { type: "string" }, host: { type: "string" } }, allowPositionals: false, strict: true })
+    const options = { port: { type: "string" }, host: { type: "string" }, "max-sessions": { type: "string" }, "idle-minutes": { type: "string" } } as const
+    const parsed = parseArgs({ args: globals.rest.slice(1), options, allowPositionals: false, strict: true })
     values = parsed.values
   } catch (error) {
     return usage(clip(error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error)))
   }
   const port = Core.Input.parseWholeNumber("--port", values.port ?? "2222", { min: 0, max: 65_535 })
   if (Either.isLeft(port)) return usage(port.left.message)
+  const maxSessions = Core.Input.parseWholeNumber("--max-sessions", values["max-sessions"] ?? "64", { min: 1, max: 10_000 })
+  if (Either.isLeft(maxSessions)) return usage(maxSessions.left.message)
+  const idleMinutes = Core.Input.parseWholeNumber("--idle-minutes", values["idle-minutes"] ?? "30", { min: 0, max: 100_000 })
+  if (Either.isLeft(idleMinutes)) return usage(idleMinutes.left.message)
   const host = values.host ?? "127.0.0.1"
   if (host.length > 255 || !/^[A-Za-z0-9.:_-]+$/.test(host)) return usage("--host must be a host name or an IP address")
-  return { _tag: "SshServe", globals, host, port: port.right }
+  return { _tag: "SshServe", globals, host, port: port.right, maxSessions: maxSessions.right, idleMinutes: idleMinutes.right }
 }
 
 /** Over SSH: the commands a key may not run, with why (undefined: it may). */
@@ -256,7 +265,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       if (io.remote !== undefined || io.sshServe === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher ssh-serve runs only from the usher binary, not over SSH" }, 2)
       const setup = await directorySettings(globals.db, io.env)
       if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
-      return io.sshServe({ ...setup.value, host: invocation.host, port: invocation.port })
+      const { host, port, maxSessions, idleMinutes } = invocation
+      return io.sshServe({ ...setup.value, host, port, maxSessions, idleMinutes })
     }
   }
   const { globals, command, parsed } = invocation

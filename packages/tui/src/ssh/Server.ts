@@ -22,6 +22,10 @@ export interface SshServerOptions {
   readonly log: (line: string) => void
   /** how often open sessions are checked against their key (a suspended user's end) */
   readonly checkEveryMs?: number
+  /** at most this many connections at once (default 64); more are refused before they sign in */
+  readonly maxConnections?: number
+  /** a dashboard with no key pressed for this long ends (default 30 minutes; 0: never) */
+  readonly idleMs?: number
 }
 
 /** A running server. */
@@ -36,8 +40,6 @@ export interface SshServer {
   readonly close: () => Promise<void>
 }
 
-/** At most this many connections at once; more are refused before they sign in. */
-const MAX_CONNECTIONS = 64
 /** A connection that has not signed in by then is dropped. */
 const SIGN_IN_MS = 30_000
 
@@ -147,10 +149,13 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
   /** Open sessions: how to end each, and the key it acts by. */
   const live = new Map<symbol, Live>()
   const clients = new Set<ssh2.Connection>()
+  const maxConnections = options.maxConnections ?? 64
+  const idleMs = options.idleMs ?? 30 * 60_000
+  const idleFor = idleMs >= 120_000 ? `${Math.round(idleMs / 60_000)} minutes` : `${Math.round(idleMs / 1000)} seconds`
 
   const server = new Server({ hostKeys: [privateKey] }, (client, info) => {
-    if (clients.size >= MAX_CONNECTIONS) {
-      options.log(`refused a connection from ${info.ip}: ${MAX_CONNECTIONS} connections are open`)
+    if (clients.size >= maxConnections) {
+      options.log(`refused a connection from ${info.ip}: ${maxConnections} connections are open`)
       client.end()
       return
     }
@@ -233,6 +238,15 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
           }
           channel.on("close", () => end())
           own.add(() => end())
+          // no key for idleMs: the session ends (each key starts the wait again)
+          if (idleMs > 0) {
+            let idle = setTimeout(() => end(`no key pressed for ${idleFor}; the session ended.`), idleMs)
+            channel.on("data", () => {
+              clearTimeout(idle)
+              if (!ended) idle = setTimeout(() => end(`no key pressed for ${idleFor}; the session ended.`), idleMs)
+            })
+            channel.on("close", () => clearTimeout(idle))
+          }
           live.set(id, { signed: who, end, client })
           void (async () => {
             const opened = await job(Core.Jobs.openSshSession(who.key.fingerprint, "dashboard"))

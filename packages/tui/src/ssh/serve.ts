@@ -36,6 +36,8 @@ export const runSshServe = async (options: SshServeOptions): Promise<ExitCode> =
       host: options.host,
       port: options.port,
       hostKeyFile: hostKeyFile(options.env, options.location),
+      maxConnections: options.maxSessions,
+      idleMs: options.idleMinutes * 60_000,
       log: (line) => options.stderr(`usher ssh-serve: ${line}\n`)
     })
     options.stdout(`usher ssh-serve: listening on ${server.host}:${server.port}, host key ${server.hostKeyFingerprint}\n`)

@@ -5,8 +5,15 @@ import { execFile, spawn } from "node:child_process"
 import { readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest"
+import { startSshServer } from "../../src/ssh/Server.js"
 import { initializedDirectory, USHER_BIN, usher } from "../support.js"
+
+// the in-process server below draws with Ink, which reads CI once, when it is loaded
+vi.hoisted(() => {
+  delete process.env["CI"]
+  delete process.env["CONTINUOUS_INTEGRATION"]
+})
 
 const run = promisify(execFile)
 
@@ -205,5 +212,29 @@ describe("usher ssh-serve with the OpenSSH client", () => {
     expect(server.hostKey).toBe(before)
     const listed = await ssh(server.port, admin.file, ["users", "list", "--json"])
     expect(listed.code, listed.stderr).toBe(0)
+  }, 30_000)
+
+  it("the server on a runtime of its own caller: a dashboard idle too long ends; connections past the maximum are refused", async () => {
+    const runtime = Core.makeCoreRuntime(temp.location)
+    const lines: Array<string> = []
+    const embedded = await startSshServer({
+      runtime, location: temp.location, host: "127.0.0.1", port: 0, hostKeyFile: join(temp.dir, "embedded_host_key"),
+      log: (line) => void lines.push(line), idleMs: 1500, maxConnections: 1
+    })
+    try {
+      const t = await terminal(embedded.port, admin.file)
+      terminals.push(t)
+      await t.waitFor(/Users  \|  1-2 of 2/)
+      expect(embedded.sessions()).toBe(1)
+      const second = await ssh(embedded.port, admin.file, ["users", "list"])
+      expect(second.code).toBe(255)
+      expect(lines.join("\n")).toContain("1 connections are open")
+      const screen = await t.waitFor("ssh exited with", 10_000)
+      expect(screen).toContain("no key pressed for 2 seconds")
+      expect(embedded.sessions()).toBe(0)
+    } finally {
+      await embedded.close()
+      await runtime.dispose()
+    }
   }, 30_000)
 })
