@@ -237,8 +237,9 @@ const readSshServe = (globals: Globals, refuse: (error: ShownError, code: 1 | 2,
 const refusedRemotely = (remote: Remote, globals: Globals, command: Command, parsed: Parsed): string | undefined => {
   if (globals.as !== undefined || globals.db !== undefined) return "over SSH you act as your key's user in the server's directory: --as and --db are not available"
   if (command.actor === "system") return `usher ${command.name} is not available over SSH`
-  const files = placeholders(command.usage).some((word, i) => (word === "FILE" || word === "KEYFILE") && parsed.positionals[i] !== "-")
-  if (files || parsed.values["output"] !== undefined) return "over SSH usher reads and writes no files on the server; give - for standard input, and export to standard output"
+  // a key file may come from standard input (-); any other path would be the server's
+  const files = placeholders(command.usage).some((word, i) => word === "FILE" || (word === "KEYFILE" && parsed.positionals[i] !== "-"))
+  if (files || parsed.values["output"] !== undefined) return "over SSH usher reads and writes no files on the server; give a key as - (standard input), and export to standard output"
   if (remote.readonly && !READING_VERBS.has(command.name.split(" ").at(-1)!)) return "this SSH key is read-only: it runs only reading commands (list, show, links, verify, why)"
   return undefined
 }
