@@ -1,5 +1,5 @@
 import * as Core from "@usher/core"
-import { Exit, type ManagedRuntime } from "effect"
+import { type Effect, Exit, type ManagedRuntime } from "effect"
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { dirname } from "node:path"
@@ -42,6 +42,8 @@ export interface SshServer {
 
 /** A connection that has not signed in by then is dropped. */
 const SIGN_IN_MS = 30_000
+/** A connection that offered this many keys that do not sign in is dropped. */
+const MAX_REFUSED_KEYS = 10
 
 /** Reads the host key, or makes it on first start (the owner's alone, as sshd wants its keys). */
 export const hostKey = (file: string): string => {
@@ -144,7 +146,7 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
   const parsedHostKey = utils.parseKey(privateKey)
   if (parsedHostKey instanceof Error) throw parsedHostKey
   const hostKeyFingerprint = Core.fingerprintOf(parsedHostKey.getPublicSSH())
-  const job = <A, E>(effect: import("effect").Effect.Effect<A, E, Core.CoreServices | Core.SystemActor>) => runtime.runPromiseExit(Core.Jobs.asSystem("ssh")(effect))
+  const job = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.SystemActor>) => runtime.runPromiseExit(Core.Jobs.asSystem("ssh")(effect))
 
   /** Open sessions: how to end each, and the key it acts by. */
   const live = new Map<symbol, Live>()
@@ -176,12 +178,14 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
     })
     client.on("error", () => undefined)
 
+    let refusedKeys = 0
     client.on("authentication", (ctx) => {
       if (ctx.method !== "publickey") return ctx.reject(["publickey"])
       const blob = ctx.key.data
       void job(Core.Jobs.sshKeyUser(blob)).then((found) => {
         if (Exit.isFailure(found)) {
           options.log(`refused key ${Core.fingerprintOf(blob)} from ${info.ip}`)
+          if (++refusedKeys >= MAX_REFUSED_KEYS) return client.end()
           return ctx.reject(["publickey"])
         }
         // without a signature the client only asks whether the key would do
