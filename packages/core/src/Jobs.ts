@@ -15,6 +15,7 @@ import * as Directory from "./Directory.js"
 import type { Via } from "./Domain/Audit.js"
 import * as Sessions from "./Sessions.js"
 import * as Slack from "./Slack.js"
+import * as SshKeys from "./SshKeys.js"
 import * as Activity from "./Views/Activity.js"
 
 /** The system itself, running a job: provided only by the binaries (the bot's loops, the dashboard's poller). */
@@ -76,3 +77,10 @@ export const providerAdmins = Effect.zipRight(SystemActor, ActorModule.providerA
 
 /** A user's grant paths, fresh from the database (the resolver's benchmarks and checks). */
 export const loadSubject = (userId: string) => Effect.zipRight(SystemActor, ActorModule.loadSubject(userId))
+
+/** Who a presented SSH public key (its blob) acts as, before anyone acts: `ssh-serve`'s sign-in check (see `SshKeys.sshKeyUser`). */
+export const sshKeyUser = (blob: Uint8Array) => Effect.zipRight(SystemActor, SshKeys.sshKeyUser(blob))
+
+/** Records an SSH session opening as the key's user via `ssh` (see `SshKeys.openSshSession`). */
+export const openSshSession = (fingerprint: string, kind: "dashboard" | "exec", command?: string) =>
+  Effect.zipRight(SystemActor, SshKeys.openSshSession(fingerprint, kind, command))

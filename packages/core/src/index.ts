@@ -38,6 +38,10 @@ export { hashPassword, verifyPassword } from "./Passwords.js"
 export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
 export { listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
+export {
+  addSshKey, fingerprintOf, listSshKeys, parsePublicKey, removeSshKey, SshKeyInvalid, SshKeyNotFound, SshKeyTaken, SshKeyUnknown,
+  type PublicKey, type SshKey
+} from "./SshKeys.js"
 export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
   changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,

@@ -82,10 +82,11 @@ if (bundledAt < Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, statS
       }
     }, {
       // Native addons stay external, imported by their resolved path: pnpm installs each
-      // package's dependencies beside that package only, not beside the bundle.
+      // package's dependencies beside that package only, not beside the bundle. ssh2 too: it
+      // looks for its optional native modules (and goes without them) at run time.
       name: "native-external",
       setup(b) {
-        b.onResolve({ filter: /^better-sqlite3$/ }, async (args) => {
+        b.onResolve({ filter: /^(better-sqlite3|ssh2)$/ }, async (args) => {
           if (args.pluginData === "resolving") return undefined
           const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: "resolving" })
           return resolved.errors.length > 0 ? { errors: resolved.errors } : { path: resolved.path, external: true }

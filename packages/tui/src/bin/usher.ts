@@ -18,6 +18,17 @@ const code = await main(process.argv.slice(2), {
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
     return Buffer.concat(chunks).toString("utf8")
   },
+  // the server's code (ssh2, and the dashboard's) loads only for ssh-serve
+  sshServe: async (start) => {
+    // Ink reads CI once, at import: the dashboards it draws on SSH channels are watched too
+    delete process.env["CI"]
+    delete process.env["CONTINUOUS_INTEGRATION"]
+    // and its styles from whether the server's own output is a terminal, which a server's seldom
+    // is: the sessions are terminals (xterm-256color or better; NO_COLOR from a client still drops colours)
+    process.env["FORCE_COLOR"] = "2"
+    const { runSshServe } = await import("../ssh/serve.js")
+    return runSshServe({ ...start, env: process.env, stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) })
+  },
   // the dashboard's code loads only when it opens, so commands start as fast as before
   ...(process.stdin.isTTY && process.stdout.isTTY
     ? {

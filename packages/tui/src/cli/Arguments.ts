@@ -19,7 +19,7 @@ const FLAG_KINDS: Readonly<Record<string, Kind>> = {
 /** The kind of a positional argument, from its placeholder in the usage line (`USER`, `FILE` …). */
 const positionalKind = (placeholder: string): Kind =>
   /^(USER|EMAIL)\b/.test(placeholder) ? "email" :
-  placeholder === "FILE" ? "path" :
+  placeholder === "FILE" || placeholder === "KEYFILE" ? "path" :
   placeholder === "VALUE" || placeholder.startsWith("TOKEN") ? "text" :
   "name"
 

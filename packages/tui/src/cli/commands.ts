@@ -5,6 +5,7 @@ import { auditCommands } from "./commands/audit.js"
 import { importCommands } from "./commands/import.js"
 import { slackCommands } from "./commands/slack.js"
 import { invitationCommands } from "./commands/invites.js"
+import { keyCommands } from "./commands/keys.js"
 import { userCommands } from "./commands/users.js"
 
 /** Every `usher` subcommand, in the order help lists them. */
@@ -15,5 +16,6 @@ export const commands: ReadonlyArray<Command> = [
   ...accessCommands,
   ...importCommands,
   ...slackCommands,
+  ...keyCommands,
   ...auditCommands
 ]

@@ -1,8 +1,8 @@
 import * as Core from "@usher/core"
-import { Cause, ConfigProvider, Effect, Exit } from "effect"
+import { Cause, ConfigProvider, Effect, Either, Exit, type ManagedRuntime } from "effect"
 import { parseArgs } from "node:util"
 import { formatCause, formatError, type ShownError } from "../present/formatError.js"
-import { checkGlobal, checkLengths } from "./Arguments.js"
+import { checkGlobal, checkLengths, placeholders } from "./Arguments.js"
 import { UsageError, type Command, type Parsed } from "./Command.js"
 import { commands } from "./commands.js"
 
@@ -15,6 +15,33 @@ export interface Io {
   readonly stdin?: () => Promise<string>
   /** opens the full-screen dashboard (`usher` without a command); given only on a terminal */
   readonly dashboard?: (options: DashboardStart) => Promise<ExitCode>
+  /** runs `usher ssh-serve` until the process is told to stop (the binary gives it) */
+  readonly sshServe?: (options: SshServeStart) => Promise<ExitCode>
+  /**
+   * A remote invocation (an SSH exec request): the directory is the server's, opened once, and
+   * every command acts as this user; `--as`, `--db`, setup commands and the server's files are refused.
+   */
+  readonly remote?: Remote
+}
+
+/** Who runs a remote invocation, and the server's open directory. */
+export interface Remote {
+  readonly runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>
+  readonly userId: Core.UserId
+  readonly via: Core.AuditLog.Via
+  /** a read-only key: only reading commands */
+  readonly readonly: boolean
+}
+
+/** What `usher ssh-serve` starts from. */
+export interface SshServeStart {
+  readonly location: Core.DatabaseLocation
+  readonly config: Core.CoreConfigShape
+  readonly host: string
+  readonly port: number
+  readonly maxSessions: number
+  /** 0: never */
+  readonly idleMinutes: number
 }
 
 /** What the dashboard starts from: the directory, its configuration, who acts, and whether read-only. */
@@ -89,6 +116,11 @@ export const helpText = (): string =>
     "  --json        one JSON document on stdout; errors as {\"error\":{\"_tag\",\"message\"}}",
     "  --readonly    with no command: open the dashboard read-only (auditors); every change is disabled",
     "",
+    "  usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]",
+    "      Serve the dashboard over SSH to the keys of usher keys add (each key acts as its user; ssh HOST -- COMMAND runs one",
+    "      command). The host key is made at first start in $USHER_DATA_DIR/ssh_host_ed25519_key. At most --max-sessions",
+    "      connections; a dashboard with no key pressed for --idle-minutes ends (0: never).",
+    "",
     "Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage error.",
     "USER is an e-mail or an id. SCOPE is provider, org:<slug> or app:<org>/<app>."
   ].join("\n")
@@ -132,6 +164,7 @@ export type Invocation =
   | { readonly _tag: "Refused"; readonly json: boolean; readonly error: ShownError; readonly code: 1 | 2; readonly usage?: string }
   | { readonly _tag: "Dashboard"; readonly globals: Globals }
   | { readonly _tag: "Help"; readonly text: string }
+  | { readonly _tag: "SshServe"; readonly globals: Globals; readonly host: string; readonly port: number; readonly maxSessions: number; readonly idleMinutes: number }
   | { readonly _tag: "Run"; readonly globals: Globals; readonly command: Command; readonly parsed: Parsed }
 
 /**
@@ -151,7 +184,10 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
     if (!terminal) return refuse({ _tag: "UsageError", message: "the dashboard needs a terminal (standard input and output)" }, 2)
     return { _tag: "Dashboard", globals }
   }
-  if (globals.readonly) return refuse({ _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
+  // `--readonly` is the dashboard's, and the flag of the few commands that take one (keys add)
+  const takesReadonly = findCommand(globals.rest)?.command.options["readonly"] !== undefined
+  if (globals.readonly && !takesReadonly) return refuse({ _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
+  if (globals.rest[0] === "ssh-serve") return readSshServe(globals, refuse)
   if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
     return { _tag: "Help", text: `${helpText()}\n` }
   }
@@ -166,12 +202,49 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
   }
   const { command, args } = found
   if (globals.help) return { _tag: "Help", text: `usage: ${usageLine(command)}\n${command.summary}\n` }
-  const parsed = parseCommand(command, args)
+  const parsed = parseCommand(command, globals.readonly ? [...args, "--readonly"] : args)
   if (parsed instanceof UsageError) return refuse({ _tag: "UsageError", message: parsed.message }, 2, usageLine(command))
   const tooLong = checkLengths(command.usage, parsed)
   if (tooLong !== undefined) return refuse(formatError(tooLong), 1)
   return { _tag: "Run", globals, command, parsed }
 }
+
+const SSH_SERVE_USAGE = "usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]"
+
+const readSshServe = (globals: Globals, refuse: (error: ShownError, code: 1 | 2, usage?: string) => Invocation): Invocation => {
+  const usage = (message: string) => refuse({ _tag: "UsageError", message }, 2, SSH_SERVE_USAGE)
+  if (globals.help) return { _tag: "Help", text: `usage: ${SSH_SERVE_USAGE}\nServe the dashboard over SSH to the registered keys (usher keys add).\n` }
+  let values: { port?: string | undefined; host?: string | undefined; "max-sessions"?: string | undefined; "idle-minutes"?: string | undefined }
+  try {
+    const options = { port: { type: "string" }, host: { type: "string" }, "max-sessions": { type: "string" }, "idle-minutes": { type: "string" } } as const
+    const parsed = parseArgs({ args: globals.rest.slice(1), options, allowPositionals: false, strict: true })
+    values = parsed.values
+  } catch (error) {
+    return usage(clip(error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error)))
+  }
+  const port = Core.Input.parseWholeNumber("--port", values.port ?? "2222", { min: 0, max: 65_535 })
+  if (Either.isLeft(port)) return usage(port.left.message)
+  const maxSessions = Core.Input.parseWholeNumber("--max-sessions", values["max-sessions"] ?? "64", { min: 1, max: 10_000 })
+  if (Either.isLeft(maxSessions)) return usage(maxSessions.left.message)
+  const idleMinutes = Core.Input.parseWholeNumber("--idle-minutes", values["idle-minutes"] ?? "30", { min: 0, max: 100_000 })
+  if (Either.isLeft(idleMinutes)) return usage(idleMinutes.left.message)
+  const host = values.host ?? "127.0.0.1"
+  if (host.length > 255 || !/^[A-Za-z0-9.:_-]+$/.test(host)) return usage("--host must be a host name or an IP address")
+  return { _tag: "SshServe", globals, host, port: port.right, maxSessions: maxSessions.right, idleMinutes: idleMinutes.right }
+}
+
+/** Over SSH: the commands a key may not run, with why (undefined: it may). */
+const refusedRemotely = (remote: Remote, globals: Globals, command: Command, parsed: Parsed): string | undefined => {
+  if (globals.as !== undefined || globals.db !== undefined) return "over SSH you act as your key's user in the server's directory: --as and --db are not available"
+  if (command.actor === "system") return `usher ${command.name} is not available over SSH`
+  // a key file may come from standard input (-); any other path would be the server's
+  const files = placeholders(command.usage).some((word, i) => word === "FILE" || (word === "KEYFILE" && parsed.positionals[i] !== "-"))
+  if (files || parsed.values["output"] !== undefined) return "over SSH usher reads and writes no files on the server; give a key as - (standard input), and export to standard output"
+  if (remote.readonly && !READING_VERBS.has(command.name.split(" ").at(-1)!)) return "this SSH key is read-only: it runs only reading commands (list, show, links, verify, why)"
+  return undefined
+}
+
+const READING_VERBS = new Set(["list", "show", "links", "verify", "why"])
 
 /** Runs one `usher` invocation and returns its exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {
@@ -188,33 +261,55 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
       return io.dashboard!({ ...setup.value, actor: globals.as ?? io.env["USHER_ACTOR"], readonly: globals.readonly })
     }
+    case "SshServe": {
+      const { globals } = invocation
+      if (io.remote !== undefined || io.sshServe === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher ssh-serve runs only from the usher binary, not over SSH" }, 2)
+      const setup = await directorySettings(globals.db, io.env)
+      if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
+      const { host, port, maxSessions, idleMinutes } = invocation
+      return io.sshServe({ ...setup.value, host, port, maxSessions, idleMinutes })
+    }
   }
   const { globals, command, parsed } = invocation
   const { json } = globals
+  if (io.remote !== undefined) {
+    const refused = refusedRemotely(io.remote, globals, command, parsed)
+    if (refused !== undefined) return fail(io, json, { _tag: "UsageError", message: refused }, 2)
+    return runCommand(io, json, command, parsed, io.remote.runtime, Core.as(io.remote.userId, io.remote.via))
+  }
   const actorEmail = globals.as ?? io.env["USHER_ACTOR"]
   const actorTooLong = actorEmail === undefined ? undefined : checkGlobal("as", actorEmail, globals.as === undefined ? "USHER_ACTOR" : "--as")
   if (actorTooLong !== undefined) return fail(io, json, formatError(actorTooLong), 1)
   const setup = await directorySettings(globals.db, io.env)
   if (Exit.isFailure(setup)) return fail(io, json, formatCause(setup.cause), 2)
-  const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
-  const input = stdin === undefined ? parsed : { ...parsed, stdin }
   const runtime = Core.makeCoreRuntime(setup.value.location, setup.value.config)
   try {
-    const progress = (line: string) => io.stderr(`${line}\n`)
-    const program = command.actor === "system"
-      ? Core.as("system", "cli")(command.run(input, progress))
-      : Core.asUser(actorEmail, "cli")(command.run(input, progress))
-    const exit = await runtime.runPromiseExit(program)
-    if (Exit.isSuccess(exit)) {
-      if (json) jsonOut(io, exit.value)
-      else io.stdout(`${command.text(exit.value)}\n`)
-      return command.failed?.(exit.value) === true ? 1 : 0
-    }
-    const shown = formatCause(exit.cause)
-    if (shown._tag === "UsageError") return fail(io, json, shown, 2, usageLine(command))
-    if (shown._tag === "InternalError") io.stderr(`${Cause.pretty(exit.cause)}\n`)
-    return fail(io, json, shown, 1)
+    return await runCommand(io, json, command, parsed, runtime, command.actor === "system" ? Core.as("system", "cli") : Core.asUser(actorEmail, "cli"))
   } finally {
     await runtime.dispose()
   }
+}
+
+/** Runs a command's use case as the given actor and writes its result or error. */
+const runCommand = async (
+  io: Io,
+  json: boolean,
+  command: Command,
+  parsed: Parsed,
+  runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>,
+  acting: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>) => Effect.Effect<A, unknown, Core.CoreServices>
+): Promise<ExitCode> => {
+  const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
+  const input = stdin === undefined ? parsed : { ...parsed, stdin }
+  const progress = (line: string) => io.stderr(`${line}\n`)
+  const exit = await runtime.runPromiseExit(acting(command.run(input, progress)))
+  if (Exit.isSuccess(exit)) {
+    if (json) jsonOut(io, exit.value)
+    else io.stdout(`${command.text(exit.value)}\n`)
+    return command.failed?.(exit.value) === true ? 1 : 0
+  }
+  const shown = formatCause(exit.cause)
+  if (shown._tag === "UsageError") return fail(io, json, shown, 2, usageLine(command))
+  if (shown._tag === "InternalError") io.stderr(`${Cause.pretty(exit.cause)}\n`)
+  return fail(io, json, shown, 1)
 }

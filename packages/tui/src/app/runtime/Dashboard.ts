@@ -16,7 +16,7 @@ export type UseCase<A, E = unknown> = Effect.Effect<A, E, Core.CoreServices | Co
 
 /**
  * The dashboard's bridge to core: one runtime for the process, and the acting user. Every call
- * goes through `run`, which provides the actor (via `tui`) and turns any failure into a readable
+ * goes through `run`, which provides the actor (via `tui`, or `ssh`) and turns any failure into a readable
  * message, never a thrown stack trace.
  */
 export class Dashboard {
@@ -26,7 +26,9 @@ export class Dashboard {
     readonly runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>,
     readonly location: Core.DatabaseLocation,
     readonly readonly: boolean,
-    acting?: Acting | undefined
+    acting?: Acting | undefined,
+    /** the front-end its audit rows name: `tui` on the local terminal, `ssh` over `usher ssh-serve` */
+    readonly via: Core.AuditLog.Via = "tui"
   ) {
     this.acting = acting
   }
@@ -47,12 +49,12 @@ export class Dashboard {
     if (acting === undefined) {
       return Promise.resolve({ ok: false, error: { _tag: "ActorUnknown", message: "Nobody is signed in to act as." } })
     }
-    return this.settle(Core.as(acting.id, "tui")(useCase))
+    return this.settle(Core.as(acting.id, this.via)(useCase))
   }
 
   /** Runs something that needs no actor, or runs as `system` (setting up an empty directory). */
   runAsSystem<A, E>(useCase: UseCase<A, E>): Promise<Outcome<A>> {
-    return this.settle(Core.as("system", "tui")(useCase))
+    return this.settle(Core.as("system", this.via)(useCase))
   }
 
   private async settle<A, E>(effect: Effect.Effect<A, E, Core.CoreServices>): Promise<Outcome<A>> {

@@ -33,7 +33,7 @@ export const DashboardProvider = ({ dashboard, colors, pollMs, children }: {
     const tick = async () => {
       if (busy) return
       busy = true
-      const marker = await dashboard.runAsSystem(Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("tui")))
+      const marker = await dashboard.runAsSystem(Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem(dashboard.via)))
       busy = false
       if (stopped || !marker.ok) return
       if (last !== undefined && marker.value !== last) refresh()
