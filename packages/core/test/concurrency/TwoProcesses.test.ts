@@ -8,7 +8,7 @@ import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as Core from "../../src/index.js"
-import { verdict } from "../support.js"
+import { ENGINE, tempConfig, tempPgDatabase, verdict } from "../support.js"
 import type { WorkerResult } from "./worker.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -16,11 +16,13 @@ const workerPath = join(here, "worker.ts")
 const packageRoot = join(here, "..", "..")
 
 const USERS = 5
-const UPDATES_PER_PROCESS = 500
+/** SQLite: two processes × 500; PostgreSQL (the engine for several instances): four × 1,000 */
+const PROCESSES = ENGINE === "pg" ? 4 : 2
+const UPDATES_PER_PROCESS = ENGINE === "pg" ? 1000 : 500
 
 /** A worker process: `ready` settles when it has printed `ready`, `go()` releases it, `result` is its JSON line. */
-const startWorker = (path: string, name: string, emails: ReadonlyArray<string>) => {
-  const child = spawn(process.execPath, ["--import", "tsx", workerPath, path, name, String(UPDATES_PER_PROCESS), ...emails], {
+const startWorker = (path: string, dataDir: string, name: string, emails: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, ["--import", "tsx", workerPath, path, dataDir, name, String(UPDATES_PER_PROCESS), ...emails], {
     cwd: packageRoot,
     stdio: ["pipe", "pipe", "pipe"]
   })
@@ -59,16 +61,22 @@ const versions = Core.listUsers().pipe(
   Effect.orDie
 )
 
-describe("two processes writing one SQLite file", () => {
+describe(`${ENGINE === "pg" ? "four processes writing one PostgreSQL database" : "two processes writing one SQLite file"}`, () => {
   it.live("conflicting updates are applied or refused with ConcurrentModification, never lost", () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "usher-two-processes-"))),
-        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-      )
-      const path = join(dir, "usher.db")
+      const db = ENGINE === "pg"
+        ? yield* tempPgDatabase
+        : yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const dir = mkdtempSync(join(tmpdir(), "usher-two-processes-"))
+            return { dir, location: { engine: "sqlite", path: join(dir, "usher.db") } as Core.DatabaseLocation }
+          }),
+          (d) => Effect.sync(() => rmSync(d.dir, { recursive: true, force: true }))
+        )
+      const { dir, location } = db
+      const path = location.engine === "pg" ? location.url : location.path
       const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) =>
-        Effect.provide(effect, Layer.fresh(Core.CoreLive({ engine: "sqlite", path })))
+        Effect.provide(effect, Layer.fresh(Core.CoreLive(location, tempConfig(location, dir))))
 
       // a directory with an admin and five users, then closed: only the workers hold it open
       const before = yield* open(Effect.gen(function*() {
@@ -82,7 +90,7 @@ describe("two processes writing one SQLite file", () => {
 
       // both workers ready, then released together; a worker still running when the test ends is killed
       const workers = yield* Effect.acquireRelease(
-        Effect.sync(() => [startWorker(path, "A", emails), startWorker(path, "B", emails)]),
+        Effect.sync(() => Array.from({ length: PROCESSES }, (_, i) => startWorker(path, dir, "ABCD"[i]!, emails))),
         (ws) => Effect.sync(() => ws.forEach((w) => w.child.exitCode === null && w.child.signalCode === null && w.child.kill()))
       )
       const results = yield* Effect.promise(async () => {
@@ -92,7 +100,7 @@ describe("two processes writing one SQLite file", () => {
       })
 
       for (const r of results) {
-        assert.strictEqual(r.busy, 0, `worker ${r.name}: SQLITE_BUSY surfaced: ${r.errors.join("\n")}`)
+        assert.strictEqual(r.busy, 0, `worker ${r.name}: a busy or serialization error surfaced: ${r.errors.join("\n")}`)
         assert.strictEqual(r.other, 0, `worker ${r.name}: other errors: ${r.errors.join("\n")}`)
         assert.strictEqual(r.applied + r.conflicts, UPDATES_PER_PROCESS, `worker ${r.name}: every write applied or refused`)
         assert.strictEqual(r.stale, 0, `worker ${r.name}: an update overwrote a version it had not read`)
@@ -100,14 +108,17 @@ describe("two processes writing one SQLite file", () => {
       }
       const applied = results.reduce((n, r) => n + r.applied, 0)
       const conflicts = results.reduce((n, r) => n + r.conflicts, 0)
-      assert.strictEqual(applied + conflicts, 2 * UPDATES_PER_PROCESS)
+      assert.strictEqual(applied + conflicts, PROCESSES * UPDATES_PER_PROCESS)
 
       const checked = yield* open(Effect.gen(function*() {
         const after = yield* versions
         const audit = yield* Core.listAudit({ limit: 10_000 }).pipe(Core.as("system", "cli"))
         const verification = yield* Core.verifyAudit.pipe(Core.as("system", "cli"))
         const sql = yield* SqlClient.SqlClient
-        const integrity = yield* sql<{ integrityCheck: string }>`PRAGMA integrity_check`
+        const integrity = yield* sql.onDialectOrElse({
+          pg: () => Effect.succeed([{ integrityCheck: "ok" }]),
+          orElse: () => sql<{ integrityCheck: string }>`PRAGMA integrity_check`
+        })
         return { after, audit, verification, integrity }
       })).pipe(Effect.orDie)
 
@@ -129,9 +140,9 @@ describe("two processes writing one SQLite file", () => {
       const writers = updates.map((e) => (e.details as { position: { to: string } }).position.to.split("-")[0])
       const switches = writers.filter((w, i) => i > 0 && w !== writers[i - 1]).length
       console.info(
-        `two processes: applied ${applied} (${results.map((r) => `${r.name} ${r.applied}`).join(", ")}), ` +
+        `${PROCESSES} processes on ${ENGINE}: applied ${applied} (${results.map((r) => `${r.name} ${r.applied}`).join(", ")}), ` +
           `conflicts ${conflicts}, writer switches in the audit ${switches}, ` +
           `worker time ${results.map((r) => `${r.name} ${r.ms} ms`).join(", ")}`
       )
-    }).pipe(Effect.scoped), 60_000)
+    }).pipe(Effect.scoped), 180_000)
 })

@@ -1,12 +1,16 @@
 /**
- * One writer process of the two-process test: `node --import tsx worker.ts DB NAME COUNT EMAIL...`.
+ * One writer process of the concurrent-writers test: `node --import tsx worker.ts DB DATADIR NAME COUNT EMAIL...`
+ * (DB a SQLite file or a postgres:// URL).
  * Opens the directory, prints `ready`, waits for a `go` line on stdin (the start barrier), then
  * applies COUNT read-then-update cycles to the users in turn, each guarded by the version it read.
  * Prints one JSON line of results on stdout and exits 0 (diagnostics go to stderr).
  */
 import { Cause, Effect, Exit, Option } from "effect"
 import { createInterface } from "node:readline"
+import { join } from "node:path"
 import * as Core from "../../src/Core.js"
+import { defaultConfig } from "../../src/CoreConfig.js"
+import type { DatabaseLocation } from "../../src/Database.js"
 import { showUser, updateUser } from "../../src/Users.js"
 
 /** What a worker reports. */
@@ -39,14 +43,20 @@ const sqliteErrorIn = (cause: Cause.Cause<unknown>): string | undefined => {
   return undefined
 }
 
-const [path, name, countText, ...emails] = process.argv.slice(2)
-if (path === undefined || name === undefined || countText === undefined || emails.length === 0) {
-  process.stderr.write("usage: worker.ts DB NAME COUNT EMAIL...\n")
+const [path, dataDir, name, countText, ...emails] = process.argv.slice(2)
+if (path === undefined || dataDir === undefined || name === undefined || countText === undefined || emails.length === 0) {
+  process.stderr.write("usage: worker.ts DB DATADIR NAME COUNT EMAIL...\n")
   process.exit(2)
 }
 const count = Number(countText)
 
-const runtime = Core.makeCoreRuntime({ engine: "sqlite", path })
+const location: DatabaseLocation = path.startsWith("postgres") ? { engine: "pg", url: path } : { engine: "sqlite", path }
+const runtime = Core.makeCoreRuntime(location, {
+  ...defaultConfig(location),
+  dataDir,
+  auditKeyFile: join(dataDir, "audit-signing.key"),
+  auditCheckpoints: join(dataDir, "audit-checkpoints.jsonl")
+})
 const asAdmin = Core.asUser(undefined, "cli")
 
 // open the connection (and resolve the actor once) before the barrier
@@ -86,7 +96,7 @@ for (let i = 0; i < count; i++) {
   }
   const sqlite = sqliteErrorIn(exit.cause)
   const text = `${sqlite ?? ""} ${Cause.pretty(exit.cause).slice(0, 400)}`.trim()
-  if (/SQLITE_(BUSY|LOCKED)|database is locked/i.test(text)) busy++
+  if (/SQLITE_(BUSY|LOCKED)|database is locked|could not serialize|deadlock detected/i.test(text)) busy++
   else other++
   if (errors.length < 5) errors.push(text)
 }
