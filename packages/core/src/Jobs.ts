@@ -6,7 +6,7 @@
  * person's request cannot reach them by accident; every other use case needs `Actor` (checked by
  * the type-level test `test/Types.test.ts`).
  */
-import type { SqlClient } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Context, Effect, type Option } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
@@ -84,3 +84,16 @@ export const sshKeyUser = (blob: Uint8Array) => Effect.zipRight(SystemActor, Ssh
 /** Records an SSH session opening as the key's user via `ssh` (see `SshKeys.openSshSession`). */
 export const openSshSession = (fingerprint: string, kind: "dashboard" | "exec", command?: string) =>
   Effect.zipRight(SystemActor, SshKeys.openSshSession(fingerprint, kind, command))
+
+/**
+ * The migrations the directory's database has run (`usher db migrate`): opening it runs any that
+ * are missing, once however many processes start together (the migrator locks its table).
+ */
+export const appliedMigrations = Effect.zipRight(
+  SystemActor,
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ migrationId: number; name: string; createdAt: unknown }>`SELECT migration_id, name, created_at FROM effect_sql_migrations ORDER BY migration_id`).pipe(
+      Effect.map((rows) => rows.map((r) => ({ id: Number(r.migrationId), name: r.name, at: r.createdAt instanceof Date ? r.createdAt.toISOString() : String(r.createdAt) }))),
+      Effect.orDie
+    )
+)

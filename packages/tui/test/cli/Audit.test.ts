@@ -2,7 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { makeTempDirectory } from "@usher/testkit"
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { spawnUsher } from "../support.js"
+import { spawnUsher, tempDirectories, usher } from "../support.js"
+
+const { initialized: migrated } = tempDirectories()
 
 describe("usher audit verify", () => {
   it("the binary signs the head when it exits; verify reports the checkpoints, JSON and text, and exits 1 on a problem", async () => {
@@ -37,4 +39,16 @@ describe("usher audit verify", () => {
       temp.cleanup()
     }
   }, 30_000)
+})
+
+describe("usher db migrate", () => {
+  it("brings the schema up to date and lists the migrations, in words and as JSON", async () => {
+    const temp = await migrated()
+    const text = await usher(temp, ["db", "migrate"])
+    assert.strictEqual(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^Database schema up to date: \d+ migrations applied\./)
+    assert.include(text.stdout, "0001 directory")
+    const json = await usher(temp, ["db", "migrate", "--json"])
+    assert.deepStrictEqual(json.json.slice(0, 2).map((m: { id: number; name: string }) => [m.id, m.name]), [[1, "directory"], [2, "access"]])
+  })
 })

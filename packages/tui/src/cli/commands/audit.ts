@@ -48,6 +48,16 @@ export const auditCommands: ReadonlyArray<Command> = [
     failed: (v) => !v.ok
   }),
   command({
+    name: "db migrate",
+    usage: "",
+    summary: "Bring the directory's database up to this version's schema (SQLite or PostgreSQL) and list its migrations.",
+    options: {},
+    positionals: { min: 0, max: 0 },
+    actor: "system",
+    run: () => Core.Jobs.appliedMigrations.pipe(Core.Jobs.asSystem("cli")),
+    text: (applied) => [`Database schema up to date: ${applied.length} migrations applied.`, ...applied.map((m) => `  ${String(m.id).padStart(4, "0")} ${m.name}`)].join("\n")
+  }),
+  command({
     name: "seed",
     usage: "--users N",
     summary: "Add N realistic demo users to the default organization.",
