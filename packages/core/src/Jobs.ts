@@ -11,6 +11,7 @@ import { Context, Effect, type Option } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
 import * as Approvals from "./Approvals.js"
+import * as DatabaseCopy from "./DatabaseCopy.js"
 import * as Directory from "./Directory.js"
 import type { Via } from "./Domain/Audit.js"
 import * as Sessions from "./Sessions.js"
@@ -97,3 +98,6 @@ export const appliedMigrations = Effect.zipRight(
       Effect.orDie
     )
 )
+
+/** Copies a directory into an empty database of another engine (`usher db copy`; see `DatabaseCopy.copyDatabase`). */
+export const copyDatabase = (...args: Parameters<typeof DatabaseCopy.copyDatabase>) => Effect.zipRight(SystemActor, DatabaseCopy.copyDatabase(...args))

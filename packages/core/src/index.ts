@@ -1,6 +1,7 @@
 /** usher's core: every rule of the directory, behind use cases that front-ends call. */
 export * as Jobs from "./Jobs.js"
 export { SystemActor } from "./Jobs.js"
+export { DatabaseCopyRefused, type CopyReport } from "./DatabaseCopy.js"
 export * as Lifecycle from "./Domain/Lifecycle.js"
 export * as Permissions from "./Domain/Permissions.js"
 export * as PermissionIndex from "./Domain/PermissionIndex.js"

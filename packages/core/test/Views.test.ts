@@ -152,8 +152,9 @@ describe("Views", () => {
       const second = yield* Core.Jobs.changeMarker.pipe(Core.Jobs.asSystem("cli"))
       assert.notStrictEqual(second, first)
       const location = yield* Core.Database
+      const config = yield* Core.CoreConfig
       yield* Effect.acquireUseRelease(
-        Effect.sync(() => Core.makeCoreRuntime(location)),
+        Effect.sync(() => Core.makeCoreRuntime(location, config)),
         (other) => Effect.promise(() => other.runPromise(Core.createGroup({ name: "elsewhere" }).pipe(system))),
         (other) => Effect.promise(() => other.dispose())
       )

@@ -116,6 +116,10 @@ export const helpText = (): string =>
     "  --json        one JSON document on stdout; errors as {\"error\":{\"_tag\",\"message\"}}",
     "  --readonly    with no command: open the dashboard read-only (auditors); every change is disabled",
     "",
+    `  ${DB_COPY_USAGE}`,
+    "      Copy an embedded directory into an empty PostgreSQL database (every table), then verify the audit log on both",
+    "      sides; the audit checkpoints go along. Refuses a target that holds a directory already.",
+    "",
     "  usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]",
     "      Serve the dashboard over SSH to the keys of usher keys add (each key acts as its user; ssh HOST -- COMMAND runs one",
     "      command). The host key is made at first start in $USHER_DATA_DIR/ssh_host_ed25519_key. At most --max-sessions",
@@ -164,6 +168,7 @@ export type Invocation =
   | { readonly _tag: "Refused"; readonly json: boolean; readonly error: ShownError; readonly code: 1 | 2; readonly usage?: string }
   | { readonly _tag: "Dashboard"; readonly globals: Globals }
   | { readonly _tag: "Help"; readonly text: string }
+  | { readonly _tag: "DbCopy"; readonly globals: Globals; readonly from: string; readonly to: string }
   | { readonly _tag: "SshServe"; readonly globals: Globals; readonly host: string; readonly port: number; readonly maxSessions: number; readonly idleMinutes: number }
   | { readonly _tag: "Run"; readonly globals: Globals; readonly command: Command; readonly parsed: Parsed }
 
@@ -188,6 +193,7 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
   const takesReadonly = findCommand(globals.rest)?.command.options["readonly"] !== undefined
   if (globals.readonly && !takesReadonly) return refuse({ _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
   if (globals.rest[0] === "ssh-serve") return readSshServe(globals, refuse)
+  if (globals.rest[0] === "db" && globals.rest[1] === "copy") return readDbCopy(globals, refuse)
   if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
     return { _tag: "Help", text: `${helpText()}\n` }
   }
@@ -207,6 +213,48 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
   const tooLong = checkLengths(command.usage, parsed)
   if (tooLong !== undefined) return refuse(formatError(tooLong), 1)
   return { _tag: "Run", globals, command, parsed }
+}
+
+const DB_COPY_USAGE = "usher db copy --from sqlite:PATH --to postgres://USER@HOST/DB"
+
+const readDbCopy = (globals: Globals, refuse: (error: ShownError, code: 1 | 2, usage?: string) => Invocation): Invocation => {
+  const usage = (message: string) => refuse({ _tag: "UsageError", message }, 2, DB_COPY_USAGE)
+  if (globals.help) return { _tag: "Help", text: `usage: ${DB_COPY_USAGE}\nCopy an embedded directory into an empty PostgreSQL database, then verify both.\n` }
+  let values: { from?: string | undefined; to?: string | undefined }
+  try {
+    values = parseArgs({ args: globals.rest.slice(2), options: { from: { type: "string" }, to: { type: "string" } }, allowPositionals: false, strict: true }).values
+  } catch (error) {
+    return usage(clip(error instanceof Error ? error.message.replace(/\. To specify .*$/s, "") : String(error)))
+  }
+  if (values.from === undefined || values.to === undefined) return usage("both --from and --to are required")
+  for (const [flag, value] of [["from", values.from], ["to", values.to]] as const) {
+    const tooLong = checkGlobal("db", value, `--${flag}`)
+    if (tooLong !== undefined) return refuse(formatError(tooLong), 1)
+  }
+  return { _tag: "DbCopy", globals, from: values.from, to: values.to }
+}
+
+/** `usher db copy`: both directories opened from their URLs, the copy run as the system, the report shown. */
+const runDbCopy = async (io: Io, invocation: Extract<Invocation, { readonly _tag: "DbCopy" }>): Promise<ExitCode> => {
+  const { json } = invocation.globals
+  if (io.remote !== undefined) return fail(io, json, { _tag: "UsageError", message: "usher db copy runs only from the usher binary, not over SSH" }, 2)
+  const [from, to] = [await directorySettings(invocation.from, io.env), await directorySettings(invocation.to, io.env)]
+  if (Exit.isFailure(from)) return fail(io, json, formatCause(from.cause), 2)
+  if (Exit.isFailure(to)) return fail(io, json, formatCause(to.cause), 2)
+  const exit = await Effect.runPromiseExit(
+    Core.Jobs.copyDatabase(from.value.location, to.value.location, { from: from.value.config, to: to.value.config }).pipe(Core.Jobs.asSystem("cli"))
+  )
+  if (Exit.isFailure(exit)) return fail(io, json, formatCause(exit.cause), 1)
+  const report = exit.value
+  const ok = report.source.ok && report.target.ok
+  if (json) io.stdout(`${JSON.stringify(report, null, 2)}\n`)
+  else {
+    const copied = Object.entries(report.rows).filter(([, n]) => n > 0).map(([table, n]) => `${table} ${n}`).join(", ")
+    const side = (name: string, v: Core.AuditVerification) =>
+      v.ok ? `${name}: audit log verified, ${v.events} events, ${v.checkpoints.valid} valid checkpoints` : `${name}: AUDIT LOG NOT VERIFIED (${v.problems.length} problems; usher audit verify says which)`
+    io.stdout(`Copied ${report.from} into ${report.to}: ${copied}.\n${side("source", report.source)}\n${side("copy", report.target)}\n`)
+  }
+  return ok ? 0 : 1
 }
 
 const SSH_SERVE_USAGE = "usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]"
@@ -261,6 +309,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
       return io.dashboard!({ ...setup.value, actor: globals.as ?? io.env["USHER_ACTOR"], readonly: globals.readonly })
     }
+    case "DbCopy":
+      return runDbCopy(io, invocation)
     case "SshServe": {
       const { globals } = invocation
       if (io.remote !== undefined || io.sshServe === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher ssh-serve runs only from the usher binary, not over SSH" }, 2)

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { makeTempDirectory } from "@usher/testkit"
+import { execFileSync } from "node:child_process"
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { spawnUsher, tempDirectories, usher } from "../support.js"
@@ -50,5 +51,34 @@ describe("usher db migrate", () => {
     assert.include(text.stdout, "0001 directory")
     const json = await usher(temp, ["db", "migrate", "--json"])
     assert.deepStrictEqual(json.json.slice(0, 2).map((m: { id: number; name: string }) => [m.id, m.name]), [[1, "directory"], [2, "access"]])
+  })
+})
+
+describe("usher db copy", () => {
+  it("copies an embedded directory into an empty PostgreSQL database, verifies both sides, and refuses to copy twice", async () => {
+    const temp = await migrated()
+    const server = process.env["USHER_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
+    const name = `usher_cli_copy_${process.pid}_${Date.now()}`
+    const admin = (sql: string) => execFileSync("psql", [server, "-q", "-c", sql], { stdio: "pipe" })
+    admin(`CREATE DATABASE ${name}`)
+    try {
+      const target = new URL(server)
+      target.pathname = `/${name}`
+      // one data directory for both (its key signs for both), so that nothing lands in the home folder
+      const env = { USHER_DATA_DIR: temp.dir }
+      const copied = await usher(temp, ["db", "copy", "--from", `sqlite:${temp.path}`, "--to", target.toString(), "--json"], env)
+      assert.strictEqual(copied.code, 0, copied.stderr)
+      assert.deepStrictEqual([copied.json.source.ok, copied.json.target.ok], [true, true])
+      assert.strictEqual(copied.json.rows.users, 1)
+      const listed = await usher(temp, ["--db", target.toString(), "users", "list", "--json"], env)
+      assert.deepStrictEqual(listed.json.map((u: { email: string }) => u.email), ["admin@acme.test"])
+      const again = await usher(temp, ["db", "copy", "--from", `sqlite:${temp.path}`, "--to", target.toString()], env)
+      assert.strictEqual(again.code, 1)
+      assert.include(again.stderr, "holds a directory already")
+      const usage = await usher(temp, ["db", "copy", "--to", target.toString()], env)
+      assert.strictEqual(usage.code, 2)
+    } finally {
+      admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    }
   })
 })
