@@ -171,7 +171,7 @@ export const layerPg = (location: Extract<DatabaseLocation, { readonly engine: "
       } as Pg.CustomTypesConfig
     })
     yield* migrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
-    return Context.make(SqlClient.SqlClient, sql as SqlClient.SqlClient).pipe(Context.add(Database, location))
+    return Context.make(SqlClient.SqlClient, sql as SqlClient.SqlClient).pipe(Context.add(Database, location), Context.add(PgClient.PgClient, sql))
   }).pipe(
     Effect.catchAllCause((cause) => {
       const error = Cause.squash(cause) as { message?: unknown; cause?: { message?: unknown } }

@@ -7,7 +7,8 @@
  * the type-level test `test/Types.test.ts`).
  */
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, type Option } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Context, Effect, Option, Stream } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
 import * as Approvals from "./Approvals.js"
@@ -17,6 +18,7 @@ import type { Via } from "./Domain/Audit.js"
 import * as Sessions from "./Sessions.js"
 import * as Slack from "./Slack.js"
 import * as SshKeys from "./SshKeys.js"
+import { CHANGES_CHANNEL } from "./internal/tx.js"
 import * as Activity from "./Views/Activity.js"
 
 /** The system itself, running a job: provided only by the binaries (the bot's loops, the dashboard's poller). */
@@ -101,3 +103,21 @@ export const appliedMigrations = Effect.zipRight(
 
 /** Copies a directory into an empty database of another engine (`usher db copy`; see `DatabaseCopy.copyDatabase`). */
 export const copyDatabase = (...args: Parameters<typeof DatabaseCopy.copyDatabase>) => Effect.zipRight(SystemActor, DatabaseCopy.copyDatabase(...args))
+
+/**
+ * A signal for every change another process (or this one) commits to the directory, as soon as
+ * it commits: on PostgreSQL, LISTEN on a dedicated connection (every write transaction notifies);
+ * on SQLite, which has no such channel, nothing — front-ends poll `changeMarker` there (and keep
+ * polling on PostgreSQL too, should the listening connection drop).
+ */
+export const changes: Stream.Stream<void, never, SystemActor | SqlClient.SqlClient> = Stream.unwrap(Effect.gen(function*() {
+  yield* SystemActor
+  const pg = yield* Effect.serviceOption(PgClient.PgClient)
+  if (Option.isNone(pg)) return Stream.never
+  const [schema] = yield* pg.value<{ name: string }>`SELECT current_schema() AS name`.pipe(Effect.orDie)
+  return pg.value.listen(CHANGES_CHANNEL).pipe(
+    Stream.filter((payload) => payload === schema?.name),
+    Stream.map(() => undefined),
+    Stream.catchAll(() => Stream.never)
+  )
+}))

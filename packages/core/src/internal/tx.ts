@@ -19,10 +19,14 @@ const isBusy = (error: SqlError.SqlError): boolean => {
  * provider admin, one execution per approval, one pending request per target, a linear chain).
  * Savepoints take it again, which PostgreSQL grants at once to the same transaction.
  */
+/** The PostgreSQL channel every committed write transaction notifies, with its schema as the payload. */
+export const CHANGES_CHANNEL = "usher_changes"
+
 // one lock per schema: directories kept in several schemas of one database do not wait on each other
 const serializeWriters = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql.onDialectOrElse({
-    pg: () => Effect.asVoid(sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':usher-writers'))`),
+    // and tells every listening process of the change once it commits (a rolled-back one says nothing)
+    pg: () => Effect.asVoid(sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':usher-writers')), pg_notify(${CHANGES_CHANNEL}, current_schema())`),
     orElse: () => Effect.void
   }))
 

@@ -1,4 +1,5 @@
 import * as Core from "@usher/core"
+import { Effect, Fiber, Stream } from "effect"
 import { useStdout } from "ink"
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react"
 import type { ShownError } from "../../present/formatError.js"
@@ -41,9 +42,14 @@ export const DashboardProvider = ({ dashboard, colors, pollMs, children }: {
     }
     void tick()
     const timer = setInterval(() => void tick(), pollMs)
+    // on PostgreSQL a commit anywhere is signalled at once (LISTEN/NOTIFY); the poll stays as a fallback
+    const listening = dashboard.runtime.runFork(
+      Stream.runForEach(Core.Jobs.changes, () => Effect.sync(() => void tick())).pipe(Core.Jobs.asSystem(dashboard.via))
+    )
     return () => {
       stopped = true
       clearInterval(timer)
+      dashboard.runtime.runFork(Fiber.interrupt(listening))
     }
   }, [dashboard, pollMs, refresh])
   return <DashboardContext.Provider value={{ dashboard, revision, refresh, colors }}>{children}</DashboardContext.Provider>
