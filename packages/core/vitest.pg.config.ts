@@ -12,7 +12,7 @@ export default defineConfig({
     exclude: [
       "test/Domain/**", "test/Audit/Replay.test.ts", "test/Views/**", "test/concurrency/Approvals.test.ts", "test/Database.test.ts", "test/FileModes.test.ts",
       "test/ImportCrash.test.ts", "test/ImportCsv.test.ts", "test/Passwords.test.ts", "test/ReachProperty.test.ts", "test/Types.test.ts",
-      "test/AuditVerify.test.ts", "test/DatabaseCopy.test.ts"
+      "test/AuditVerify.test.ts", "test/DatabaseCopy.test.ts", "test/PgRestart.test.ts"
     ],
     env: { USHER_TEST_ENGINE: "pg" },
     testTimeout: 30_000,

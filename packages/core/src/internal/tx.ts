@@ -2,6 +2,7 @@ import { SqlClient, SqlError } from "@effect/sql"
 import { Effect, FiberRef, Option, Schedule } from "effect"
 import { rmSync } from "node:fs"
 import { AuditCheckpointer } from "../Audit/Checkpointer.js"
+import { Database, DatabaseUnavailable, describeLocation } from "../Database.js"
 
 const codeOf = (error: unknown): unknown => (error as { cause?: { code?: unknown } } | undefined)?.cause?.code
 
@@ -78,7 +79,21 @@ const checkpointAfterCommit = Effect.flatMap(Effect.serviceOption(SqlClient.Tran
  * holds the write lock past the busy timeout, the whole transaction is retried a few times
  * rather than surfacing SQLITE_BUSY; any other database failure is a defect.
  */
-export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
+/**
+ * The server went away under a transaction (PostgreSQL restarted, the backend was terminated,
+ * the connection dropped): the transaction is rolled back by the server, so nothing of it was
+ * applied, and the pool opens a fresh connection for the next one.
+ */
+const CONNECTION_LOST = new Set(["57P01", "57P02", "57P03", "08000", "08003", "08006", "ECONNRESET", "ECONNREFUSED", "EPIPE"])
+const connectionLost = (error: unknown): string | undefined => {
+  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && CONNECTION_LOST.has(e.code)) return String(e.message ?? e.code)
+    if (typeof e.message === "string" && /Connection terminated|terminating connection/i.test(e.message)) return e.message
+  }
+  return undefined
+}
+
+export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseUnavailable, R | SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => collectingRemovals(sql.withTransaction(Effect.zipRight(serializeWriters, effect)))).pipe(
     Effect.catchSomeDefect((defect) => isFailedBegin(defect) ? Option.some(Effect.fail(defect as SqlError.SqlError)) : Option.none()),
     Effect.retry({
@@ -89,5 +104,14 @@ export const transaction = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Eff
       (error): error is SqlError.SqlError => (error as { _tag?: string })._tag === "SqlError",
       (error) => Effect.die(error)
     ),
+    // a lost connection is the one infrastructure failure a person can act on: say so, typed
+    Effect.catchSomeDefect((defect) => {
+      const reason = connectionLost(defect)
+      return reason === undefined ? Option.none() : Option.some(Effect.flatMap(Effect.serviceOption(Database), (location) =>
+        Effect.fail(new DatabaseUnavailable({
+          path: Option.match(location, { onNone: () => "(unknown)", onSome: describeLocation }),
+          reason: `the connection was lost (${reason}); nothing of this change was applied, try again`
+        }))))
+    }),
     Effect.tap(() => checkpointAfterCommit)
-  ) as Effect.Effect<A, E, R | SqlClient.SqlClient>
+  ) as Effect.Effect<A, E | DatabaseUnavailable, R | SqlClient.SqlClient>
