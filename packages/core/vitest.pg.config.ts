@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: [
-      "test/Domain/**", "test/Audit/Replay.test.ts", "test/Views/**", "test/concurrency/Approvals.test.ts", "test/Database.test.ts", "test/FileModes.test.ts",
+      "test/Domain/**", "test/Audit/Replay.test.ts", "test/Views/**", "test/Database.test.ts", "test/FileModes.test.ts",
       "test/ImportCrash.test.ts", "test/ImportCsv.test.ts", "test/Passwords.test.ts", "test/ReachProperty.test.ts", "test/Types.test.ts",
       "test/AuditVerify.test.ts", "test/DatabaseCopy.test.ts", "test/PgRestart.test.ts"
     ],

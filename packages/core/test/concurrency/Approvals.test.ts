@@ -10,6 +10,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { recordMany } from "../../src/Audit.js"
 import * as Core from "../../src/index.js"
+import { ENGINE, tempConfig, tempPgDatabase } from "../support.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const packageRoot = join(here, "..", "..")
@@ -25,8 +26,8 @@ const bundleWorker = Effect.promise(async () => {
   return outfile
 })
 
-const startWorker = (bundle: string, path: string, id: string, email: string) => {
-  const child = spawn(process.execPath, [bundle, path, id, email], {
+const startWorker = (bundle: string, path: string, dataDir: string, id: string, email: string) => {
+  const child = spawn(process.execPath, [bundle, path, dataDir, id, email], {
     cwd: packageRoot,
     stdio: ["pipe", "pipe", "pipe"]
   })
@@ -48,14 +49,20 @@ const startWorker = (bundle: string, path: string, id: string, email: string) =>
 }
 
 describe("concurrent approvals", () => {
-  it.live(`${APPROVERS} approvers in ${APPROVERS} processes approving one request at once execute it exactly once`, () =>
+  it.live(`${APPROVERS} approvers in ${APPROVERS} processes approving one request at once execute it exactly once (${ENGINE})`, () =>
     Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "usher-approvals-"))),
-        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-      )
-      const path = join(dir, "usher.db")
-      const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.fresh(Core.CoreLive({ engine: "sqlite", path })))
+      const db = ENGINE === "pg"
+        ? yield* tempPgDatabase
+        : yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const dir = mkdtempSync(join(tmpdir(), "usher-approvals-"))
+            return { dir, location: { engine: "sqlite", path: join(dir, "usher.db") } as Core.DatabaseLocation }
+          }),
+          (d) => Effect.sync(() => rmSync(d.dir, { recursive: true, force: true }))
+        )
+      const { dir, location } = db
+      const path = location.engine === "pg" ? location.url : location.path
+      const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.fresh(Core.CoreLive(location, tempConfig(location, dir))))
       const approvers = Array.from({ length: APPROVERS }, (_, i) => `approver${i}@acme.test`)
       const bundle = yield* bundleWorker
       const approval = yield* open(Effect.gen(function*() {
@@ -76,7 +83,7 @@ describe("concurrent approvals", () => {
       })).pipe(Effect.orDie)
 
       const workers = yield* Effect.acquireRelease(
-        Effect.sync(() => approvers.map((email) => startWorker(bundle, path, approval.id, email))),
+        Effect.sync(() => approvers.map((email) => startWorker(bundle, path, dir, approval.id, email))),
         (ws) => Effect.sync(() => ws.forEach((w) => w.child.exitCode === null && w.child.kill()))
       )
       const outcomes = (yield* Effect.promise(async () => {
@@ -92,7 +99,10 @@ describe("concurrent approvals", () => {
       const checked = yield* open(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ action: string }>`SELECT action FROM audit_events WHERE approval_id = ${approval.id} ORDER BY seq`
-        const integrity = yield* sql<{ integrityCheck: string }>`PRAGMA integrity_check`
+        const integrity = yield* sql.onDialectOrElse({
+          pg: () => Effect.succeed([{ integrityCheck: "ok" }]),
+          orElse: () => sql<{ integrityCheck: string }>`PRAGMA integrity_check`
+        })
         const verification = yield* Core.verifyAudit.pipe(Core.as("system", "cli"))
         const request = yield* Core.showApproval(approval.id).pipe(Core.as("system", "cli"))
         return { actions: rows.map((r) => r.action), integrity, verification, request }

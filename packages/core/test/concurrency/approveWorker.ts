@@ -1,19 +1,28 @@
 /**
- * One approver's process in the concurrent-approvals test: `node approveWorker.mjs DB ID EMAIL`
+ * One approver's process in the concurrent-approvals test: `node approveWorker.mjs DB DATADIR ID EMAIL`
+ * (DB a SQLite file or a postgres:// URL)
  * (bundled by the test). Opens the directory, prints `ready`, waits for `go` on stdin, approves
  * request ID as EMAIL and prints one JSON line: `"executed"`, `"failed"` or the error's tag.
  */
 import { Effect } from "effect"
+import { join } from "node:path"
 import { createInterface } from "node:readline"
 import * as Core from "../../src/index.js"
 
-const [path, id, email] = process.argv.slice(2)
-if (path === undefined || id === undefined || email === undefined) {
-  process.stderr.write("usage: approveWorker DB ID EMAIL\n")
+const [path, dataDir, id, email] = process.argv.slice(2)
+if (path === undefined || dataDir === undefined || id === undefined || email === undefined) {
+  process.stderr.write("usage: approveWorker DB DATADIR ID EMAIL\n")
   process.exit(2)
 }
 
-const runtime = Core.makeCoreRuntime({ engine: "sqlite", path })
+// twenty of these at once: two connections each keep PostgreSQL well inside its connection limit
+const location: Core.DatabaseLocation = path.startsWith("postgres") ? { engine: "pg", url: path, pool: 2 } : { engine: "sqlite", path }
+const runtime = Core.makeCoreRuntime(location, {
+  ...Core.defaultConfig(location),
+  dataDir,
+  auditKeyFile: join(dataDir, "audit-signing.key"),
+  auditCheckpoints: join(dataDir, "audit-checkpoints.jsonl")
+})
 const asApprover = Core.asUser(email, "slack")
 // open the connection before the barrier
 await runtime.runPromise(Core.showApproval(id).pipe(asApprover))
