@@ -55,6 +55,21 @@ export const tempPgDatabase = Effect.acquireRelease(
   (db) => Effect.andThen(adminQuery(`DROP SCHEMA IF EXISTS ${db.name} CASCADE`), Effect.sync(db.cleanup))
 )
 
+/**
+ * A fresh, migrated-on-open directory on the engine the tests run on, for tests that open it from
+ * several processes: its location (a SQLite file, or a PostgreSQL schema) and a temp folder.
+ */
+export const tempDirectoryOnEngine = (prefix: string) =>
+  ENGINE === "pg"
+    ? Effect.map(tempPgDatabase, (db) => ({ dir: db.dir, location: db.location }))
+    : Effect.acquireRelease(
+      Effect.sync(() => {
+        const dir = mkdtempSync(join(tmpdir(), prefix))
+        return { dir, location: { engine: "sqlite", path: join(dir, "usher.db") } as Core.DatabaseLocation }
+      }),
+      (d) => Effect.sync(() => rmSync(d.dir, { recursive: true, force: true }))
+    )
+
 /** The configuration of a temp directory: its mail, keys and checkpoints in the temp folder. */
 export const tempConfig = (location: Core.DatabaseLocation, dir: string): Core.CoreConfigShape => ({
   ...Core.defaultConfig(location),

@@ -3,14 +3,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { build } from "esbuild"
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { recordMany } from "../../src/Audit.js"
 import * as Core from "../../src/index.js"
-import { ENGINE, tempConfig, tempPgDatabase } from "../support.js"
+import { ENGINE, tempConfig, tempDirectoryOnEngine } from "../support.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const packageRoot = join(here, "..", "..")
@@ -51,15 +49,7 @@ const startWorker = (bundle: string, path: string, dataDir: string, id: string, 
 describe("concurrent approvals", () => {
   it.live(`${APPROVERS} approvers in ${APPROVERS} processes approving one request at once execute it exactly once (${ENGINE})`, () =>
     Effect.gen(function*() {
-      const db = ENGINE === "pg"
-        ? yield* tempPgDatabase
-        : yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const dir = mkdtempSync(join(tmpdir(), "usher-approvals-"))
-            return { dir, location: { engine: "sqlite", path: join(dir, "usher.db") } as Core.DatabaseLocation }
-          }),
-          (d) => Effect.sync(() => rmSync(d.dir, { recursive: true, force: true }))
-        )
+      const db = yield* tempDirectoryOnEngine("usher-approvals-")
       const { dir, location } = db
       const path = location.engine === "pg" ? location.url : location.path
       const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Effect.provide(effect, Layer.fresh(Core.CoreLive(location, tempConfig(location, dir))))

@@ -2,13 +2,11 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { spawn } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import * as Core from "../../src/index.js"
-import { ENGINE, tempConfig, tempPgDatabase, verdict } from "../support.js"
+import { ENGINE, tempConfig, tempDirectoryOnEngine, verdict } from "../support.js"
 import type { WorkerResult } from "./worker.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -64,15 +62,7 @@ const versions = Core.listUsers().pipe(
 describe(`${ENGINE === "pg" ? "four processes writing one PostgreSQL database" : "two processes writing one SQLite file"}`, () => {
   it.live("conflicting updates are applied or refused with ConcurrentModification, never lost", () =>
     Effect.gen(function*() {
-      const db = ENGINE === "pg"
-        ? yield* tempPgDatabase
-        : yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const dir = mkdtempSync(join(tmpdir(), "usher-two-processes-"))
-            return { dir, location: { engine: "sqlite", path: join(dir, "usher.db") } as Core.DatabaseLocation }
-          }),
-          (d) => Effect.sync(() => rmSync(d.dir, { recursive: true, force: true }))
-        )
+      const db = yield* tempDirectoryOnEngine("usher-two-processes-")
       const { dir, location } = db
       const path = location.engine === "pg" ? location.url : location.path
       const open = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) =>
