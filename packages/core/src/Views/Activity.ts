@@ -64,9 +64,12 @@ export const accessTree = (ref: string) =>
 export const changeMarker = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   // SQLite: data_version moves on other connections' commits. PostgreSQL has no such counter per
-  // connection: the audit head (every change writes one) and the newest outbox and approval rows say it
+  // connection: the audit head moves with every audited change at once, and the server's write
+  // counters of this schema's tables (flushed within a second) with the bookkeeping that writes no
+  // audit row (mail sent, Slack messages synced) — a constant-cost read, however large the tables
   const [version] = yield* sql.onDialectOrElse({
-    pg: () => sql<{ dataVersion: string }>`SELECT (SELECT COUNT(*) FROM outbox) || '.' || (SELECT COALESCE(SUM(version), 0) FROM approvals) AS data_version`,
+    pg: () => sql<{ dataVersion: string }>`SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS data_version
+      FROM pg_stat_user_tables WHERE schemaname = current_schema()`,
     orElse: () => sql<{ dataVersion: string }>`PRAGMA data_version`
   })
   const [head] = yield* sql<{ seq: number }>`SELECT seq FROM audit_head WHERE id = 1`
