@@ -61,3 +61,4 @@ export {
   InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, SlackLinkNotFound,
   SlackAccountTaken, SlackIdentityMismatch, SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
 } from "./Slack.js"
+export { coreErrors, httpStatusOf, isCoreError, type CoreError, type CoreErrorTag, type HttpStatus } from "./CoreError.js"
