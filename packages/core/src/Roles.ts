@@ -9,6 +9,7 @@ import { parseIsoInstant } from "./Domain/Input.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { gatedRoles, requestApproval } from "./Approvals/Request.js"
+import { approvalRequested } from "./Domain/Approval.js"
 import { checkDelegation, insertGrant, type Principal, type RoleRef } from "./internal/grants.js"
 import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
@@ -105,7 +106,8 @@ export interface GrantInput {
 /**
  * Grants a role at a scope to a user or group. Delegation: the actor needs `roles.assign` and
  * every permission of the role at that scope. When configuration gates admin grants, granting
- * provider-admin or org-admin files an approval request instead (the result is that request).
+ * provider-admin or org-admin files an approval request instead: the result is `ApprovalRequested`,
+ * otherwise `Granted`.
  */
 export const grantRole = (input: GrantInput) =>
   Effect.gen(function*() {
@@ -123,15 +125,18 @@ export const grantRole = (input: GrantInput) =>
       if ((yield* gatedRoles).has(role.name)) {
         // the requester must be able to grant it themselves; the approver adds the second pair of eyes
         yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
-        return { approval: yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason) }
+        return approvalRequested(yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason))
       }
-      return yield* grantNow(principal, role, scope, expiresAt)
+      return { _tag: "Granted" as const, ...yield* grantNow(principal, role, scope, expiresAt) }
     }))
   })
 
 /** Grants in the caller's transaction (after any approval), with the delegation check. */
 export const grantNow = (principal: Principal, role: RoleRef, scope: Scope.Scope, expiresAt: string | null) =>
   Effect.map(insertGrant(principal, role, scope, expiresAt), (grant) => ({ ...grant, role: role.name, scope, principal: principal.label, expiresAt }))
+
+/** A grant made (directly, or on an approval's execution). */
+export type Granted = { readonly _tag: "Granted" } & Effect.Effect.Success<ReturnType<typeof grantNow>>
 
 /** Input of `revokeRole`. */
 export interface RevokeInput {

@@ -15,7 +15,7 @@ import { deliver, enqueue } from "./Mail.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
 
-export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome } from "./Users/Lifecycle.js"
+export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome, type Suspended } from "./Users/Lifecycle.js"
 export type { UserDetail } from "./Users/UsersRepo.js"
 
 /** What `createUser` needs besides the profile. */

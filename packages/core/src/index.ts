@@ -15,7 +15,7 @@ export * from "./Domain/Ids.js"
 export * from "./Domain/User.js"
 export * from "./Domain/Organization.js"
 export * from "./Domain/Access.js"
-export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest } from "./Domain/Approval.js"
+export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest, type ApprovalRequested } from "./Domain/Approval.js"
 export { Actor } from "./Actor.js"
 export {
   approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, listApprovals, pendingApprovalCount,
@@ -34,9 +34,9 @@ export {
   type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput
 } from "./Invitations.js"
 export { listOutbox, Mailer, retryOutbox, showOutbox, type DeliveryReport, type OutboxEntry, type OutboxQuery } from "./Mail.js"
-export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembers, type OrganizationSummary } from "./Orgs.js"
+export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembers, type MembersRemoved, type OrganizationSummary } from "./Orgs.js"
 export { hashPassword, verifyPassword } from "./Passwords.js"
-export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
+export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type Granted, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
 export { listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
 export {
@@ -50,7 +50,7 @@ export {
 } from "./SignIn.js"
 export {
   createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
-  type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
+  type BulkOutcome, type CreateUserInput, type Suspended, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"
 export {
   accessTree, auditPage, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,

@@ -70,6 +70,18 @@ export interface ApprovalRequest {
   readonly version: number
 }
 
+/**
+ * The result of a use case that, under configuration or by rule, files a request instead of
+ * acting: callers switch on `_tag` (`ApprovalRequested`, or the use case's own tag when it acted).
+ */
+export interface ApprovalRequested {
+  readonly _tag: "ApprovalRequested"
+  readonly approval: ApprovalRequest
+}
+
+/** Wraps a filed request as a use case's result. */
+export const approvalRequested = (approval: ApprovalRequest): ApprovalRequested => ({ _tag: "ApprovalRequested", approval })
+
 /** The status a stored request has at an instant: a pending one past its expiry is `expired`. */
 export const statusAt = (stored: ApprovalStatus, expiresAt: string, now: Date): ApprovalStatus =>
   stored === "pending" && Date.parse(expiresAt) <= now.getTime() ? "expired" : stored

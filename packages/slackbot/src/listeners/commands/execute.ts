@@ -9,9 +9,6 @@ import type { Command } from "../../parse/command.js"
 /** A command other than help and the invite form, which need no directory identity. */
 export type DirectoryCommand = Exclude<Command, { readonly _tag: "Help" } | { readonly _tag: "InviteForm" }>
 
-/** A use case's result that is an approval request (core gated the action) rather than its effect. */
-const isApproval = (result: object): result is { readonly approval: Core.ApprovalRequest } => "approval" in result
-
 /**
  * Runs one parsed command as the acting directory user: resolve whom it names, call the one
  * use case, render its result. Approval requests go to the approvals channel.
@@ -41,7 +38,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
           ...(command.scope === undefined ? {} : { scope: command.scope }),
           ...(command.reason === undefined ? {} : { reason: command.reason })
         })
-        return isApproval(result) ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
+        return result._tag === "ApprovalRequested" ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
       }
       case "RoleRevoke":
         return revoked(yield* Core.revokeRole({

@@ -51,7 +51,7 @@ export const accessCommands: ReadonlyArray<Command> = [
       Effect.flatMap(principalOf(parsed), (to) =>
         Core.grantRole({ role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires", reason: "reason" }) })),
     text: (g) =>
-      "approval" in g
+      g._tag === "ApprovalRequested"
         ? approvalRequested(g.approval)
         : `${g.created ? "Granted" : "Already held; updated"} ${g.role}@${g.scope} to ${g.principal}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}.`
   }),
@@ -148,7 +148,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     options: { reason: { type: "string" } },
     positionals: { min: 2, max: Infinity },
     run: (parsed) => Core.removeOrgMembers(p(parsed, 0), parsed.positionals.slice(1), given(parsed, { reason: "reason" })),
-    text: (r) => "approval" in r ? approvalRequested(r.approval) : r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
+    text: (r) => r._tag === "ApprovalRequested" ? approvalRequested(r.approval) : r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
   }),
   command({
     name: "apps list",

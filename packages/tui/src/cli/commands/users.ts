@@ -102,10 +102,10 @@ export const userCommands: ReadonlyArray<Command> = [
           : yield* Core.suspendUsers(parsed.positionals, options)
       }),
     text: (r) =>
-      "approval" in r ? approvalRequested(r.approval) :
-      "results" in r ? bulkResults(r.results, "Suspended") :
-      `Suspended ${r.email}.`,
-    failed: (r) => "results" in r && r.results.some((x) => !x.ok)
+      !("_tag" in r) ? `Suspended ${r.email}.` :
+      r._tag === "ApprovalRequested" ? approvalRequested(r.approval) :
+      bulkResults(r.results, "Suspended"),
+    failed: (r) => "_tag" in r && r._tag === "Suspended" && r.results.some((x) => !x.ok)
   }),
   command({
     name: "users reactivate",
