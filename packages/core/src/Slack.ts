@@ -25,8 +25,8 @@ export class SlackUserUnmapped extends Schema.TaggedError<SlackUserUnmapped>()("
   static readonly httpStatus = 403 satisfies HttpStatus
   override get message() {
     return this.email === null
-      ? `The Slack user ${this.slackUserId} has no directory account: Slack shows no verified e-mail for them, and nobody linked them (usher slack link ${this.slackUserId} USER).`
-      : `The Slack user ${this.slackUserId} has no directory account: no user has the e-mail ${this.email}, and nobody linked them (usher slack link ${this.slackUserId} USER).`
+      ? `The Slack user ${this.slackUserId} has no directory account: Slack shows no verified e-mail for them, and nobody linked them to one.`
+      : `The Slack user ${this.slackUserId} has no directory account: no user has the e-mail ${this.email}, and nobody linked them to one.`
   }
 }
 
@@ -55,7 +55,7 @@ export class SlackIdentityMismatch extends Schema.TaggedError<SlackIdentityMisma
 }) {
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `Your Slack account ${this.slackUserId} acts as the directory account ${this.tiedTo}, but Slack now shows your e-mail as ${this.email}, which is another account's. usher never moves a Slack identity by e-mail; ask an admin to check and re-link it (usher slack link ${this.slackUserId} USER).`
+    return `Your Slack account ${this.slackUserId} acts as the directory account ${this.tiedTo}, but Slack now shows your e-mail as ${this.email}, which is another account's. usher never moves a Slack identity by e-mail; an admin must check and re-link it.`
   }
 }
 
@@ -66,7 +66,7 @@ export class SlackAccountTaken extends Schema.TaggedError<SlackAccountTaken>()("
 }) {
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `The directory account ${this.email} acts in Slack through another Slack user already, so the Slack user ${this.slackUserId} is not mapped to it by e-mail; an admin can move it (usher slack unlink, then usher slack link ${this.slackUserId} ${this.email}).`
+    return `The directory account ${this.email} acts in Slack through another Slack user already, so the Slack user ${this.slackUserId} is not mapped to it by e-mail; an admin can unlink the other and link this one.`
   }
 }
 

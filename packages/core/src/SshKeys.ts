@@ -21,7 +21,7 @@ export class SshKeyInvalid extends Schema.TaggedError<SshKeyInvalid>()("SshKeyIn
 export class SshKeyTaken extends Schema.TaggedError<SshKeyTaken>()("SshKeyTaken", { fingerprint: Schema.String }) {
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `The SSH key ${this.fingerprint} is registered already; a key acts as one user only (usher keys list shows whose it is, usher keys remove takes it away).`
+    return `The SSH key ${this.fingerprint} is registered already; a key acts as one user only.`
   }
 }
 
@@ -29,7 +29,7 @@ export class SshKeyTaken extends Schema.TaggedError<SshKeyTaken>()("SshKeyTaken"
 export class SshKeyNotFound extends Schema.TaggedError<SshKeyNotFound>()("SshKeyNotFound", { fingerprint: Schema.String }) {
   static readonly httpStatus = 404 satisfies HttpStatus
   override get message() {
-    return `No SSH key ${this.fingerprint}; usher keys list shows the fingerprints.`
+    return `No SSH key ${this.fingerprint}.`
   }
 }
 

@@ -204,7 +204,7 @@ describe("Approvals (four eyes)", () => {
 
       // a new account can't carry a gated role past the gate: invitation, creation and import alike refuse it
       const invited = yield* failsWithNothingWritten(Core.inviteUser({ email: "boss@acme.test", roles: ["org-admin"], link: true }).pipe(asUser(ADMIN)), "GrantNeedsApproval")
-      assert.include(invited.message, "roles grant")
+      assert.include(invited.message, "grant the role on its own")
       yield* failsWithNothingWritten(Core.createUser({ email: "boss@acme.test", firstName: "B", lastName: "Oss", roles: ["auditor", "provider-admin"], scope: "provider" }).pipe(asUser(ADMIN)), "GrantNeedsApproval")
       yield* Core.inviteUser({ email: "boss@acme.test", roles: ["auditor"], link: true }).pipe(asUser(ADMIN))
 

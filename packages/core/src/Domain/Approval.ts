@@ -184,8 +184,8 @@ export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
     return this.group === undefined
-      ? `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant it with usher roles grant (or /usher role grant), which files the request.`
-      : `Joining ${this.group} grants ${this.role} at ${this.scope}, which needs approval in this directory: grant the role itself with usher roles grant (or /usher role grant), which files the request.`
+      ? `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant the role on its own, which files the request.`
+      : `Joining ${this.group} grants ${this.role} at ${this.scope}, which needs approval in this directory: grant the role itself instead, which files the request.`
   }
 }
 

@@ -14,7 +14,11 @@ export class ConcurrentModification extends Schema.TaggedError<ConcurrentModific
 }
 
 /** No acting user could be determined, or the named one does not exist. */
-export class ActorUnknown extends Schema.TaggedError<ActorUnknown>()("ActorUnknown", { reason: Schema.String }) {
+export class ActorUnknown extends Schema.TaggedError<ActorUnknown>()("ActorUnknown", {
+  reason: Schema.String,
+  /** when nobody was named: whether the directory has no provider admin to default to, or several */
+  unnamed: Schema.optional(Schema.Literal("no-admin", "several-admins"))
+}) {
   static readonly httpStatus = 403 satisfies HttpStatus
   override get message() {
     return this.reason
@@ -25,7 +29,7 @@ export class ActorUnknown extends Schema.TaggedError<ActorUnknown>()("ActorUnkno
 export class AlreadyInitialized extends Schema.TaggedError<AlreadyInitialized>()("AlreadyInitialized", {}) {
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return "This directory is already set up; `usher init` runs only on an empty one."
+    return "This directory is already set up; only an empty one can be initialized."
   }
 }
 
@@ -33,7 +37,7 @@ export class AlreadyInitialized extends Schema.TaggedError<AlreadyInitialized>()
 export class NotInitialized extends Schema.TaggedError<NotInitialized>()("NotInitialized", {}) {
   static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return "This directory is empty; run `usher init --admin EMAIL` first."
+    return "This directory is empty: nobody has set it up yet."
   }
 }
 

@@ -221,6 +221,6 @@ export class InvalidPermission extends Schema.TaggedError<InvalidPermission>()("
   override get message() {
     return this.namespace === undefined
       ? `"${this.permission}" is not a permission; use a catalog permission or a dotted lower-case name such as expenses.approve.`
-      : `Unknown permission ${this.permission}: names under ${this.namespace}. are usher's own, and this one is not in its catalog (see usher roles show provider-admin); application permissions take a namespace of their own, such as expenses.approve.`
+      : `Unknown permission ${this.permission}: names under ${this.namespace}. are usher's own, and this one is not in its catalog (the provider-admin role carries all of it); application permissions take a namespace of their own, such as expenses.approve.`
   }
 }

@@ -5,6 +5,14 @@ import * as Core from "../../src/index.js"
 
 const STATUSES = new Set([400, 401, 403, 404, 409, 412, 422, 429, 503])
 
+/** Every source file of core, with its path. */
+const sources = (dir: string): Array<[string, string]> =>
+  readdirSync(dir).flatMap((name): Array<[string, string]> => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return sources(path)
+    return name.endsWith(".ts") ? [[path, readFileSync(path, "utf8")]] : []
+  })
+
 /** Every `export class X extends …TaggedError` in core's sources, read from the files themselves. */
 const declaredErrors = (dir: string): Array<string> =>
   readdirSync(dir).flatMap((name) => {
@@ -33,6 +41,14 @@ describe("the error catalogue", () => {
     }
     assert.isFalse(Core.isCoreError(new Error("plain")))
     assert.isFalse(Core.isCoreError({ _tag: "UserNotFound", message: "looks like one" }))
+  })
+
+  it("names no front-end's command in what it says (a front-end adds its own hint)", () => {
+    const command = /(?:usher|\/usher) (?:init|users|invites|roles|role|groups|orgs|approvals|sessions|audit|import|export|seed|slack|keys|why|outbox)\b|--(?:as|admin|create|db|json)\b/
+    const offending = sources(join(import.meta.dirname, "../../src")).flatMap(([path, text]) =>
+      text.split("\n").map((line, i) => [`${path}:${i + 1}`, line] as const)
+        .filter(([, line]) => !/^\s*(\/\/|\*|\/\*\*)/.test(line) && command.test(line)))
+    assert.deepStrictEqual(offending, [])
   })
 
   it("answers the statuses HTTP clients rely on", () => {
