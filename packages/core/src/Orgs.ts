@@ -12,6 +12,7 @@ import { transaction } from "./internal/tx.js"
 import { requestApproval } from "./Approvals/Request.js"
 import { approvalRequested } from "./Domain/Approval.js"
 import { assertProviderAdminRemains } from "./Roles.js"
+import type { CreateOrgInput } from "./Domain/Inputs.js"
 
 /** An organization with its member count, as `orgs list` shows it. */
 export interface OrganizationSummary extends Organization {
@@ -40,7 +41,7 @@ export const listOrgs = Effect.gen(function*() {
 })
 
 /** Creates an organization (needs `orgs.manage` at provider). */
-export const createOrg = (input: { readonly slug: string; readonly name?: string }) =>
+export const createOrg = (input: CreateOrgInput) =>
   transaction(Effect.gen(function*() {
     yield* requireAt("orgs.manage", Scope.provider)
     const slug = yield* checkSlug("organization", input.slug.trim())

@@ -7,6 +7,8 @@ import { checkKind, invisibleCharacter } from "./Input.js"
 import { isMixedScript, scriptNames } from "./Scripts.js"
 import type { HttpStatus } from "./HttpStatus.js"
 import { InputTooLong } from "./Input.js"
+import type { ProfileInput } from "./Inputs.js"
+export type { ProfileInput } from "./Inputs.js"
 
 /** Where a user is in the lifecycle (DESIGN §3). */
 export const UserStatus = Schema.Literal("invited", "provisioned", "active", "suspended", "deleted")
@@ -41,18 +43,6 @@ export const User = Schema.Struct({
 })
 export type User = typeof User.Type
 
-/** The editable part of a user; `null` clears an optional field, absence leaves it alone. */
-export interface ProfileInput {
-  readonly email?: string
-  readonly firstName?: string
-  readonly lastName?: string
-  readonly phone?: string | null
-  readonly gender?: string | null
-  readonly birthday?: string | null
-  readonly orgUnit?: string | null
-  readonly position?: string | null
-  readonly kind?: string
-}
 
 /** A validated, normalized profile patch. */
 export interface Profile {

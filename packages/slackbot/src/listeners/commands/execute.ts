@@ -17,7 +17,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
   Effect.gen(function*() {
     switch (command._tag) {
       case "Invite":
-        return invited(yield* Core.inviteUser({
+        return invited(yield* Core.decodeThen(Core.InviteInput, Core.inviteUser)({
           email: command.email,
           roles: command.roles,
           groups: command.groups,
@@ -32,7 +32,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
       case "Reactivate":
         return statusChanged(yield* Core.reactivateUser(yield* bot.identity.target(command.target)), "Reactivated")
       case "RoleGrant": {
-        const result = yield* Core.grantRole({
+        const result = yield* Core.decodeThen(Core.GrantInput, Core.grantRole)({
           role: command.role,
           to: { user: yield* bot.identity.target(command.target) },
           ...(command.scope === undefined ? {} : { scope: command.scope }),
@@ -41,7 +41,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
         return result._tag === "ApprovalRequested" ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
       }
       case "RoleRevoke":
-        return revoked(yield* Core.revokeRole({
+        return revoked(yield* Core.decodeThen(Core.RevokeInput, Core.revokeRole)({
           role: command.role,
           from: { user: yield* bot.identity.target(command.target) },
           ...(command.scope === undefined ? {} : { scope: command.scope })
