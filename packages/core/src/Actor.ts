@@ -170,11 +170,9 @@ export const resolveActorId = (email: string | undefined) =>
     }
     const admins = yield* providerAdmins
     if (admins.length === 1) return admins[0]!
-    return yield* Effect.fail(new ActorUnknown({
-      reason: admins.length === 0
-        ? "Nobody to act as: run `usher init --admin EMAIL`, or say who you are with --as EMAIL."
-        : "Several provider admins exist: say who you are with --as EMAIL (or USHER_ACTOR)."
-    }))
+    return yield* Effect.fail(admins.length === 0
+      ? new ActorUnknown({ reason: "Nobody to act as: the directory has no provider admin yet, and nobody was named.", unnamed: "no-admin" })
+      : new ActorUnknown({ reason: "Several provider admins exist: say who you are.", unnamed: "several-admins" }))
   })
 
 /** Ids of the active users holding `provider-admin` at provider scope, directly or through a group. */

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { Actor, actorSubject, now, requireAt, requireForAccount } from "./Actor.js"
 import { currentApproval, record } from "./Audit.js"
-import type { ApprovalRequest, ApprovalStatus } from "./Domain/Approval.js"
+import { approvalRequested, type ApprovalRequest, type ApprovalStatus } from "./Domain/Approval.js"
 import {
   ApprovalExpired, ApprovalNotFound, ApprovalNotPending, DeciderNotEligible, PermissionDenied, ReasonRequired, SelfApproval
 } from "./Domain/Errors.js"
@@ -24,7 +24,7 @@ export const deleteUser = (ref: string, options: { readonly reason?: string } = 
   transaction(Effect.gen(function*() {
     const user = yield* findUser(ref)
     yield* requireForAccount("users.delete", user.id)
-    return { approval: yield* requestApproval({ _tag: "user.delete", user: { id: user.id, email: user.email } }, options.reason) }
+    return approvalRequested(yield* requestApproval({ _tag: "user.delete", user: { id: user.id, email: user.email } }, options.reason))
   }))
 
 const found = (id: string) =>

@@ -17,6 +17,7 @@ import migration0007 from "./migrations/0007_sign_in_locks.js"
 import migration0008 from "./migrations/0008_outbox_links.js"
 import migration0009 from "./migrations/0009_engine_rowid.js"
 import migration0010 from "./migrations/0010_ssh_keys.js"
+import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 /**
  * Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`: an
@@ -56,6 +57,7 @@ export const locationName = (location: DatabaseLocation): string => {
 
 /** A database URL that usher cannot open. */
 export class DatabaseUrlInvalid extends Data.TaggedError("DatabaseUrlInvalid")<{ readonly url: string; readonly reason: string }> {
+  static readonly httpStatus = 503 satisfies HttpStatus
   override get message() {
     return `Cannot use database ${this.url}: ${this.reason}`
   }
@@ -63,6 +65,7 @@ export class DatabaseUrlInvalid extends Data.TaggedError("DatabaseUrlInvalid")<{
 
 /** The database file could not be opened or migrated (missing folder rights, not a database, …). */
 export class DatabaseUnavailable extends Data.TaggedError("DatabaseUnavailable")<{ readonly path: string; readonly reason: string }> {
+  static readonly httpStatus = 503 satisfies HttpStatus
   override get message() {
     return `Cannot open the directory's database ${this.path}: ${this.reason}`
   }

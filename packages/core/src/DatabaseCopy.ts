@@ -10,9 +10,11 @@ import { verifyAudit, type AuditVerification } from "./Audit.js"
 import { as, CoreLive } from "./Core.js"
 import { auditFiles, type CoreConfigShape } from "./CoreConfig.js"
 import { describeLocation, type DatabaseLocation } from "./Database.js"
+import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 /** The copy was refused before anything was written: the target holds a directory already, or source and target are one. */
 export class DatabaseCopyRefused extends Data.TaggedError("DatabaseCopyRefused")<{ readonly target: string; readonly reason: string }> {
+  static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
     return `Not copying into ${this.target}: ${this.reason}`
   }

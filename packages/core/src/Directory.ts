@@ -11,16 +11,9 @@ import { normalizeProfile } from "./Domain/User.js"
 import { findRole, findUser, scopeOrDefault, defaultOrg } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { searchText } from "./Users/UsersRepo.js"
+import type { InitInput } from "./Domain/Inputs.js"
+export type { InitInput } from "./Domain/Inputs.js"
 
-/** Input of `init`. */
-export interface InitInput {
-  readonly adminEmail: string
-  readonly firstName?: string
-  readonly lastName?: string
-  /** slug of the first organization (default: from the admin's e-mail domain) */
-  readonly org?: string
-  readonly orgName?: string
-}
 
 const slugFromEmail = (email: string): string => {
   const label = (email.split("@")[1] ?? "").split(".")[0] ?? ""

@@ -8,6 +8,7 @@ import * as Scope from "./Domain/Scope.js"
 import type { UserStatus } from "./Domain/User.js"
 import { COLUMNS } from "./Import/Csv.js"
 import { orgOrDefault } from "./internal/lookup.js"
+import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 /** What `exportUsers` writes. */
 export type ExportFormat = "csv" | "json"
@@ -40,6 +41,7 @@ export interface ExportRecord {
 
 /** The export file could not be written; nothing was left behind. */
 export class FileUnwritable extends Schema.TaggedError<FileUnwritable>()("FileUnwritable", { path: Schema.String, reason: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
   override get message() {
     return `Cannot write ${this.path}: ${this.reason}.`
   }

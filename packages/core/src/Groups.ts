@@ -10,6 +10,7 @@ import { insertGroupMember } from "./internal/grants.js"
 import { findGroup, findUser, orgOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { assertProviderAdminRemains } from "./Roles.js"
+import type { CreateGroupInput } from "./Domain/Inputs.js"
 
 /** A group with its member count and the roles it carries, as `groups list` shows it. */
 export interface GroupSummary extends Group {
@@ -54,7 +55,7 @@ export const groupMembers = (ref: string, orgSlug?: string) =>
   })
 
 /** Creates an empty group in an organization (needs `groups.manage` there). */
-export const createGroup = (input: { readonly name: string; readonly org?: string }) =>
+export const createGroup = (input: CreateGroupInput) =>
   transaction(Effect.gen(function*() {
     const org = yield* orgOrDefault(input.org)
     yield* requireAt("groups.manage", Scope.org(org.slug))

@@ -10,7 +10,7 @@ import * as Lifecycle from "./Domain/Lifecycle.js"
 import { invitationMail } from "./Domain/Mail.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
-import { displayName, type ProfileInput, type User } from "./Domain/User.js"
+import { displayName, type User } from "./Domain/User.js"
 import { deliver, enqueue } from "./Mail.js"
 import { currentSettings } from "./Settings.js"
 import { issueToken, consumeToken, peekToken } from "./internal/tokens.js"
@@ -20,20 +20,9 @@ import { hashPassword } from "./Passwords.js"
 import { assertEmailFree, grantInitialAccess, requireProfile } from "./Users.js"
 import { changeStatus } from "./Users/Lifecycle.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
+import type { InviteInput, AcceptInput } from "./Domain/Inputs.js"
+export type { InviteInput, AcceptInput } from "./Domain/Inputs.js"
 
-/** What `inviteUser` needs: an e-mail, optional profile, where and with what access. */
-export interface InviteInput extends ProfileInput {
-  readonly email: string
-  /** organization to join (default: the directory's default organization) */
-  readonly org?: string
-  /** roles granted at `scope`; they count once the invitee is active */
-  readonly roles?: ReadonlyArray<string>
-  readonly scope?: string
-  /** groups to join, `NAME` (in `org`) or `ORG/NAME` */
-  readonly groups?: ReadonlyArray<string>
-  /** hand the registration link to the inviter instead of mailing it */
-  readonly link?: boolean
-}
 
 /** Where an invitation stands; `expired` is a pending one past its date. */
 export type InvitationStatus = "pending" | "expired" | "accepted"
@@ -313,14 +302,6 @@ export const cancelInvitation = (ref: string) =>
     return { invitation: row.id, email: row.email ?? "", org: row.org }
   }))
 
-/** What the invitee gives when accepting. */
-export interface AcceptInput {
-  /** the token, or the whole link */
-  readonly token: string
-  readonly password: string
-  readonly firstName?: string
-  readonly lastName?: string
-}
 
 /**
  * The invitee's side: sets the password (and names, if given), uses the link up and activates

@@ -112,7 +112,7 @@ const keepLive = (id: string, text: string, html: string) => {
 }
 
 /** Why a mail whose link was withheld at rest cannot be sent from here. */
-const LINK_GONE = "its link is not kept in the outbox and the process that queued it has ended; send a new one (usher invites resend or usher users reset-password)"
+const LINK_GONE = "its link is not kept in the outbox and the process that queued it has ended; send a new one (resend the invitation, or reset the password again)"
 
 /** Queues mails in the caller's transaction (one statement per 500); `deliver` sends them once it committed. Ids in the order given. */
 export const enqueueMany = (messages: ReadonlyArray<MailMessage>) =>

@@ -10,7 +10,9 @@ import * as Scope from "./Domain/Scope.js"
 import { findOrg, findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { requestApproval } from "./Approvals/Request.js"
+import { approvalRequested } from "./Domain/Approval.js"
 import { assertProviderAdminRemains } from "./Roles.js"
+import type { CreateOrgInput } from "./Domain/Inputs.js"
 
 /** An organization with its member count, as `orgs list` shows it. */
 export interface OrganizationSummary extends Organization {
@@ -39,7 +41,7 @@ export const listOrgs = Effect.gen(function*() {
 })
 
 /** Creates an organization (needs `orgs.manage` at provider). */
-export const createOrg = (input: { readonly slug: string; readonly name?: string }) =>
+export const createOrg = (input: CreateOrgInput) =>
   transaction(Effect.gen(function*() {
     yield* requireAt("orgs.manage", Scope.provider)
     const slug = yield* checkSlug("organization", input.slug.trim())
@@ -77,7 +79,8 @@ export const addOrgMembers = (slug: string, users: ReadonlyArray<string>) =>
 /**
  * Removes users from an organization: their membership, their groups there and their grants at
  * its scopes go; the accounts stay (seed: removing a member never deletes the account). Removing
- * more than one user at once waits for approval: the result is then the pending request.
+ * more than one user at once waits for approval: the result is then `ApprovalRequested`, otherwise
+ * `MembersRemoved`.
  */
 export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>, options: { readonly reason?: string } = {}) =>
   transaction(Effect.gen(function*() {
@@ -85,9 +88,9 @@ export const removeOrgMembers = (slug: string, users: ReadonlyArray<string>, opt
     yield* requireAt("orgs.members.manage", Scope.org(org.slug))
     const people = yield* membersOf(org, users)
     if (people.length > 1) {
-      return { approval: yield* requestApproval({ _tag: "org.members.remove", org: org.slug, users: people }, options.reason) }
+      return approvalRequested(yield* requestApproval({ _tag: "org.members.remove", org: org.slug, users: people }, options.reason))
     }
-    return yield* removeMembersNow(org.slug, people.map((p) => p.id))
+    return { _tag: "MembersRemoved" as const, ...yield* removeMembersNow(org.slug, people.map((p) => p.id)) }
   }))
 
 /** The distinct users named, each checked to be a member of the organization. */
@@ -136,6 +139,9 @@ export const removeMembersNow = (slug: string, userIds: ReadonlyArray<string>) =
     yield* assertProviderAdminRemains(org.slug)
     return { org: org.slug, removed }
   })
+
+/** Members removed from an organization (directly, or on an approval's execution). */
+export type MembersRemoved = { readonly _tag: "MembersRemoved" } & Effect.Effect.Success<ReturnType<typeof removeMembersNow>>
 
 /** Apps of every organization the actor may read roles in. */
 export const listApps = Effect.gen(function*() {

@@ -9,9 +9,12 @@ import { parseIsoInstant } from "./Domain/Input.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { gatedRoles, requestApproval } from "./Approvals/Request.js"
+import { approvalRequested } from "./Domain/Approval.js"
 import { checkDelegation, insertGrant, type Principal, type RoleRef } from "./internal/grants.js"
 import { findGroup, findRole, findUser, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
+import type { CreateRoleInput, GrantInput, PrincipalRef, RevokeInput } from "./Domain/Inputs.js"
+export type { CreateRoleInput, GrantInput, PrincipalRef, RevokeInput } from "./Domain/Inputs.js"
 
 /** A role with how many grants use it, as `roles list` shows it. */
 export interface RoleSummary extends Role {
@@ -46,12 +49,6 @@ export const showRole = (ref: string) =>
 
 const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
 
-/** Input of `createRole`. */
-export interface CreateRoleInput {
-  readonly name: string
-  readonly permissions: ReadonlyArray<string>
-  readonly description?: string
-}
 
 /**
  * Creates a custom role from catalog and application permissions (needs `roles.manage` at
@@ -81,8 +78,6 @@ export const createRole = (input: CreateRoleInput) =>
     return yield* findRole(id)
   }))
 
-/** Who a grant or revocation is for: a user (e-mail or id) or a group (`NAME` or `ORG/NAME`). */
-export type PrincipalRef = { readonly user: string } | { readonly group: string }
 
 /** The user or group a reference names. */
 export const resolvePrincipal = (ref: PrincipalRef) =>
@@ -90,22 +85,12 @@ export const resolvePrincipal = (ref: PrincipalRef) =>
     ? Effect.map(findUser(ref.user), (u): Principal => ({ type: "user", id: u.id, label: u.email }))
     : Effect.map(findGroup(ref.group), (g): Principal => ({ type: "group", id: g.id, label: g.qualified, org: g.org.slug }))
 
-/** Input of `grantRole`. */
-export interface GrantInput {
-  readonly role: string
-  readonly to: PrincipalRef
-  /** default: the default organization */
-  readonly scope?: string
-  /** ISO 8601 (`2027-12-25` or a date-time; UTC unless it says otherwise); the grant stops counting then */
-  readonly expiresAt?: string
-  /** why, for the approvers, when configuration gates admin grants */
-  readonly reason?: string
-}
 
 /**
  * Grants a role at a scope to a user or group. Delegation: the actor needs `roles.assign` and
  * every permission of the role at that scope. When configuration gates admin grants, granting
- * provider-admin or org-admin files an approval request instead (the result is that request).
+ * provider-admin or org-admin files an approval request instead: the result is `ApprovalRequested`,
+ * otherwise `Granted`.
  */
 export const grantRole = (input: GrantInput) =>
   Effect.gen(function*() {
@@ -123,9 +108,9 @@ export const grantRole = (input: GrantInput) =>
       if ((yield* gatedRoles).has(role.name)) {
         // the requester must be able to grant it themselves; the approver adds the second pair of eyes
         yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
-        return { approval: yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason) }
+        return approvalRequested(yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason))
       }
-      return yield* grantNow(principal, role, scope, expiresAt)
+      return { _tag: "Granted" as const, ...yield* grantNow(principal, role, scope, expiresAt) }
     }))
   })
 
@@ -133,12 +118,9 @@ export const grantRole = (input: GrantInput) =>
 export const grantNow = (principal: Principal, role: RoleRef, scope: Scope.Scope, expiresAt: string | null) =>
   Effect.map(insertGrant(principal, role, scope, expiresAt), (grant) => ({ ...grant, role: role.name, scope, principal: principal.label, expiresAt }))
 
-/** Input of `revokeRole`. */
-export interface RevokeInput {
-  readonly role: string
-  readonly from: PrincipalRef
-  readonly scope?: string
-}
+/** A grant made (directly, or on an approval's execution). */
+export type Granted = { readonly _tag: "Granted" } & Effect.Effect.Success<ReturnType<typeof grantNow>>
+
 
 /**
  * Revokes a role at a scope. Needs `roles.assign` there; taking away the last active provider

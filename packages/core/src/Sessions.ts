@@ -8,6 +8,8 @@ import { newId, type SessionId } from "./Domain/Ids.js"
 import { findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { currentSettings } from "./Settings.js"
+import type { SessionMeta } from "./Domain/Inputs.js"
+export type { SessionMeta } from "./Domain/Inputs.js"
 
 /** A session as admins see it; its token never leaves `signIn`. */
 export interface Session {
@@ -20,11 +22,6 @@ export interface Session {
   readonly ip: string | null
 }
 
-/** Where a sign-in came from, as the front-end saw it. */
-export interface SessionMeta {
-  readonly userAgent?: string
-  readonly ip?: string
-}
 
 const COLUMNS = "id, user_id, created_at, last_seen_at, expires_at, user_agent, ip"
 

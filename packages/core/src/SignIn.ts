@@ -15,10 +15,13 @@ import { consumeToken, issueToken, peekToken } from "./internal/tokens.js"
 import { findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { hashPassword, verifyPassword } from "./Passwords.js"
-import { endSessions, openSession, type SessionMeta } from "./Sessions.js"
+import { endSessions, openSession } from "./Sessions.js"
 import { currentSettings } from "./Settings.js"
 import { changeStatus } from "./Users/Lifecycle.js"
 import { writeUser } from "./Users/UsersRepo.js"
+import type { SignInInput, ChangePasswordInput } from "./Domain/Inputs.js"
+import type { ResetInput } from "./Domain/Inputs.js"
+export type { SignInInput, ChangePasswordInput } from "./Domain/Inputs.js"
 
 /** After this many failed sign-ins in a row an account is locked for a while (`lockDuration`). */
 export const MAX_FAILED_SIGN_INS = 10
@@ -117,13 +120,6 @@ const checkCredentials = (email: string, password: string) =>
     return found
   })
 
-/** What `signIn` needs. */
-export interface SignInInput extends SessionMeta {
-  readonly email: string
-  readonly password: string
-  /** the new password, required when signing in with a temporary one */
-  readonly newPassword?: string
-}
 
 /**
  * Signs a user in and opens a session. Unknown e-mail, wrong password and locked account fail
@@ -158,13 +154,6 @@ export const signIn = (input: SignInInput) =>
     })).pipe(asThe(found.id))
   })
 
-/** What `changePassword` needs. */
-export interface ChangePasswordInput {
-  readonly currentPassword: string
-  readonly newPassword: string
-  /** the session to keep (the one the change was made from); every other one ends */
-  readonly keepSession?: string
-}
 
 /**
  * The acting user changes their own password: the current one must match (a miss counts like a
@@ -231,7 +220,7 @@ export const requestPasswordReset = (ref: string) =>
  * ends every session. A provisioned account becomes active. Bad links fail with
  * `ResetLinkInvalid`, silent about why.
  */
-export const completePasswordReset = (input: { readonly token: string; readonly password: string }) =>
+export const completePasswordReset = (input: ResetInput) =>
   Effect.gen(function*() {
     const password = yield* checkPassword(input.password)
     if ((yield* peekToken("reset", input.token)) === undefined) return yield* Effect.fail(new ResetLinkInvalid())

@@ -7,9 +7,11 @@ import { findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import type { UserId } from "./Domain/Ids.js"
 import { normalizeEmail, type UserStatus } from "./Domain/User.js"
+import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 /** Not a Slack user id (`U…` or `W…`, upper-case letters and digits). */
 export class InvalidSlackUserId extends Schema.TaggedError<InvalidSlackUserId>()("InvalidSlackUserId", { slackUserId: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
   override get message() {
     return `"${this.slackUserId}" is not a Slack user id; it looks like U0123ABCD (Slack: profile → ⋮ → Copy member ID).`
   }
@@ -20,10 +22,11 @@ export class SlackUserUnmapped extends Schema.TaggedError<SlackUserUnmapped>()("
   slackUserId: Schema.String,
   email: Schema.NullOr(Schema.String)
 }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
   override get message() {
     return this.email === null
-      ? `The Slack user ${this.slackUserId} has no directory account: Slack shows no verified e-mail for them, and nobody linked them (usher slack link ${this.slackUserId} USER).`
-      : `The Slack user ${this.slackUserId} has no directory account: no user has the e-mail ${this.email}, and nobody linked them (usher slack link ${this.slackUserId} USER).`
+      ? `The Slack user ${this.slackUserId} has no directory account: Slack shows no verified e-mail for them, and nobody linked them to one.`
+      : `The Slack user ${this.slackUserId} has no directory account: no user has the e-mail ${this.email}, and nobody linked them to one.`
   }
 }
 
@@ -32,6 +35,7 @@ export class SlackAccountInactive extends Schema.TaggedError<SlackAccountInactiv
   email: Schema.String,
   status: Schema.String
 }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
   override get message() {
     return this.status === "suspended"
       ? `Your directory account ${this.email} is suspended, so you cannot use usher from Slack; ask an admin.`
@@ -49,8 +53,9 @@ export class SlackIdentityMismatch extends Schema.TaggedError<SlackIdentityMisma
   email: Schema.String,
   tiedTo: Schema.String
 }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `Your Slack account ${this.slackUserId} acts as the directory account ${this.tiedTo}, but Slack now shows your e-mail as ${this.email}, which is another account's. usher never moves a Slack identity by e-mail; ask an admin to check and re-link it (usher slack link ${this.slackUserId} USER).`
+    return `Your Slack account ${this.slackUserId} acts as the directory account ${this.tiedTo}, but Slack now shows your e-mail as ${this.email}, which is another account's. usher never moves a Slack identity by e-mail; an admin must check and re-link it.`
   }
 }
 
@@ -59,13 +64,15 @@ export class SlackAccountTaken extends Schema.TaggedError<SlackAccountTaken>()("
   slackUserId: Schema.String,
   email: Schema.String
 }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `The directory account ${this.email} acts in Slack through another Slack user already, so the Slack user ${this.slackUserId} is not mapped to it by e-mail; an admin can move it (usher slack unlink, then usher slack link ${this.slackUserId} ${this.email}).`
+    return `The directory account ${this.email} acts in Slack through another Slack user already, so the Slack user ${this.slackUserId} is not mapped to it by e-mail; an admin can unlink the other and link this one.`
   }
 }
 
 /** No link for that Slack user id. */
 export class SlackLinkNotFound extends Schema.TaggedError<SlackLinkNotFound>()("SlackLinkNotFound", { slackUserId: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
   override get message() {
     return `The Slack user ${this.slackUserId} is not linked to anyone.`
   }

@@ -7,9 +7,11 @@ import type { UserId } from "./Domain/Ids.js"
 import type { UserStatus } from "./Domain/User.js"
 import { findUser } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
+import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 /** Text that is not one OpenSSH public key (`ssh-ed25519 AAAA… comment`). */
 export class SshKeyInvalid extends Schema.TaggedError<SshKeyInvalid>()("SshKeyInvalid", { reason: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
   override get message() {
     return `Not an SSH public key: ${this.reason}. Give the .pub file (one line: type, base64 key, comment), e.g. ~/.ssh/id_ed25519.pub.`
   }
@@ -17,20 +19,23 @@ export class SshKeyInvalid extends Schema.TaggedError<SshKeyInvalid>()("SshKeyIn
 
 /** The key is registered already (to this user or another): a key acts as one user only. */
 export class SshKeyTaken extends Schema.TaggedError<SshKeyTaken>()("SshKeyTaken", { fingerprint: Schema.String }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
   override get message() {
-    return `The SSH key ${this.fingerprint} is registered already; a key acts as one user only (usher keys list shows whose it is, usher keys remove takes it away).`
+    return `The SSH key ${this.fingerprint} is registered already; a key acts as one user only.`
   }
 }
 
 /** No registered key with that fingerprint (or none the actor may see). */
 export class SshKeyNotFound extends Schema.TaggedError<SshKeyNotFound>()("SshKeyNotFound", { fingerprint: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
   override get message() {
-    return `No SSH key ${this.fingerprint}; usher keys list shows the fingerprints.`
+    return `No SSH key ${this.fingerprint}.`
   }
 }
 
 /** A presented key that acts as nobody: not registered, or its user is not active (suspended, deleted). */
 export class SshKeyUnknown extends Schema.TaggedError<SshKeyUnknown>()("SshKeyUnknown", { fingerprint: Schema.String }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
   override get message() {
     return `The SSH key ${this.fingerprint} may not sign in.`
   }

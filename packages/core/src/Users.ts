@@ -14,24 +14,12 @@ import { transaction } from "./internal/tx.js"
 import { deliver, enqueue } from "./Mail.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
+import type { CreateUserInput } from "./Domain/Inputs.js"
+export type { CreateUserInput } from "./Domain/Inputs.js"
 
-export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome } from "./Users/Lifecycle.js"
+export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome, type Suspended } from "./Users/Lifecycle.js"
 export type { UserDetail } from "./Users/UsersRepo.js"
 
-/** What `createUser` needs besides the profile. */
-export interface CreateUserInput extends ProfileInput {
-  readonly email: string
-  readonly firstName: string
-  readonly lastName: string
-  /** organization to join (default: the directory's default organization) */
-  readonly org?: string
-  /** roles granted at `scope` */
-  readonly roles?: ReadonlyArray<string>
-  /** scope of the roles (default: the organization's scope) */
-  readonly scope?: string
-  /** groups to join, `NAME` (in `org`) or `ORG/NAME` */
-  readonly groups?: ReadonlyArray<string>
-}
 
 /** Validates a profile input as an Effect. */
 export const requireProfile = (input: ProfileInput, at: Date) =>

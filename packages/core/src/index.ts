@@ -15,7 +15,7 @@ export * from "./Domain/Ids.js"
 export * from "./Domain/User.js"
 export * from "./Domain/Organization.js"
 export * from "./Domain/Access.js"
-export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest } from "./Domain/Approval.js"
+export { ApprovalAction, ApprovalStatus, summarize as summarizeApproval, type ApprovalRequest, type ApprovalRequested } from "./Domain/Approval.js"
 export { Actor } from "./Actor.js"
 export {
   approveRequest, cancelRequest, checkCanDecide, deleteUser, denyRequest, listApprovals, pendingApprovalCount,
@@ -25,32 +25,30 @@ export { listAudit, verifyAudit, type AuditProblem, type AuditQuery, type AuditV
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"
 export { CoreConfig, configFromEnv, defaultConfig, type CoreConfigShape } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, describeLocation, layerDatabase, layerPg, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
-export { directoryInfo, init, why, type InitInput, type WhyAnswer } from "./Directory.js"
+export { directoryInfo, init, why, type WhyAnswer } from "./Directory.js"
 export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type ExportChunk, type ExportError, type ExportFormat, type ExportQuery, type ExportRecord, type ExportWritten } from "./Export.js"
 export { addGroupMembers, createGroup, deleteGroup, groupMembers, listGroups, removeGroupMembers, type GroupSummary } from "./Groups.js"
 export { CsvHeaderInvalid, CsvLineMalformed, csvColumns, DuplicateRow, GrantNeedsApproval, ImportStopped, importUsers, type CsvColumn, type ImportInput, type ImportMode, type ImportProblem, type ImportProgress, type ImportReport, type ImportUpdate } from "./Import.js"
 export {
-  acceptInvitation, cancelInvitation, checkCanInvite, inviteUser, listInvitations, resendInvitation, userInvitation,
-  type AcceptInput, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus, type InviteInput
+  acceptInvitation, cancelInvitation, checkCanInvite, inviteUser, listInvitations, resendInvitation, userInvitation, type Invitation, type InvitationQuery, type InvitationSent, type InvitationStatus
 } from "./Invitations.js"
 export { listOutbox, Mailer, retryOutbox, showOutbox, type DeliveryReport, type OutboxEntry, type OutboxQuery } from "./Mail.js"
-export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembers, type OrganizationSummary } from "./Orgs.js"
+export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembers, type MembersRemoved, type OrganizationSummary } from "./Orgs.js"
 export { hashPassword, verifyPassword } from "./Passwords.js"
-export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
+export { createRole, grantRole, listRoles, revokeRole, showRole, type Granted, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
-export { listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
+export { listSessions, revokeSessions, signOut, type Session } from "./Sessions.js"
 export {
   addSshKey, fingerprintOf, listSshKeys, parsePublicKey, removeSshKey, SshKeyInvalid, SshKeyNotFound, SshKeyTaken, SshKeyUnknown,
   type PublicKey, type SshKey
 } from "./SshKeys.js"
 export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
-  changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser,
-  type ChangePasswordInput, type SignInInput
+  changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser
 } from "./SignIn.js"
 export {
   createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
-  type BulkOutcome, type CreateUserInput, type UpdateOptions, type UserDetail, type UserQuery
+  type BulkOutcome, type Suspended, type UpdateOptions, type UserDetail, type UserQuery
 } from "./Users.js"
 export {
   accessTree, auditPage, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,
@@ -61,3 +59,8 @@ export {
   InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, SlackLinkNotFound,
   SlackAccountTaken, SlackIdentityMismatch, SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
 } from "./Slack.js"
+export { coreErrors, httpStatusOf, isCoreError, type CoreError, type CoreErrorTag, type HttpStatus } from "./CoreError.js"
+export {
+  AcceptInput, ChangePasswordInput, CreateGroupInput, CreateOrgInput, CreateRoleInput, CreateUserInput, decodeInput, decodeThen, GrantInput, InitInput,
+  InviteInput, PrincipalRef, ProfileInput, ResetInput, RevokeInput, SessionMeta, SignInInput, UpdateUserInput
+} from "./Domain/Inputs.js"

@@ -78,7 +78,7 @@ describe("importUsers", () => {
       const report = yield* importAs(ADMIN, { file, mode: "create" })
       assert.deepInclude(report, { created: 1, failed: 1, mode: "create" })
       assert.deepStrictEqual(report.problems, [{
-        line: 3, email: "nonames@acme.test", error: { _tag: "InvalidProfile", message: "Invalid first name: an account made with --create needs one." }
+        line: 3, email: "nonames@acme.test", error: { _tag: "InvalidProfile", message: "Invalid first name: an account the import creates needs one." }
       }])
       const [row] = yield* rows<{ status: string; passwordHash: string | null; mustChangePassword: number }>(
         "users", "status, password_hash, must_change_password", "email = 'linus@acme.test'"
@@ -274,7 +274,7 @@ describe("importUsers", () => {
       const file = yield* csvFile(dir, "admins.csv", [HEADER, "boss@acme.test,B,Oss,,,,,,org-admin,", "plain@acme.test,P,Lain,,,,,,auditor,"])
       const report = yield* importAs(ADMIN, { file })
       assert.deepStrictEqual(problemTags(report), ["2: GrantNeedsApproval"])
-      assert.include(report.problems[0]!.error.message, "usher roles grant")
+      assert.include(report.problems[0]!.error.message, "grant the role on its own, which files the request")
       assert.strictEqual(report.created, 1)
     }).pipe(Effect.scoped)))
 

@@ -163,7 +163,7 @@ describe("No live links at rest (issue item 10)", () => {
         const reports = yield* Core.retryOutbox.pipe(asUser(ADMIN))
         const orphan = reports.find((r) => r.id === "orphan")
         assert.strictEqual(orphan?.status, "failed")
-        assert.include(orphan?.error ?? "", "usher invites resend")
+        assert.include(orphan?.error ?? "", "resend the invitation")
         const requeued = reports.find((r) => r.id === invited.mail!.id)
         assert.strictEqual(requeued?.status, "failed", "once delivered, the whole mail is gone from this process too (a failed one is kept, see above)")
     })))

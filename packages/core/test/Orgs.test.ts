@@ -76,7 +76,7 @@ describe("Orgs", () => {
         assert.isTrue(yield* allows("pat@acme.test", "approvals.decide", "org:beta"))
 
         const head = yield* auditHead
-        assert.deepStrictEqual(yield* Core.removeOrgMembers("beta", ["pat@acme.test"]).pipe(asUser(ADMIN)), { org: "beta", removed: ["pat@acme.test"] })
+        assert.deepStrictEqual(yield* Core.removeOrgMembers("beta", ["pat@acme.test"]).pipe(asUser(ADMIN)), { _tag: "MembersRemoved", org: "beta", removed: ["pat@acme.test"] })
         const pat = yield* Core.showUser("pat@acme.test").pipe(asUser(ADMIN))
         assert.strictEqual(pat.user.status, "active", "the account stays")
         assert.deepStrictEqual(pat.organizations.map((o) => o.slug), ["acme"])

@@ -53,7 +53,8 @@ describe("Slack identity", () => {
       yield* directory
       const unknown = yield* failsWith(mapped("U0NOBODY", "nobody@acme.test"), "SlackUserUnmapped")
       assert.include(unknown.message, "no user has the e-mail nobody@acme.test")
-      assert.include(unknown.message, "usher slack link U0NOBODY USER")
+      assert.include(unknown.message, "nobody linked them to one")
+      assert.notInclude(unknown.message, "usher slack", "core names no front-end command")
       const noEmail = yield* failsWith(mapped("U0NOBODY", null), "SlackUserUnmapped")
       assert.include(noEmail.message, "no verified e-mail")
       yield* failsWith(mapped("not-an-id", "bob@acme.test"), "InvalidSlackUserId")

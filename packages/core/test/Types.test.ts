@@ -45,3 +45,36 @@ describe("checks the types can see (issue part K)", () => {
     expectTypeOf<Unchecked<typeof unchecked>>().toEqualTypeOf<"leaky" | "leakyFunction">()
   })
 })
+
+/** What such an export fails with. */
+type Fails<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E
+  : T extends (...args: ReadonlyArray<any>) => Effect.Effect<infer _A, infer E, infer _R> ? E
+  : never
+
+/** The exports that make an Effect failing with anything that is not one of core's typed errors. */
+type Uncatalogued<M> = {
+  [K in keyof M]: MakesEffect<M[K]> extends false ? never : [Exclude<Fails<M[K]>, Core.CoreError>] extends [never] ? never : K
+}[keyof M]
+
+/** Reading the process's configuration at startup fails with Effect's ConfigError, before any use case runs. */
+type StartupConfig = "configFromEnv" | "locationFromEnv" | "resolveLocation"
+
+describe("the error catalogue (issue 11)", () => {
+  it("every exported Effect fails only with errors of CoreError, each of which has an HTTP status", () => {
+    expectTypeOf<Exclude<Uncatalogued<typeof Core>, StartupConfig>>().toEqualTypeOf<never>()
+    // the combinators pass on whatever the effect they are given fails with
+    expectTypeOf<Exclude<Uncatalogued<typeof Core.Jobs>, "asSystem" | "claimSlackDelivery">>().toEqualTypeOf<never>()
+    expectTypeOf<(typeof Core.coreErrors)[number]["httpStatus"]>().toExtend<Core.HttpStatus>()
+    expectTypeOf(Core.httpStatusOf).parameter(0).toEqualTypeOf<Core.CoreError>()
+  })
+
+  it("the test itself catches an export failing with an error outside the catalogue", () => {
+    class Stray extends Error { readonly _tag = "Stray" }
+    const exports = {
+      fine: null as unknown as Effect.Effect<number, Core.UserNotFound | Core.PermissionDenied, Core.Actor>,
+      stray: null as unknown as (id: string) => Effect.Effect<number, Core.UserNotFound | Stray, Core.Actor>,
+      opaque: null as unknown as Effect.Effect<number, unknown, Core.Actor>
+    }
+    expectTypeOf<Uncatalogued<typeof exports>>().toEqualTypeOf<"stray" | "opaque">()
+  })
+})

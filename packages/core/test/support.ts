@@ -217,8 +217,8 @@ export const failsWithNothingWritten = <A, E extends { readonly _tag: string }, 
   })
 
 /** The grant of a `grantRole` that was carried out at once (a test that expects no approval gate). */
-export const granted = <A extends object>(result: A) =>
-  "approval" in result ? Effect.dieMessage(`expected a grant, got an approval request`) : Effect.succeed(result as Exclude<A, { readonly approval: unknown }>)
+export const granted = <A extends { readonly _tag: string }>(result: A) =>
+  result._tag === "ApprovalRequested" ? Effect.dieMessage(`expected a grant, got an approval request`) : Effect.succeed(result as Exclude<A, Core.ApprovalRequested>)
 
 /** What a test compares of `verifyAudit`'s answer: ok, how many events, the problems. */
 export const verdict = (v: Core.AuditVerification) => ({ ok: v.ok, events: v.events, problems: v.problems })

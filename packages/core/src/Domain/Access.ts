@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { GrantId, GroupId, RoleId } from "./Ids.js"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /** A role: a named set of catalog and application permissions. */
 export const Role = Schema.Struct({
@@ -35,3 +36,69 @@ export const Grant = Schema.Struct({
   expiresAt: Schema.NullOr(Schema.String)
 })
 export type Grant = typeof Grant.Type
+
+/** No role of that name. */
+export class RoleNotFound extends Schema.TaggedError<RoleNotFound>()("RoleNotFound", { role: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `No role named ${this.role}.`
+  }
+}
+
+/** A role of that name exists already. */
+export class RoleExists extends Schema.TaggedError<RoleExists>()("RoleExists", { role: Schema.String }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `A role named ${this.role} exists already.`
+  }
+}
+
+/** No group of that name in the organization. */
+export class GroupNotFound extends Schema.TaggedError<GroupNotFound>()("GroupNotFound", { group: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `No group named ${this.group}.`
+  }
+}
+
+/** The organization has a group of that name already. */
+export class GroupExists extends Schema.TaggedError<GroupExists>()("GroupExists", { group: Schema.String }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `A group named ${this.group} exists already.`
+  }
+}
+
+/** No such grant to revoke. */
+export class GrantNotFound extends Schema.TaggedError<GrantNotFound>()("GrantNotFound", {
+  role: Schema.String,
+  principal: Schema.String,
+  scope: Schema.String
+}) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `${this.principal} does not hold ${this.role} at ${this.scope}.`
+  }
+}
+
+/** A group granted a role at another organization's scope. */
+export class GrantOutsideOrganization extends Schema.TaggedError<GrantOutsideOrganization>()("GrantOutsideOrganization", {
+  principal: Schema.String,
+  scope: Schema.String,
+  org: Schema.String
+}) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `The group ${this.principal} belongs to ${this.org}; it can hold roles at provider, org:${this.org} or app:${this.org}/…, not at ${this.scope}.`
+  }
+}
+
+/** The action would leave the directory without an active provider admin. */
+export class LastProviderAdmin extends Schema.TaggedError<LastProviderAdmin>()("LastProviderAdmin", {
+  user: Schema.String
+}) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `${this.user} is the last active provider admin; grant provider-admin to someone else first.`
+  }
+}

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /** Where a request stands (DESIGN §4); `expired` is also derived for pending requests past their date. */
 export const ApprovalStatus = Schema.Literal("pending", "approved", "executed", "denied", "expired", "canceled", "failed")
@@ -69,6 +70,18 @@ export interface ApprovalRequest {
   readonly version: number
 }
 
+/**
+ * The result of a use case that, under configuration or by rule, files a request instead of
+ * acting: callers switch on `_tag` (`ApprovalRequested`, or the use case's own tag when it acted).
+ */
+export interface ApprovalRequested {
+  readonly _tag: "ApprovalRequested"
+  readonly approval: ApprovalRequest
+}
+
+/** Wraps a filed request as a use case's result. */
+export const approvalRequested = (approval: ApprovalRequest): ApprovalRequested => ({ _tag: "ApprovalRequested", approval })
+
 /** The status a stored request has at an instant: a pending one past its expiry is `expired`. */
 export const statusAt = (stored: ApprovalStatus, expiresAt: string, now: Date): ApprovalStatus =>
   stored === "pending" && Date.parse(expiresAt) <= now.getTime() ? "expired" : stored
@@ -87,5 +100,105 @@ export const targetKey = (action: ApprovalAction): string => {
       return `${action.principal.type}:${action.principal.id}:${action.role}:${action.scope}`
     case "users.suspend":
       return action.users.map((u) => u.id).sort().join(",")
+  }
+}
+
+/** No approval request with that id. */
+export class ApprovalNotFound extends Schema.TaggedError<ApprovalNotFound>()("ApprovalNotFound", { id: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `No approval request ${this.id}.`
+  }
+}
+
+/** The request was decided (or withdrawn) already; nothing happens twice. */
+export class ApprovalNotPending extends Schema.TaggedError<ApprovalNotPending>()("ApprovalNotPending", {
+  id: Schema.String,
+  status: Schema.String,
+  decidedBy: Schema.NullOr(Schema.String)
+}) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `Approval request ${this.id} is ${this.status} already${this.decidedBy === null ? "" : ` (by ${this.decidedBy})`}; nothing was changed.`
+  }
+}
+
+/** The request expired before anyone decided it; ask again if it is still needed. */
+export class ApprovalExpired extends Schema.TaggedError<ApprovalExpired>()("ApprovalExpired", { id: Schema.String, expiredAt: Schema.String }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `Approval request ${this.id} expired at ${this.expiredAt.slice(0, 16).replace("T", " ")} UTC; request it again if it is still needed.`
+  }
+}
+
+/** Four eyes: the requester cannot decide their own request. */
+export class SelfApproval extends Schema.TaggedError<SelfApproval>()("SelfApproval", { id: Schema.String }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return `You filed request ${this.id} yourself; someone else must approve or deny it.`
+  }
+}
+
+/**
+ * Four eyes that can't be faked: the decider's right to decide must predate the request, come
+ * from someone other than the requester (not granted by them, directly or through a group they
+ * filled, nor to a person they invited), and belong to an account active before the request.
+ */
+export class DeciderNotEligible extends Schema.TaggedError<DeciderNotEligible>()("DeciderNotEligible", { id: Schema.String, scopes: Schema.Array(Schema.String) }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return `Your right to decide request ${this.id} at ${this.scopes.join(" and ")} does not count for it: it came after the request was filed, or from its requester (a grant they made, a group they added you to, or their invitation). Someone else must decide it.`
+  }
+}
+
+/** A request for the same action on the same target is already waiting: decide or cancel that one. */
+export class ApprovalAlreadyPending extends Schema.TaggedError<ApprovalAlreadyPending>()("ApprovalAlreadyPending", {
+  id: Schema.String,
+  summary: Schema.String,
+  requestedBy: Schema.String
+}) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `Request ${this.id} (${this.summary}, filed by ${this.requestedBy}) is already waiting for the same thing; decide or cancel it instead of filing another.`
+  }
+}
+
+/** Nobody but the requester could ever decide the request, so it is refused up front. */
+export class NoEligibleApprover extends Schema.TaggedError<NoEligibleApprover>()("NoEligibleApprover", { scopes: Schema.Array(Schema.String) }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `Nobody else could approve this: grant the approver role at ${this.scopes.join(" and ")} to someone other than you first.`
+  }
+}
+
+/**
+ * A role that configuration puts behind four-eyes approval, asked for where no request can be
+ * filed (an invitation, a new account, a bulk import): it is granted afterwards, with approval.
+ */
+export class GrantNeedsApproval extends Schema.TaggedError<GrantNeedsApproval>()("GrantNeedsApproval", {
+  role: Schema.String,
+  scope: Schema.String,
+  /** the group whose joining would grant it */
+  group: Schema.optional(Schema.String)
+}) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return this.group === undefined
+      ? `Granting ${this.role} at ${this.scope} needs approval in this directory: leave it out here, then grant the role on its own, which files the request.`
+      : `Joining ${this.group} grants ${this.role} at ${this.scope}, which needs approval in this directory: grant the role itself instead, which files the request.`
+  }
+}
+
+/** An action that needs approval was asked for without a reason. */
+export class ReasonRequired extends Schema.TaggedError<ReasonRequired>()("ReasonRequired", {
+  action: Schema.String,
+  /** a denial, whose reason goes to the requester, rather than a request */
+  denial: Schema.optional(Schema.Boolean)
+}) {
+  static readonly httpStatus = 400 satisfies HttpStatus
+  override get message() {
+    return this.denial === true
+      ? `Give a reason for denying "${this.action}": the requester is told why.`
+      : `${this.action} needs approval: give a reason for the approvers.`
   }
 }

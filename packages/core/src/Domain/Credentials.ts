@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Either } from "effect"
-import { PasswordRejected } from "./Errors.js"
+import { Either, Schema } from "effect"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /** Passwords: 12 to 256 characters (Unicode code points), no composition rules (DESIGN §5). */
 export const PASSWORD_MIN = 12
@@ -31,4 +31,79 @@ export const tokenFrom = (text: string): string | undefined => {
   const path = trimmed.split(/[?#]/)[0] ?? ""
   const last = path.slice(path.lastIndexOf("/") + 1)
   return TOKEN.test(last) ? last : undefined
+}
+
+/** An invitation link that cannot be used; deliberately silent about why (unknown, used, replaced or expired). */
+export class InvitationInvalid extends Schema.TaggedError<InvitationInvalid>()("InvitationInvalid", {}) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return "This invitation link is not valid: it may have expired, been used already or been replaced by a newer one. Ask your admin to resend it."
+  }
+}
+
+/** A password-reset link that cannot be used; silent about why, like `InvitationInvalid`. */
+export class ResetLinkInvalid extends Schema.TaggedError<ResetLinkInvalid>()("ResetLinkInvalid", {}) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return "This password-reset link is not valid: it may have expired, been used already or been replaced by a newer one. Ask your admin for a new one."
+  }
+}
+
+/** The user has no pending invitation (never invited, or already accepted). */
+export class InvitationNotFound extends Schema.TaggedError<InvitationNotFound>()("InvitationNotFound", { user: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `${this.user} has no pending invitation.`
+  }
+}
+
+/** A new password that breaks the length rule (12 to 256 characters; no composition rules). */
+export class PasswordRejected extends Schema.TaggedError<PasswordRejected>()("PasswordRejected", { reason: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `That password cannot be used: ${this.reason}.`
+  }
+}
+
+/**
+ * Sign-in refused: the same error, in the same time, for an unknown e-mail, a wrong password and
+ * a locked account, so a caller learns nothing about which accounts exist.
+ */
+export class SignInFailed extends Schema.TaggedError<SignInFailed>()("SignInFailed", {}) {
+  static readonly httpStatus = 401 satisfies HttpStatus
+  override get message() {
+    return "Wrong e-mail or password. After 10 failed attempts an account is locked until an admin unlocks it."
+  }
+}
+
+/** A provisioned user signed in with the temporary password: a new password must be set first. */
+export class PasswordChangeRequired extends Schema.TaggedError<PasswordChangeRequired>()("PasswordChangeRequired", {}) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return "You signed in with a temporary password: choose a new password to continue."
+  }
+}
+
+/** Correct credentials of an account that is suspended. */
+export class AccountSuspended extends Schema.TaggedError<AccountSuspended>()("AccountSuspended", {}) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return "This account is suspended; ask your admin."
+  }
+}
+
+/** No such session of that user (or it has ended already). */
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>()("SessionNotFound", { session: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `No active session ${this.session}.`
+  }
+}
+
+/** A session token that is unknown, revoked or expired. */
+export class SessionInvalid extends Schema.TaggedError<SessionInvalid>()("SessionInvalid", {}) {
+  static readonly httpStatus = 401 satisfies HttpStatus
+  override get message() {
+    return "Your session has ended; sign in again."
+  }
 }

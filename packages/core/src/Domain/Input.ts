@@ -1,5 +1,5 @@
-import { Either } from "effect"
-import { InputTooLong, InvalidInput } from "./Errors.js"
+import { Either, Schema } from "effect"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /**
  * The longest input each kind of field takes, in characters (code points): every front-end checks
@@ -96,4 +96,47 @@ export const parseIsoInstant = (field: string, text: string): Either.Either<Date
   }
   const ms = Number(`0.${fraction || "0"}`) * 1000
   return Either.right(new Date(Date.UTC(year, month - 1, day, hour, minute, second) + Math.floor(ms) - offsetMinutes * 60_000))
+}
+
+/** A value that is malformed for its field (a date, a number, an enum). */
+export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  static readonly httpStatus = 400 satisfies HttpStatus
+  override get message() {
+    return `Invalid ${this.field}: ${this.reason}.`
+  }
+}
+
+/** An input longer than its field allows; nothing of it is echoed back (it may be huge). */
+export class InputTooLong extends Schema.TaggedError<InputTooLong>()("InputTooLong", {
+  field: Schema.String,
+  max: Schema.Number,
+  length: Schema.Number
+}) {
+  static readonly httpStatus = 400 satisfies HttpStatus
+  override get message() {
+    return `Too long: ${this.field} has ${this.length} characters, at most ${this.max}.`
+  }
+}
+
+/** A name (role, group, organization, app) that breaks the naming rule. */
+export class InvalidName extends Schema.TaggedError<InvalidName>()("InvalidName", {
+  kind: Schema.String,
+  name: Schema.String,
+  rule: Schema.String
+}) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `"${this.name}" is not a valid ${this.kind} name: ${this.rule}.`
+  }
+}
+
+/** A file that cannot be read (missing, unreadable, not text). */
+export class FileUnreadable extends Schema.TaggedError<FileUnreadable>()("FileUnreadable", { path: Schema.String, reason: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `Cannot read ${this.path}: ${this.reason}.`
+  }
 }

@@ -1,6 +1,6 @@
 import { Either, Schema } from "effect"
-import { InvalidTransition } from "./Errors.js"
 import type { User, UserStatus } from "./User.js"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /** What can happen to an account (DESIGN §3). */
 export const LifecycleEvent = Schema.Literal(
@@ -61,4 +61,15 @@ export const transition = <U extends LifecycleUser>(
   if (step === undefined) return Either.left(new InvalidTransition({ from: user.status, event }))
   const { change, effects } = step(user, now.toISOString())
   return Either.right({ user: { ...user, ...change }, effects })
+}
+
+/** A lifecycle event that the user's current status does not allow. */
+export class InvalidTransition extends Schema.TaggedError<InvalidTransition>()("InvalidTransition", {
+  from: Schema.String,
+  event: Schema.String
+}) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `Cannot ${this.event} a user who is ${this.from}.`
+  }
 }

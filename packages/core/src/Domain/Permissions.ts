@@ -1,6 +1,6 @@
-import { Either } from "effect"
-import { EscalationDenied, InvalidPermission, PermissionDenied } from "./Errors.js"
+import { Either, Schema } from "effect"
 import * as Scope from "./Scope.js"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /** The permissions usher itself checks (DESIGN §2). */
 export const catalog = [
@@ -186,4 +186,41 @@ export const withinReach = (actor: Subject, target: Subject, now: Date): boolean
     }
   }
   return true
+}
+
+/** The actor lacks a permission at a scope. */
+export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("PermissionDenied", {
+  permission: Schema.String,
+  scope: Schema.String
+}) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return `Permission denied: you need ${this.permission} at ${this.scope}.`
+  }
+}
+
+/** The actor tried to hand out permissions they do not hold themselves. */
+export class EscalationDenied extends Schema.TaggedError<EscalationDenied>()("EscalationDenied", {
+  role: Schema.String,
+  scope: Schema.String,
+  missing: Schema.Array(Schema.String)
+}) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return `You cannot grant ${this.role} at ${this.scope}: it carries ${this.missing.join(", ")}, which you do not hold there.`
+  }
+}
+
+/** Not a permission name (catalog, or dotted lower-case application permission). */
+export class InvalidPermission extends Schema.TaggedError<InvalidPermission>()("InvalidPermission", {
+  permission: Schema.String,
+  /** set when the name lies in a catalog namespace (`users.` …) but is not in the catalog: a typo, never an application permission */
+  namespace: Schema.optional(Schema.String)
+}) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return this.namespace === undefined
+      ? `"${this.permission}" is not a permission; use a catalog permission or a dotted lower-case name such as expenses.approve.`
+      : `Unknown permission ${this.permission}: names under ${this.namespace}. are usher's own, and this one is not in its catalog (the provider-admin role carries all of it); application permissions take a namespace of their own, such as expenses.approve.`
+  }
 }

@@ -1,5 +1,5 @@
-import { Either } from "effect"
-import { InvalidScope } from "./Errors.js"
+import { Either, Schema } from "effect"
+import type { HttpStatus } from "./HttpStatus.js"
 
 /**
  * Where a grant applies: `provider` ⊃ `org:<slug>` ⊃ `app:<org>/<app>`.
@@ -52,3 +52,19 @@ export const contains = (outer: Scope, inner: Scope): boolean =>
   outer === inner ||
   outer === provider ||
   (outer.startsWith("org:") && inner.startsWith("app:") && orgSlugOf(inner) === orgSlugOf(outer))
+
+/** Not of the form provider, org:<slug> or app:<org>/<app>. */
+export class InvalidScope extends Schema.TaggedError<InvalidScope>()("InvalidScope", { scope: Schema.String }) {
+  static readonly httpStatus = 400 satisfies HttpStatus
+  override get message() {
+    return `"${this.scope}" is not a scope; use provider, org:<slug> or app:<org>/<app>.`
+  }
+}
+
+/** A well-formed scope naming an organization or app that does not exist. */
+export class ScopeNotFound extends Schema.TaggedError<ScopeNotFound>()("ScopeNotFound", { scope: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `The scope ${this.scope} names an organization or app that does not exist.`
+  }
+}

@@ -2,10 +2,13 @@ import { Either, Schema } from "effect"
 import { parsePhoneNumberFromString } from "libphonenumber-js/max"
 import { domainToASCII, domainToUnicode } from "node:url"
 import validator from "validator"
-import { InputTooLong, InvalidEmail, InvalidPhone, InvalidProfile } from "./Errors.js"
 import { UserId } from "./Ids.js"
 import { checkKind, invisibleCharacter } from "./Input.js"
 import { isMixedScript, scriptNames } from "./Scripts.js"
+import type { HttpStatus } from "./HttpStatus.js"
+import { InputTooLong } from "./Input.js"
+import type { ProfileInput } from "./Inputs.js"
+export type { ProfileInput } from "./Inputs.js"
 
 /** Where a user is in the lifecycle (DESIGN §3). */
 export const UserStatus = Schema.Literal("invited", "provisioned", "active", "suspended", "deleted")
@@ -40,18 +43,6 @@ export const User = Schema.Struct({
 })
 export type User = typeof User.Type
 
-/** The editable part of a user; `null` clears an optional field, absence leaves it alone. */
-export interface ProfileInput {
-  readonly email?: string
-  readonly firstName?: string
-  readonly lastName?: string
-  readonly phone?: string | null
-  readonly gender?: string | null
-  readonly birthday?: string | null
-  readonly orgUnit?: string | null
-  readonly position?: string | null
-  readonly kind?: string
-}
 
 /** A validated, normalized profile patch. */
 export interface Profile {
@@ -184,3 +175,50 @@ export const displayName = (user: Pick<User, "firstName" | "lastName" | "email">
 /** Whether sign-in is locked at an instant: a lock lasts until `lockedUntil`, never longer. */
 export const signInLocked = (user: { readonly lockedUntil: string | null }, at: Date): boolean =>
   user.lockedUntil !== null && Date.parse(user.lockedUntil) > at.getTime()
+
+/** No user with that e-mail or id (or it was deleted). */
+export class UserNotFound extends Schema.TaggedError<UserNotFound>()("UserNotFound", { user: Schema.String }) {
+  static readonly httpStatus = 404 satisfies HttpStatus
+  override get message() {
+    return `No user ${this.user} in the directory.`
+  }
+}
+
+/** Another account already uses that e-mail. */
+export class EmailTaken extends Schema.TaggedError<EmailTaken>()("EmailTaken", { email: Schema.String }) {
+  static readonly httpStatus = 409 satisfies HttpStatus
+  override get message() {
+    return `The e-mail ${this.email} is already used by another account.`
+  }
+}
+
+/** Not an e-mail address. */
+export class InvalidEmail extends Schema.TaggedError<InvalidEmail>()("InvalidEmail", {
+  email: Schema.String,
+  /** what is wrong, when more can be said than "not an address" */
+  reason: Schema.optional(Schema.String)
+}) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `"${this.email}" is not a valid e-mail address${this.reason === undefined ? "" : `: ${this.reason}`}.`
+  }
+}
+
+/** Not a phone number (it must carry a country code, e.g. +44 20 7946 0958). */
+export class InvalidPhone extends Schema.TaggedError<InvalidPhone>()("InvalidPhone", { phone: Schema.String }) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `"${this.phone}" is not a valid phone number; include the country code, e.g. +44 20 7946 0958.`
+  }
+}
+
+/** A profile field that does not fit its rule. */
+export class InvalidProfile extends Schema.TaggedError<InvalidProfile>()("InvalidProfile", {
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  static readonly httpStatus = 422 satisfies HttpStatus
+  override get message() {
+    return `Invalid ${this.field}: ${this.reason}.`
+  }
+}

@@ -151,8 +151,8 @@ const refusal = (
   change: { readonly home: OrgRef; readonly joins: ReadonlyArray<OrgRef>; readonly grants: ReadonlyArray<PlannedGrant>; readonly groups: ReadonlyArray<GroupRef>; readonly fields: number }
 ): PlanError | undefined => {
   if (existing === undefined && ctx.mode === "create") {
-    if (row.profile.firstName === undefined) return new InvalidProfile({ field: "first name", reason: "an account made with --create needs one" })
-    if (row.profile.lastName === undefined) return new InvalidProfile({ field: "last name", reason: "an account made with --create needs one" })
+    if (row.profile.firstName === undefined) return new InvalidProfile({ field: "first name", reason: "an account the import creates needs one" })
+    if (row.profile.lastName === undefined) return new InvalidProfile({ field: "last name", reason: "an account the import creates needs one" })
   }
   const orgs = [...(existing?.orgs ?? [change.home.slug]), ...change.joins.map((o) => o.slug)]
   for (const grant of change.grants) {

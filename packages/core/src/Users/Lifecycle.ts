@@ -9,6 +9,7 @@ import type { User } from "../Domain/User.js"
 import { findUser } from "../internal/lookup.js"
 import { removeAfterCommit, transaction } from "../internal/tx.js"
 import { gated, requestApproval } from "../Approvals/Request.js"
+import { approvalRequested } from "../Domain/Approval.js"
 import { writeUser, type UserColumns } from "./UsersRepo.js"
 
 /** Options of a status change. */
@@ -113,7 +114,7 @@ export type BulkOutcome =
 /**
  * Suspends several users. When configuration gates bulk suspension (`approval.gates`
  * bulk-suspend) and more than one user is named, it files one approval request instead;
- * otherwise each user is suspended in its own transaction and the outcome is per user.
+ * otherwise each user is suspended in its own transaction and the outcome is per user (`Suspended`).
  */
 export const suspendUsers = (refs: ReadonlyArray<string>, options: StatusChangeOptions = {}) =>
   Effect.gen(function*() {
@@ -125,7 +126,7 @@ export const suspendUsers = (refs: ReadonlyArray<string>, options: StatusChangeO
           yield* requireForAccount("users.suspend", user.id)
           people.set(user.id, { id: user.id, email: user.email })
         }
-        return { approval: yield* requestApproval({ _tag: "users.suspend", users: [...people.values()] }, options.reason) }
+        return approvalRequested(yield* requestApproval({ _tag: "users.suspend", users: [...people.values()] }, options.reason))
       }))
     }
     const results: Array<BulkOutcome> = []
@@ -135,8 +136,14 @@ export const suspendUsers = (refs: ReadonlyArray<string>, options: StatusChangeO
         ? { user: exit.right.email, ok: true, status: exit.right.status }
         : { user: ref, ok: false, error: { _tag: exit.left._tag, message: exit.left.message } })
     }
-    return { results }
+    return { _tag: "Suspended", results } satisfies Suspended
   })
+
+/** Several users suspended, each in its own transaction, with how each fared. */
+export interface Suspended {
+  readonly _tag: "Suspended"
+  readonly results: ReadonlyArray<BulkOutcome>
+}
 
 /** Suspends users in the caller's transaction after an approval; those suspended already are left as they are. */
 export const suspendNow = (userIds: ReadonlyArray<string>, reason: string) =>

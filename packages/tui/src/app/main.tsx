@@ -2,7 +2,8 @@ import * as Core from "@usher/core"
 import { Exit, type ManagedRuntime } from "effect"
 import { render, type Instance } from "ink"
 import { constants } from "node:os"
-import { formatCause } from "../present/formatError.js"
+import { formatDashboardCause } from "../present/dashboardError.js"
+import { defectLog, type DefectLog } from "./runtime/defectLog.js"
 import { App, type FirstScreen } from "./App.js"
 import { usersWindow } from "./screens/Users.js"
 import { Dashboard, isEmptyDirectory, resolveActing, type Acting } from "./runtime/Dashboard.js"
@@ -39,6 +40,8 @@ export interface MountOptions {
   /** the front-end audit rows name (default `tui`) */
   readonly via?: Core.AuditLog.Via | undefined
   readonly colors: boolean
+  /** where defects go (default: standard error, shown once the terminal is restored) */
+  readonly logDefect?: DefectLog | undefined
   /** called once when the dashboard is gone (quit, or `close`), after the terminal is restored */
   readonly onClose?: (() => void) | undefined
 }
@@ -72,11 +75,11 @@ export const mountDashboard = async (options: MountOptions): Promise<{ readonly 
     if (Exit.isFailure(resolved)) {
       // nobody to act as in an empty directory: that is the setup screen, not an error
       const empty = await runtime.runPromiseExit(Core.as("system", options.via ?? "tui")(isEmptyDirectory))
-      if (Exit.isFailure(empty) || !empty.value) return { ok: false, message: formatCause(Exit.isFailure(empty) ? empty.cause : resolved.cause).message }
+      if (Exit.isFailure(empty) || !empty.value) return { ok: false, message: formatDashboardCause(Exit.isFailure(empty) ? empty.cause : resolved.cause).message }
       needsSetup = true
     } else acting = resolved.value
   }
-  const dashboard = new Dashboard(runtime, options.location, options.readonly, acting, options.via ?? "tui")
+  const dashboard = new Dashboard(runtime, options.location, options.readonly, acting, options.via ?? "tui", options.logDefect ?? defectLog(null))
   // read what the first frame shows before drawing it, so it shows users, not a loading line
   // (their count follows: counting 100k users would hold the first frame back)
   const initial: FirstScreen = {}
@@ -149,6 +152,7 @@ export const runDashboard = async (options: DashboardOptions): Promise<0 | 1> =>
       stdout: options.stdout,
       actor: options.actor,
       readonly: options.readonly,
+      logDefect: defectLog(options.config.dataDir),
       colors: (options.env["NO_COLOR"] ?? "") === ""
     })
     if (!started.ok) {

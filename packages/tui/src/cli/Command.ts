@@ -1,4 +1,5 @@
 import type { Actor, CoreServices } from "@usher/core"
+import type { CliError } from "../present/formatError.js"
 import { Data, type Effect } from "effect"
 import type { ParseArgsConfig } from "node:util"
 
@@ -27,13 +28,17 @@ export interface Command<A = unknown> {
   /** whether this invocation reads standard input (e.g. `--password-stdin`) */
   readonly readsStdin?: (parsed: Parsed) => boolean
   /** `progress` writes a line to standard error while a long command works (never to the result on stdout) */
-  readonly run: (parsed: Parsed, progress: (line: string) => void) => Effect.Effect<A, unknown, CoreServices | Actor>
+  readonly run: (parsed: Parsed, progress: (line: string) => void) => Effect.Effect<A, CliError, CoreServices | Actor>
   readonly text: (result: A) => string
   /** exit code 1 even though the command ran (e.g. `audit verify` finding a break) */
   readonly failed?: (result: A) => boolean
 }
 
-/** Declares a command with its result type checked against its text renderer. */
+/**
+ * Declares a command with its result type checked against its text renderer. The result type is
+ * erased for the command table; the error type is not: every command fails only with `CliError`,
+ * which `formatError` renders exhaustively.
+ */
 export const command = <A>(spec: Command<A>): Command => spec as unknown as Command
 
 /** A string flag's value. */

@@ -347,7 +347,7 @@ const runCommand = async (
   command: Command,
   parsed: Parsed,
   runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown>,
-  acting: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>) => Effect.Effect<A, unknown, Core.CoreServices>
+  acting: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>) => Effect.Effect<A, E | Core.ActorUnknown, Core.CoreServices>
 ): Promise<ExitCode> => {
   const stdin = command.readsStdin?.(parsed) === true ? await (io.stdin ?? (() => Promise.resolve("")))() : undefined
   const input = stdin === undefined ? parsed : { ...parsed, stdin }

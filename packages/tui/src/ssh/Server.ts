@@ -1,5 +1,5 @@
 import * as Core from "@usher/core"
-import { type Effect, Exit, type ManagedRuntime } from "effect"
+import { Cause, type Effect, Exit, type ManagedRuntime } from "effect"
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { dirname } from "node:path"
@@ -265,6 +265,7 @@ export const startSshServer = async (options: SshServerOptions): Promise<SshServ
               actor: { id: who.key.userId, email: who.key.user },
               readonly: who.key.readonly,
               via: "ssh",
+              logDefect: (cause) => options.log(`a dashboard of ${who.key.user} hit a defect: ${Cause.pretty(cause)}`),
               colors,
               onClose: () => end()
             })

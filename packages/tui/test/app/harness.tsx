@@ -3,6 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { initialized, keys, makeTempDirectory, plain, renderScreen, type Screen, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
 import { App } from "../../src/app/App.js"
+import { defectLog } from "../../src/app/runtime/defectLog.js"
 import { Dashboard, isEmptyDirectory, resolveActing } from "../../src/app/runtime/Dashboard.js"
 
 /** A dashboard on a fresh temp directory, rendered on a fake terminal. */
@@ -46,7 +47,8 @@ export const openDashboard = async (options: HarnessOptions = {}): Promise<Harne
   if (options.setup !== undefined) await system(options.setup)
   const needsSetup = await system(isEmptyDirectory)
   const acting = needsSetup ? undefined : await runtime.runPromise(resolveActing(options.actor))
-  const dashboard = new Dashboard(runtime, temp.location, options.readonly ?? false, acting)
+  // as a local dashboard does: defects into the data directory's log
+  const dashboard = new Dashboard(runtime, temp.location, options.readonly ?? false, acting, "tui", defectLog(config.dataDir))
   const screen = renderScreen(<App dashboard={dashboard} needsSetup={needsSetup} colors={options.colors ?? true} pollMs={50} />, {
     columns: options.columns ?? 120,
     rows: options.rows ?? 30

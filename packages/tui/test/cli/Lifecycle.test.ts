@@ -84,7 +84,7 @@ describe("usher CLI: invitations, approvals, sessions, settings", () => {
 
     const requested = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "left the company", "--json"])
     assert.strictEqual(requested.code, 0, requested.stderr)
-    assert.deepStrictEqual(Object.keys(requested.json), ["approval"])
+    assert.deepStrictEqual(Object.keys(requested.json), ["_tag", "approval"])
     assert.strictEqual(requested.json.approval.status, "pending")
     const id: string = requested.json.approval.id
     const twice = await usher(temp, ["users", "delete", "bob@acme.test", "--reason", "twice"])

@@ -9,9 +9,6 @@ import type { Command } from "../../parse/command.js"
 /** A command other than help and the invite form, which need no directory identity. */
 export type DirectoryCommand = Exclude<Command, { readonly _tag: "Help" } | { readonly _tag: "InviteForm" }>
 
-/** A use case's result that is an approval request (core gated the action) rather than its effect. */
-const isApproval = (result: object): result is { readonly approval: Core.ApprovalRequest } => "approval" in result
-
 /**
  * Runs one parsed command as the acting directory user: resolve whom it names, call the one
  * use case, render its result. Approval requests go to the approvals channel.
@@ -20,7 +17,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
   Effect.gen(function*() {
     switch (command._tag) {
       case "Invite":
-        return invited(yield* Core.inviteUser({
+        return invited(yield* Core.decodeThen(Core.InviteInput, Core.inviteUser)({
           email: command.email,
           roles: command.roles,
           groups: command.groups,
@@ -35,16 +32,16 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
       case "Reactivate":
         return statusChanged(yield* Core.reactivateUser(yield* bot.identity.target(command.target)), "Reactivated")
       case "RoleGrant": {
-        const result = yield* Core.grantRole({
+        const result = yield* Core.decodeThen(Core.GrantInput, Core.grantRole)({
           role: command.role,
           to: { user: yield* bot.identity.target(command.target) },
           ...(command.scope === undefined ? {} : { scope: command.scope }),
           ...(command.reason === undefined ? {} : { reason: command.reason })
         })
-        return isApproval(result) ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
+        return result._tag === "ApprovalRequested" ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
       }
       case "RoleRevoke":
-        return revoked(yield* Core.revokeRole({
+        return revoked(yield* Core.decodeThen(Core.RevokeInput, Core.revokeRole)({
           role: command.role,
           from: { user: yield* bot.identity.target(command.target) },
           ...(command.scope === undefined ? {} : { scope: command.scope })

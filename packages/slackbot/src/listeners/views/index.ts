@@ -40,7 +40,7 @@ export const handleInviteSubmission = async (bot: Bot, body: ViewSubmitAction, f
   const reply = await runToReply(bot, Effect.gen(function*() {
     if (!(yield* Core.Jobs.claimSlackDelivery(`view:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
     const actor = yield* bot.identity.actor(body.user.id)
-    const sent = yield* Core.inviteUser({
+    const sent = yield* Core.decodeThen(Core.InviteInput, Core.inviteUser)({
       email: form.email,
       roles: form.roles,
       groups: form.groups,

@@ -77,7 +77,7 @@ export const openBulkMenu = (marked: ReadonlyMap<string, string>, dashboard: Das
             run: async (v) => {
               const outcome = await dashboard.run(Core.suspendUsers(ids, { reason: v["reason"] ?? "" }))
               if (!outcome.ok) return { ok: false, error: outcome.error.message }
-              if ("approval" in outcome.value) return approvalNotice(outcome.value.approval)
+              if (outcome.value._tag === "ApprovalRequested") return approvalNotice(outcome.value.approval)
               const byEmail = new Map(people.map(([id, email]) => [id, email]))
               return finish("Suspend", outcome.value.results.map((r) => ({
                 email: r.ok ? r.user : byEmail.get(r.user) ?? r.user,
@@ -118,7 +118,7 @@ export const openBulkMenu = (marked: ReadonlyMap<string, string>, dashboard: Das
             run: async (v) => {
               const outcome = await dashboard.run(Core.removeOrgMembers(v["org"] ?? "", ids, { reason: v["reason"] ?? "" }))
               if (!outcome.ok) return { ok: false, error: outcome.error.message }
-              if ("approval" in outcome.value) return approvalNotice(outcome.value.approval)
+              if (outcome.value._tag === "ApprovalRequested") return approvalNotice(outcome.value.approval)
               return finish("Remove from organization", outcome.value.removed.map((email) => ({ email, ok: true, text: `removed from ${v["org"]}` })))
             }
           })

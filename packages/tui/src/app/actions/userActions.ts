@@ -169,7 +169,7 @@ export const runUserAction = (command: CommandId, user: Target | undefined, dash
               ...optional("expiresAt", v["expires"]),
               ...optional("reason", v["reason"])
             })),
-            (r) => "approval" in r
+            (r) => r._tag === "ApprovalRequested"
               ? { ok: true, message: `Approval requested: ${r.approval.summary}.` }
               : { ok: true, message: `Granted ${r.role}@${r.scope} to ${r.principal}.` }
           )
@@ -281,7 +281,7 @@ const pickFromDetail = async (command: "user.revoke" | "user.group.remove" | "us
         submitLabel: "remove",
         submit: async (v) =>
           settled(await dashboard.run(Core.removeOrgMembers(o.slug, [user.id], { reason: v["reason"] ?? "" })), (r) =>
-            "approval" in r ? { ok: true, message: `Approval requested: ${r.approval.summary}.` } : { ok: true, message: `Removed ${who} from ${r.org}.` })
+            r._tag === "ApprovalRequested" ? { ok: true, message: `Approval requested: ${r.approval.summary}.` } : { ok: true, message: `Removed ${who} from ${r.org}.` })
       })
     }))
   if (items.length === 0) {

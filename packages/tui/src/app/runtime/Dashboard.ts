@@ -1,6 +1,8 @@
 import * as Core from "@usher/core"
 import { Effect, Exit, type ManagedRuntime } from "effect"
-import { formatCause, type ShownError } from "../../present/formatError.js"
+import { formatDashboardCause } from "../../present/dashboardError.js"
+import type { ShownError } from "../../present/formatError.js"
+import { defectLog, type DefectLog } from "./defectLog.js"
 
 /** Who the dashboard acts as. */
 export interface Acting {
@@ -28,7 +30,9 @@ export class Dashboard {
     readonly readonly: boolean,
     acting?: Acting | undefined,
     /** the front-end its audit rows name: `tui` on the local terminal, `ssh` over `usher ssh-serve` */
-    readonly via: Core.AuditLog.Via = "tui"
+    readonly via: Core.AuditLog.Via = "tui",
+    /** where a defect goes when the screen says "Details were logged" */
+    readonly logDefect: DefectLog = defectLog(null)
   ) {
     this.acting = acting
   }
@@ -59,7 +63,10 @@ export class Dashboard {
 
   private async settle<A, E>(effect: Effect.Effect<A, E, Core.CoreServices>): Promise<Outcome<A>> {
     const exit = await this.runtime.runPromiseExit(effect)
-    return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, error: formatCause(exit.cause) }
+    if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
+    const error = formatDashboardCause(exit.cause)
+    if (error._tag === "InternalError") this.logDefect(exit.cause)
+    return { ok: false, error }
   }
 }
 

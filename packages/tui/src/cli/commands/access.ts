@@ -38,7 +38,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     summary: "Create a custom role from catalog and application permissions (e.g. expenses.approve).",
     options: { permission: { type: "string", multiple: true }, description: { type: "string" } },
     positionals: { min: 1, max: 1 },
-    run: (parsed) => Core.createRole({ name: p(parsed, 0), permissions: list(parsed, "permission"), ...given(parsed, { description: "description" }) }),
+    run: (parsed) => Core.decodeThen(Core.CreateRoleInput, Core.createRole)({ name: p(parsed, 0), permissions: list(parsed, "permission"), ...given(parsed, { description: "description" }) }),
     text: (r) => `Created role ${r.name}: ${r.permissions.join(", ")}.`
   }),
   command({
@@ -49,9 +49,9 @@ export const accessCommands: ReadonlyArray<Command> = [
     positionals: { min: 1, max: 1 },
     run: (parsed) =>
       Effect.flatMap(principalOf(parsed), (to) =>
-        Core.grantRole({ role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires", reason: "reason" }) })),
+        Core.decodeThen(Core.GrantInput, Core.grantRole)({ role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires", reason: "reason" }) })),
     text: (g) =>
-      "approval" in g
+      g._tag === "ApprovalRequested"
         ? approvalRequested(g.approval)
         : `${g.created ? "Granted" : "Already held; updated"} ${g.role}@${g.scope} to ${g.principal}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}.`
   }),
@@ -62,7 +62,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     options: { user: { type: "string" }, group: { type: "string" }, scope: { type: "string" } },
     positionals: { min: 1, max: 1 },
     run: (parsed) =>
-      Effect.flatMap(principalOf(parsed), (from) => Core.revokeRole({ role: p(parsed, 0), from, ...given(parsed, { scope: "scope" }) })),
+      Effect.flatMap(principalOf(parsed), (from) => Core.decodeThen(Core.RevokeInput, Core.revokeRole)({ role: p(parsed, 0), from, ...given(parsed, { scope: "scope" }) })),
     text: (r) => `Revoked ${r.role}@${r.scope} from ${r.principal}.`
   }),
   command({
@@ -84,7 +84,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     summary: "Create an empty group.",
     options: { org: { type: "string" } },
     positionals: { min: 1, max: 1 },
-    run: (parsed) => Core.createGroup({ name: p(parsed, 0), ...given(parsed, { org: "org" }) }),
+    run: (parsed) => Core.decodeThen(Core.CreateGroupInput, Core.createGroup)({ name: p(parsed, 0), ...given(parsed, { org: "org" }) }),
     text: (g) => `Created group ${g.org}/${g.name}.`
   }),
   command({
@@ -129,7 +129,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     summary: "Create an organization.",
     options: { name: { type: "string" } },
     positionals: { min: 1, max: 1 },
-    run: (parsed) => Core.createOrg({ slug: p(parsed, 0), ...given(parsed, { name: "name" }) }),
+    run: (parsed) => Core.decodeThen(Core.CreateOrgInput, Core.createOrg)({ slug: p(parsed, 0), ...given(parsed, { name: "name" }) }),
     text: (o) => `Created organization ${o.slug} (${o.name}).`
   }),
   command({
@@ -148,7 +148,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     options: { reason: { type: "string" } },
     positionals: { min: 2, max: Infinity },
     run: (parsed) => Core.removeOrgMembers(p(parsed, 0), parsed.positionals.slice(1), given(parsed, { reason: "reason" })),
-    text: (r) => "approval" in r ? approvalRequested(r.approval) : r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
+    text: (r) => r._tag === "ApprovalRequested" ? approvalRequested(r.approval) : r.removed.map((u) => `Removed ${u} from ${r.org}; the account stays.`).join("\n")
   }),
   command({
     name: "apps list",

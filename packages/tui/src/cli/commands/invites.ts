@@ -60,7 +60,7 @@ export const invitationCommands: ReadonlyArray<Command> = [
     readsStdin: (parsed) => flag(parsed, "password-stdin"),
     run: (parsed) =>
       Effect.flatMap(passwordFrom(parsed), (password) =>
-        Core.acceptInvitation({ token: p(parsed, 0), password, ...given(parsed, { firstName: "first-name", lastName: "last-name" }) })),
+        Core.decodeThen(Core.AcceptInput, Core.acceptInvitation)({ token: p(parsed, 0), password, ...given(parsed, { firstName: "first-name", lastName: "last-name" }) })),
     text: (u) => `Welcome, ${u.firstName}: ${u.email} is active. Sign in with your new password.`
   }),
   command({
@@ -71,7 +71,7 @@ export const invitationCommands: ReadonlyArray<Command> = [
     positionals: { min: 1, max: 1 },
     actor: "system",
     readsStdin: (parsed) => flag(parsed, "password-stdin"),
-    run: (parsed) => Effect.flatMap(passwordFrom(parsed), (password) => Core.completePasswordReset({ token: p(parsed, 0), password })),
+    run: (parsed) => Effect.flatMap(passwordFrom(parsed), (password) => Core.decodeThen(Core.ResetInput, Core.completePasswordReset)({ token: p(parsed, 0), password })),
     text: (u) => `New password set for ${u.email}; sign in with it.`
   }),
   command({

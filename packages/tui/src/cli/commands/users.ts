@@ -18,7 +18,7 @@ export const userCommands: ReadonlyArray<Command> = [
     run: (parsed) => {
       const admin = str(parsed, "admin")
       if (admin === undefined) return Effect.fail(new UsageError({ message: "--admin EMAIL is required" }))
-      return Core.init({ adminEmail: admin, ...given(parsed, { firstName: "first-name", lastName: "last-name", org: "org", orgName: "org-name" }) })
+      return Core.decodeThen(Core.InitInput, Core.init)({ adminEmail: admin, ...given(parsed, { firstName: "first-name", lastName: "last-name", org: "org", orgName: "org-name" }) })
     },
     text: (r) => `Directory set up: organization ${r.org.slug} (${r.org.name}), provider admin ${r.admin.email}.`
   }),
@@ -60,7 +60,7 @@ export const userCommands: ReadonlyArray<Command> = [
       if (profile.firstName === undefined || profile.lastName === undefined) {
         return Effect.fail(new UsageError({ message: "--first-name and --last-name are required" }))
       }
-      return Core.createUser({
+      return Core.decodeThen(Core.CreateUserInput, Core.createUser)({
         ...profile,
         email: p(parsed, 0),
         firstName: profile.firstName,
@@ -84,7 +84,9 @@ export const userCommands: ReadonlyArray<Command> = [
         const expectedVersion = yield* wholeNumber("if-version", str(parsed, "if-version"), { min: 1, max: Number.MAX_SAFE_INTEGER })
         const patch = { ...profileOf(parsed), ...given(parsed, { email: "email" }) }
         if (Object.keys(patch).length === 0) return yield* Effect.fail(new UsageError({ message: "nothing to change: give at least one profile flag" }))
-        return yield* Core.updateUser(p(parsed, 0), patch, expectedVersion !== undefined ? { expectedVersion } : {})
+        const update = (input: Core.UpdateUserInput) =>
+          Core.updateUser(input.user, input.patch, input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {})
+        return yield* Core.decodeThen(Core.UpdateUserInput, update)({ user: p(parsed, 0), patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })
       }),
     text: (u) => `Updated ${u.email}.\n${formatUser(u)}`
   }),
@@ -102,10 +104,10 @@ export const userCommands: ReadonlyArray<Command> = [
           : yield* Core.suspendUsers(parsed.positionals, options)
       }),
     text: (r) =>
-      "approval" in r ? approvalRequested(r.approval) :
-      "results" in r ? bulkResults(r.results, "Suspended") :
-      `Suspended ${r.email}.`,
-    failed: (r) => "results" in r && r.results.some((x) => !x.ok)
+      !("_tag" in r) ? `Suspended ${r.email}.` :
+      r._tag === "ApprovalRequested" ? approvalRequested(r.approval) :
+      bulkResults(r.results, "Suspended"),
+    failed: (r) => "_tag" in r && r._tag === "Suspended" && r.results.some((x) => !x.ok)
   }),
   command({
     name: "users reactivate",
@@ -126,7 +128,7 @@ export const userCommands: ReadonlyArray<Command> = [
     },
     positionals: { min: 1, max: 1 },
     run: (parsed) =>
-      Core.inviteUser({
+      Core.decodeThen(Core.InviteInput, Core.inviteUser)({
         ...profileOf(parsed),
         email: p(parsed, 0),
         ...given(parsed, { org: "org", scope: "scope" }),
