@@ -39,6 +39,8 @@ export { hashPassword, verifyPassword } from "./Passwords.js"
 export { createRole, grantRole, listRoles, revokeRole, showRole, type CreateRoleInput, type GrantInput, type PrincipalRef, type RevokeInput, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
 export { listSessions, revokeSessions, signOut, type Session, type SessionMeta } from "./Sessions.js"
+export { endMySessions, myAccount, mySessions, updateMyProfile, type InvitationPreview, type MyAccount, type MyGrant, type MyProfileInput } from "./SelfService.js"
+export type { RateLimit, RateLimitAnswer } from "./RateLimits.js"
 export {
   addSshKey, fingerprintOf, listSshKeys, parsePublicKey, removeSshKey, SshKeyInvalid, SshKeyNotFound, SshKeyTaken, SshKeyUnknown,
   type PublicKey, type SshKey
