@@ -74,8 +74,14 @@ export const loadDirectoryGraph = Effect.zipRight(SystemActor, Directory.loadDir
 /** Who holds a session token, before anyone acts: the HTTP front-ends' first step (see `Sessions.authenticate`). */
 export const authenticate = (token: string) => Effect.zipRight(SystemActor, Sessions.authenticate(token))
 
+/** The directory's name for the pages' header (see `SelfService.organizationName`). */
+export const organizationName = Effect.zipRight(SystemActor, SelfService.organizationName)
+
 /** The invitation behind a link, before anyone accepts it: the invitation page (see `SelfService.previewInvitation`). */
 export const previewInvitation = (token: string) => Effect.zipRight(SystemActor, SelfService.previewInvitation(token))
+
+/** Whether a password-reset link still works, before anyone uses it (see `SelfService.checkResetLink`). */
+export const checkResetLink = (token: string) => Effect.zipRight(SystemActor, SelfService.checkResetLink(token))
 
 /** An invitee whose link stopped working asks for a new one (see `SelfService.requestInvitationLink`). */
 export const requestInvitationLink = (token: string) => job(SelfService.requestInvitationLink(token))

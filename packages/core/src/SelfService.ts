@@ -8,16 +8,19 @@ import { Effect } from "effect"
 import { Actor, now } from "./Actor.js"
 import { record } from "./Audit.js"
 import { hashToken, tokenFrom } from "./Domain/Credentials.js"
-import { ActorUnknown, InvitationInvalid, SessionNotFound } from "./Domain/Errors.js"
+import { ActorUnknown, InvitationInvalid, ResetLinkInvalid, SessionNotFound } from "./Domain/Errors.js"
 import { invitationLinkRequestMail } from "./Domain/Mail.js"
 import { displayName, type User } from "./Domain/User.js"
-import { findUser } from "./internal/lookup.js"
+import { defaultOrg, findUser } from "./internal/lookup.js"
 import { peekToken } from "./internal/tokens.js"
 import { transaction } from "./internal/tx.js"
 import { deliver, enqueue } from "./Mail.js"
 import { endSessions, type Session } from "./Sessions.js"
 import { requireProfile } from "./Users.js"
 import { searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
+
+/** The name every page carries: the directory's default organization's (null before `init`). */
+export const organizationName = Effect.map(Effect.option(defaultOrg), (org) => org._tag === "Some" ? org.value.name : null)
 
 /** What the invitation page shows before anyone accepts: who invited whom, where, with what. */
 export interface InvitationPreview {
@@ -62,6 +65,10 @@ export const previewInvitation = (token: string) =>
       expiresAt: row.expiresAt
     } satisfies InvitationPreview
   })
+
+/** Whether a password-reset link still works, without using it (`ResetLinkInvalid` when not). */
+export const checkResetLink = (token: string) =>
+  Effect.flatMap(peekToken("reset", token), (userId) => userId === undefined ? Effect.fail(new ResetLinkInvalid()) : Effect.void)
 
 /**
  * Someone holding an invitation link that no longer works (expired, used or replaced) asks for a
