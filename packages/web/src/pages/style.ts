@@ -8,7 +8,7 @@ body { margin: 0; }
 header.site { border-bottom: 1px solid var(--line); padding: .75rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: baseline; justify-content: space-between; }
 header.site .org { font-weight: 700; font-size: 1.1rem; }
 header.site nav { display: flex; gap: 1rem; flex-wrap: wrap; }
-main { max-width: 40rem; margin: 0 auto; padding: 1rem; }
+main { max-width: 44rem; margin: 0 auto; padding: 1rem; }
 h1 { font-size: 1.5rem; margin: .5rem 0 1rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
 p, ul, dl { margin: 0 0 1rem; }
@@ -27,12 +27,16 @@ input:focus-visible { outline: 3px solid var(--accent); outline-offset: 1px; }
 .notice.error { border-left-color: var(--bad); }
 .notice.ok { border-left-color: var(--good); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-table { width: 100%; border-collapse: collapse; margin: 0 0 1rem; }
-th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-th { font-weight: 600; }
+ul.items { list-style: none; padding: 0; }
+ul.items li { border-bottom: 1px solid var(--line); padding: .6rem 0; }
+ul.sessions li { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; }
+ul.sessions li form { margin: 0; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .95em; }
+header.site nav form { margin: 0; display: inline; }
+a.button { display: inline-block; font-weight: 600; padding: .6rem 1.1rem; border-radius: .35rem; border: 1px solid var(--accent); text-decoration: none; }
 .row { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
-@media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .5rem; } table.sessions thead { display: none; } table.sessions td { display: block; border: 0; padding: .1rem 0; } table.sessions tr { display: block; border-bottom: 1px solid var(--line); padding: .5rem 0; } }
+@media (max-width: 30rem) { dl.facts { grid-template-columns: 1fr; } dl.facts dd { margin-bottom: .5rem; } }
 `

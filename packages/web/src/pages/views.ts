@@ -130,6 +130,14 @@ export interface AccountView {
 
 const when = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`
 
+/** A short name for a browser from its User-Agent, for the sessions list (the whole string is long). */
+const browserName = (userAgent: string): string => {
+  const known = [["Edg/", "Edge"], ["Firefox/", "Firefox"], ["Chrome/", "Chrome"], ["Safari/", "Safari"], ["curl/", "curl"]] as const
+  const found = known.find(([marker]) => userAgent.includes(marker))
+  const os = /Windows|Mac OS X|Android|iPhone|iPad|Linux/.exec(userAgent)?.[0]?.replace("Mac OS X", "macOS")
+  return found === undefined ? userAgent.slice(0, 60) : `${found[1]}${os === undefined ? "" : ` on ${os}`}`
+}
+
 /** GET /account: my profile, access, sessions, password. */
 export const accountPage = (frame: Frame, view: AccountView) => {
   const { user, organizations, groups, grants } = view.account
@@ -151,22 +159,19 @@ ${view.error === undefined ? "" : notice("error", html`<strong>${view.error.titl
   <dt>Organizations</dt><dd>${organizations.length === 0 ? "none" : organizations.map((o) => `${o.name} (${o.slug})`).join(", ")}</dd>
   <dt>Groups</dt><dd>${groups.length === 0 ? "none" : groups.map((g) => `${g.org}/${g.name}`).join(", ")}</dd>
 </dl>
-${grants.length === 0 ? html`<p>You hold no roles.</p>` : html`<table>
-  <caption class="visually-hidden">Your roles</caption>
-  <thead><tr><th scope="col">Role</th><th scope="col">Where</th><th scope="col">Why</th></tr></thead>
-  <tbody>${grants.map((g) => html`<tr><td>${g.role}</td><td>${g.scope}</td><td>${g.why}${g.expiresAt === null ? "" : `, until ${when(g.expiresAt)}`}</td></tr>`)}</tbody>
-</table>`}
+${grants.length === 0 ? html`<p>You hold no roles.</p>` : html`<ul class="items" aria-label="Your roles">
+  ${grants.map((g) => html`<li><strong>${g.role}</strong> at <code>${g.scope}</code><span class="hint">${g.why}${g.expiresAt === null ? "" : `, until ${when(g.expiresAt)}`}</span></li>`)}
+</ul>`}
 <h2 id="sessions">Sessions</h2>
-<table class="sessions">
-  <caption class="visually-hidden">Your sessions</caption>
-  <thead><tr><th scope="col">Signed in</th><th scope="col">Last used</th><th scope="col">From</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
-  <tbody>${view.sessions.map((s) => html`<tr>
-    <td>${when(s.createdAt)}</td><td>${when(s.lastSeenAt)}</td><td>${s.userAgent ?? "unknown browser"}${s.ip === null ? "" : `, ${s.ip}`}</td>
-    <td>${s.id === view.currentSession ? html`<strong>this browser</strong>` : html`<form method="post" action="/account/sessions/end">
+<ul class="items sessions" aria-label="Your sessions">
+  ${view.sessions.map((s) => html`<li>
+    <div><strong>${s.id === view.currentSession ? "This browser" : s.userAgent === null ? "Another browser" : browserName(s.userAgent)}</strong>${s.ip === null ? "" : `, from ${s.ip}`}
+    <span class="hint">Signed in ${when(s.createdAt)}, last used ${when(s.lastSeenAt)}</span></div>
+    ${s.id === view.currentSession ? "" : html`<form method="post" action="/account/sessions/end">
       ${csrfField(frame)}<input type="hidden" name="session" value="${s.id}">
-      <button type="submit" class="secondary">Sign out this one</button></form>`}</td>
-  </tr>`)}</tbody>
-</table>
+      <button type="submit" class="secondary">Sign out this one</button></form>`}
+  </li>`)}
+</ul>
 ${view.sessions.length > 1 ? html`<form method="post" action="/account/sessions/end-others">${csrfField(frame)}<button type="submit" class="secondary">Sign out everywhere else</button></form>` : ""}
 <h2 id="password">Change password</h2>
 <form method="post" action="/account/password">
