@@ -332,9 +332,9 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
       return runDbCopy(io, invocation)
     case "Serve": {
       const { globals } = invocation
-      if (io.remote !== undefined || io.serve === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher serve runs only from the usher binary, not over SSH" }, 2)
       const address = serveAddress(invocation.flags, io.env)
       if (typeof address === "string") return fail(io, globals.json, { _tag: "UsageError", message: address }, 2, SERVE_USAGE)
+      if (io.remote !== undefined || io.serve === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher serve runs only from the usher binary, not over SSH" }, 2)
       const setup = await directorySettings(globals.db, io.env)
       if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
       return io.serve({ ...setup.value, ...address })
