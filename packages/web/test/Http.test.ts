@@ -157,6 +157,31 @@ describe("usher serve over HTTP", () => {
     }
   })
 
+  it("the account page edits my names and phone, and changes my password ending my other sessions", async () => {
+    await personWithPassword(site, "self@acme.test")
+    const [laptop, phone] = [new Client(site), new Client(site)]
+    for (const client of [laptop, phone]) {
+      await client.request("/signin")
+      expect((await client.request("/signin", { method: "POST", form: { _csrf: client.csrf, email: "self@acme.test", password: PASSWORD } })).status).toBe(303)
+    }
+    const saved = await laptop.request("/account/profile", { method: "POST", form: { _csrf: laptop.csrf, firstName: "Selma", lastName: "Self", phone: "+41 44 668 18 00" } })
+    expect([saved.status, saved.headers.get("location")]).toEqual([303, "/account?done=profile#profile"])
+    const page = await (await laptop.request("/account?done=profile")).text()
+    expect(page).toContain("Your profile was saved.")
+    expect(page).toContain("value=\"Selma\"")
+    expect(page).toContain("value=\"+41446681800\"")
+    const badPhone = await laptop.request("/account/profile", { method: "POST", form: { _csrf: laptop.csrf, firstName: "Selma", lastName: "Self", phone: "call me" } })
+    expect(badPhone.status).toBe(422)
+    const differ = await laptop.request("/account/password", { method: "POST", form: { _csrf: laptop.csrf, currentPassword: PASSWORD, password: "one new password here", confirm: "another new password" } })
+    expect(differ.status).toBe(422)
+    expect(await differ.text()).toContain("The passwords differ")
+    const changed = await laptop.request("/account/password", { method: "POST", form: { _csrf: laptop.csrf, currentPassword: PASSWORD, password: "one new password here", confirm: "one new password here" } })
+    expect(changed.status).toBe(303)
+    expect((await laptop.request("/account")).status).toBe(200)
+    const gone = await phone.request("/account")
+    expect([gone.status, gone.headers.get("location")]).toEqual([303, "/signin?next=%2Faccount"])
+  })
+
   it("a request body over the limit is refused with 413", async () => {
     const client = new Client(site)
     await client.request("/signin")
