@@ -85,6 +85,13 @@ describe("usher serve over HTTP", () => {
     expect(cookie).toMatch(/SameSite=Lax/)
     expect(cookie).not.toMatch(/Secure/)
     expect((await client.request("/account")).status).toBe(200)
+    // signing in again gives a new session id and ends the one the browser held
+    const first = client.cookies.get("usher_session")!
+    await client.request("/signin", { method: "POST", form: { _csrf: client.csrf, email: "csrf@acme.test", password: PASSWORD } })
+    expect(client.cookies.get("usher_session")).not.toBe(first)
+    const stale = new Client(site)
+    stale.cookies.set("usher_session", first)
+    expect((await stale.request("/account")).status).toBe(303)
     // a POST on the account page without the token changes nothing
     const refused = await client.request("/account/profile", { method: "POST", form: { firstName: "X", lastName: "Y", phone: "" } })
     expect(refused.status).toBe(403)

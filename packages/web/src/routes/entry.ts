@@ -3,8 +3,8 @@ import { HttpRouter } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect } from "effect"
 import { wordsOf } from "../http/errors.js"
-import { localPath, readForm, type Form } from "../http/request.js"
-import { verifyCsrf, withSessionCookie } from "../http/security.js"
+import { cookie, localPath, readForm, type Form } from "../http/request.js"
+import { SESSION_COOKIE, verifyCsrf, withSessionCookie } from "../http/security.js"
 import { forcedChangePage, invitePage, linkGonePage, linkRequestedPage, resetPage, signInPage, type SignInProvider } from "../pages/views.js"
 import { anonymous, frameOf, job, limited, page, query, seeOther, sessionMeta } from "./common.js"
 
@@ -58,7 +58,12 @@ const postSignIn = Effect.gen(function*() {
   const result = yield* Core.signIn({
     email, password: form.get("password"), ...(yield* sessionMeta), ...(changing ? { newPassword: form.get("newPassword") } : {})
   }).pipe(anonymous, Effect.either)
-  if (result._tag === "Right") return yield* withSessionCookie(result.right.token)(seeOther(next))
+  if (result._tag === "Right") {
+    // a session this browser held before (another account's, say) ends: one browser, one session
+    const before = yield* cookie(SESSION_COOKIE)
+    if (before !== undefined && before !== "") yield* Core.signOut(before).pipe(anonymous)
+    return yield* withSessionCookie(result.right.token)(seeOther(next))
+  }
   const error = result.left
   if (error._tag === "PasswordChangeRequired") return yield* forcedChange(form, next, undefined, 200)
   if (error._tag === "PasswordRejected") return yield* forcedChange(form, next, wordsOf(error), 422)
