@@ -15,6 +15,8 @@ import * as Approvals from "./Approvals.js"
 import * as DatabaseCopy from "./DatabaseCopy.js"
 import * as Directory from "./Directory.js"
 import type { Via } from "./Domain/Audit.js"
+import * as RateLimits from "./RateLimits.js"
+import * as SelfService from "./SelfService.js"
 import * as Sessions from "./Sessions.js"
 import * as Slack from "./Slack.js"
 import * as SshKeys from "./SshKeys.js"
@@ -71,6 +73,21 @@ export const loadDirectoryGraph = Effect.zipRight(SystemActor, Directory.loadDir
 
 /** Who holds a session token, before anyone acts: the HTTP front-ends' first step (see `Sessions.authenticate`). */
 export const authenticate = (token: string) => Effect.zipRight(SystemActor, Sessions.authenticate(token))
+
+/** The directory's name for the pages' header (see `SelfService.organizationName`). */
+export const organizationName = Effect.zipRight(SystemActor, SelfService.organizationName)
+
+/** The invitation behind a link, before anyone accepts it: the invitation page (see `SelfService.previewInvitation`). */
+export const previewInvitation = (token: string) => Effect.zipRight(SystemActor, SelfService.previewInvitation(token))
+
+/** Whether a password-reset link still works, before anyone uses it (see `SelfService.checkResetLink`). */
+export const checkResetLink = (token: string) => Effect.zipRight(SystemActor, SelfService.checkResetLink(token))
+
+/** An invitee whose link stopped working asks for a new one (see `SelfService.requestInvitationLink`). */
+export const requestInvitationLink = (token: string) => job(SelfService.requestInvitationLink(token))
+
+/** Counts a hit against a rate-limited key shared by every instance (see `RateLimits.hitRateLimit`). */
+export const hitRateLimit = (key: string, limit: RateLimits.RateLimit) => Effect.zipRight(SystemActor, RateLimits.hitRateLimit(key, limit))
 
 /** Who acts for a front-end started with `--as` (or the only provider admin), before anyone acts. */
 export const resolveActorId = (email: string | undefined) => Effect.zipRight(SystemActor, ActorModule.resolveActorId(email))

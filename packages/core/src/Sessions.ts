@@ -89,19 +89,28 @@ export const revokeSessions = (ref: string, options: { readonly session?: string
     return { user: user.email, revoked }
   }))
 
+/** How often a session in use is marked seen (its idle expiry is that much less exact). */
+export const SEEN_EVERY_MS = 60_000
+
 /**
- * The session behind a token, for the HTTP front-ends: unknown, revoked or expired tokens and
- * users who are no longer active fail with `SessionInvalid`. Marks the session seen.
+ * The session behind a token, for the HTTP front-ends: unknown, revoked, expired or idle (unused
+ * for `session.idle-minutes`) tokens and users who are no longer active fail with
+ * `SessionInvalid`. Marks the session seen (at most once a minute).
  */
 export const authenticate = (token: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const at = (yield* now).toISOString()
+    const clock = yield* now
+    const at = clock.toISOString()
+    const idleSince = new Date(clock.getTime() - (yield* currentSettings)["session.idle-minutes"] * 60_000).toISOString()
     const [row] = yield* sql<Session>`SELECT ${sql.literal(COLUMNS)} FROM sessions
-      WHERE token_hash = ${hashToken(token.trim())} AND revoked_at IS NULL AND expires_at > ${at}`.pipe(Effect.orDie)
+      WHERE token_hash = ${hashToken(token.trim())} AND revoked_at IS NULL AND expires_at > ${at} AND last_seen_at > ${idleSince}`.pipe(Effect.orDie)
     if (row === undefined) return yield* Effect.fail(new SessionInvalid())
     const user = yield* findUser(row.userId).pipe(Effect.mapError(() => new SessionInvalid()))
     if (user.status !== "active") return yield* Effect.fail(new SessionInvalid())
+    // a session is marked seen at most once a minute: every page of a signed-in person would
+    // otherwise be a committed write (on SQLite a sync to disk), for an idle expiry counted in minutes
+    if (Date.parse(row.lastSeenAt) > clock.getTime() - SEEN_EVERY_MS) return { session: row, user }
     yield* transaction(Effect.gen(function*() {
       yield* sql`UPDATE sessions SET last_seen_at = ${at} WHERE id = ${row.id}`
       yield* sql`UPDATE users SET last_active_at = ${at} WHERE id = ${user.id}`

@@ -16,6 +16,8 @@ export interface DirectorySettings {
   readonly "reset.ttl-minutes": number
   readonly "approval.ttl-hours": number
   readonly "session.ttl-hours": number
+  /** a session nobody used for this long ends (the web pages' idle expiry) */
+  readonly "session.idle-minutes": number
   readonly "approval.gates": ReadonlyArray<OptionalGate>
   /** the audit head is signed every this many events (and when a process that wrote events exits) */
   readonly "audit.checkpoint-every": number
@@ -28,6 +30,7 @@ export const defaults: DirectorySettings = {
   "reset.ttl-minutes": 60,
   "approval.ttl-hours": 72,
   "session.ttl-hours": 12,
+  "session.idle-minutes": 30,
   "approval.gates": [],
   "audit.checkpoint-every": 100
 }
@@ -44,6 +47,7 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
   "reset.ttl-minutes": whole("reset.ttl-minutes", 24 * 60),
   "approval.ttl-hours": whole("approval.ttl-hours", 90 * 24),
   "session.ttl-hours": whole("session.ttl-hours", 90 * 24),
+  "session.idle-minutes": whole("session.idle-minutes", 90 * 24 * 60),
   "audit.checkpoint-every": whole("audit.checkpoint-every", 1_000_000),
   "approval.gates": (text) => {
     const items = text.split(",").map((s) => s.trim()).filter((s) => s !== "" && s !== "none")

@@ -8,7 +8,7 @@ import {
   AccountSuspended, ActorUnknown, InvalidTransition, PasswordChangeRequired, ResetLinkInvalid, SignInFailed
 } from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
-import { resetMail } from "./Domain/Mail.js"
+import { passwordChangedMail, resetMail } from "./Domain/Mail.js"
 import { displayName, normalizeEmail, signInLocked, type User } from "./Domain/User.js"
 import { deliver, enqueue } from "./Mail.js"
 import { consumeToken, issueToken, peekToken } from "./internal/tokens.js"
@@ -217,7 +217,7 @@ export const requestPasswordReset = (ref: string) =>
 
 /**
  * The user's side of a reset: sets the new password, uses the link up, unlocks the account and
- * ends every session. A provisioned account becomes active. Bad links fail with
+ * ends every session; a mail tells the person their password changed. A provisioned account becomes active. Bad links fail with
  * `ResetLinkInvalid`, silent about why.
  */
 export const completePasswordReset = (input: ResetInput) =>
@@ -237,10 +237,15 @@ export const completePasswordReset = (input: ResetInput) =>
         }, user.version)
         const ended = yield* endSessions(user.id)
         yield* record({ action: "user.password.reset", target: user.id, details: { email: user.email, sessionsEnded: ended } })
-        return yield* findUser(user.id).pipe(Effect.orDie)
+        // the password is a credential: its owner hears that it changed, in case it was not them
+        const mailId = yield* enqueue({
+          kind: "password-changed", userId: user.id, to: user.email,
+          ...passwordChangedMail({ user: { name: displayName(user), email: user.email }, at: (yield* now).toISOString() })
+        })
+        return { user: yield* findUser(user.id).pipe(Effect.orDie), mailId }
       }).pipe(asThe(user.id))
     }))
-  })
+  }).pipe(Effect.tap(({ mailId }) => deliver([mailId])), Effect.map(({ user }) => user))
 
 /**
  * Lifts a sign-in lock at once and clears the failure count, so the next lock is a first one

@@ -11,7 +11,7 @@ import { inkOutputPlugin } from "./ink-output.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const packages = join(here, "..", "..")
-const sources = [join(packages, "tui", "src"), join(packages, "core", "src")]
+const sources = [join(packages, "tui", "src"), join(packages, "core", "src"), join(packages, "web", "src")]
 const bundle = join(here, "..", "dist", "usher.mjs")
 
 const newest = (dir) => {

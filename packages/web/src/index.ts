@@ -3,4 +3,8 @@
  * route groups of their own, the APIs for programs. It decodes requests, calls one core use case
  * and renders the result; it decides no rule.
  */
-export {}
+export { makeApp, pageRoutes, redactPath, startWebServer, WebServerLive, type RunningWebServer, type WebServerOptions } from "./Server.js"
+export { runServe, type ServeOptions } from "./serve.js"
+export { statusOf, wordsOf } from "./http/errors.js"
+export { defaultLimits, type Limits } from "./http/WebConfig.js"
+export { html, Html, escapeHtml } from "./Html.js"

@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import * as Scope from "./Scope.js"
 
 /** Which front-end a change came through. */
-export const Via = Schema.Literal("cli", "tui", "slack", "api", "scim", "ssh", "system")
+export const Via = Schema.Literal("cli", "tui", "slack", "api", "scim", "ssh", "web", "system")
 export type Via = typeof Via.Type
 
 /** One entry of the hash-chained audit log (DESIGN §6). */

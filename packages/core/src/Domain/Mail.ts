@@ -136,3 +136,30 @@ export const WITHHELD = "[link withheld]"
 
 /** A mail's text as it is kept and as an admin may read it: its links' tokens cut out. */
 export const redactLinks = (text: string): string => text.replace(LINK_TOKEN, `$1${WITHHELD}`)
+
+/** A mail of paragraphs only, no link: a notice of something that happened. */
+const notice = (subject: string, paragraphs: ReadonlyArray<string>): Composed => ({
+  subject,
+  text: paragraphs.flatMap((p) => [p, ""]).join("\n"),
+  html: ["<!doctype html>", "<html><body style=\"font-family: sans-serif; line-height: 1.5\">", ...paragraphs.map((p) => `<p>${escape(p)}</p>`), "</body></html>"].join("\n")
+})
+
+/** The notice that an account's password was changed through a reset link. */
+export const passwordChangedMail = (facts: { readonly user: { readonly name: string; readonly email: string }; readonly at: string }): Composed =>
+  notice("Your password was changed", [
+    `Hello ${facts.user.name || facts.user.email},`,
+    `The password of your account ${facts.user.email} was changed on ${day(facts.at)} through a password-reset link, and every session of the account was signed out.`,
+    "If you did not do this, tell your administrator at once."
+  ])
+
+/** The inviter's notice that an invitee found their link no longer working and asked for a new one. */
+export const invitationLinkRequestMail = (facts: {
+  readonly inviter: { readonly name: string }
+  readonly invitee: { readonly name: string; readonly email: string }
+  readonly org: { readonly slug: string; readonly name: string }
+}): Composed =>
+  notice(`${facts.invitee.name || facts.invitee.email} asks for a new invitation link`, [
+    `Hello ${facts.inviter.name},`,
+    `${facts.invitee.name ? `${facts.invitee.name} (${facts.invitee.email})` : facts.invitee.email} opened an invitation link to ${facts.org.name} (${facts.org.slug}) that no longer works (expired, used or replaced) and asked for a new one.`,
+    "If the invitation should still stand, resend it; otherwise cancel it."
+  ])

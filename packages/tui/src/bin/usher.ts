@@ -29,6 +29,11 @@ const code = await main(process.argv.slice(2), {
     const { runSshServe } = await import("../ssh/serve.js")
     return runSshServe({ ...start, env: process.env, stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) })
   },
+  // the HTTP server's code loads only for serve
+  serve: async (start) => {
+    const { runServe } = await import("@usher/web")
+    return runServe({ ...start, env: process.env, stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) })
+  },
   // the dashboard's code loads only when it opens, so commands start as fast as before
   ...(process.stdin.isTTY && process.stdout.isTTY
     ? {

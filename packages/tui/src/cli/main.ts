@@ -5,6 +5,7 @@ import { formatCause, formatError, type ShownError } from "../present/formatErro
 import { checkGlobal, checkLengths, placeholders } from "./Arguments.js"
 import { UsageError, type Command, type Parsed } from "./Command.js"
 import { commands } from "./commands.js"
+import { readServeFlags, SERVE_HELP, SERVE_USAGE, serveAddress, type ServeFlags } from "./serve.js"
 
 /** Where the CLI writes; tests pass their own. */
 export interface Io {
@@ -17,6 +18,8 @@ export interface Io {
   readonly dashboard?: (options: DashboardStart) => Promise<ExitCode>
   /** runs `usher ssh-serve` until the process is told to stop (the binary gives it) */
   readonly sshServe?: (options: SshServeStart) => Promise<ExitCode>
+  /** runs `usher serve` (the HTTP pages) until the process is told to stop (the binary gives it) */
+  readonly serve?: (options: ServeStart) => Promise<ExitCode>
   /**
    * A remote invocation (an SSH exec request): the directory is the server's, opened once, and
    * every command acts as this user; `--as`, `--db`, setup commands and the server's files are refused.
@@ -42,6 +45,14 @@ export interface SshServeStart {
   readonly maxSessions: number
   /** 0: never */
   readonly idleMinutes: number
+}
+
+/** What `usher serve` starts from. */
+export interface ServeStart {
+  readonly location: Core.DatabaseLocation
+  readonly config: Core.CoreConfigShape
+  readonly host: string
+  readonly port: number
 }
 
 /** What the dashboard starts from: the directory, its configuration, who acts, and whether read-only. */
@@ -120,6 +131,8 @@ export const helpText = (): string =>
     "      Copy an embedded directory into an empty PostgreSQL database (every table), then verify the audit log on both",
     "      sides; the audit checkpoints go along. Refuses a target that holds a directory already.",
     "",
+    ...SERVE_HELP,
+    "",
     "  usher ssh-serve [--port 2222] [--host 127.0.0.1] [--max-sessions 64] [--idle-minutes 30]",
     "      Serve the dashboard over SSH to the keys of usher keys add (each key acts as its user; ssh HOST -- COMMAND runs one",
     "      command). The host key is made at first start in $USHER_DATA_DIR/ssh_host_ed25519_key. At most --max-sessions",
@@ -169,6 +182,7 @@ export type Invocation =
   | { readonly _tag: "Dashboard"; readonly globals: Globals }
   | { readonly _tag: "Help"; readonly text: string }
   | { readonly _tag: "DbCopy"; readonly globals: Globals; readonly from: string; readonly to: string }
+  | { readonly _tag: "Serve"; readonly globals: Globals; readonly flags: ServeFlags }
   | { readonly _tag: "SshServe"; readonly globals: Globals; readonly host: string; readonly port: number; readonly maxSessions: number; readonly idleMinutes: number }
   | { readonly _tag: "Run"; readonly globals: Globals; readonly command: Command; readonly parsed: Parsed }
 
@@ -193,6 +207,11 @@ export const readInvocation = (argv: ReadonlyArray<string>, terminal: boolean): 
   const takesReadonly = findCommand(globals.rest)?.command.options["readonly"] !== undefined
   if (globals.readonly && !takesReadonly) return refuse({ _tag: "UsageError", message: "--readonly is for the dashboard (usher --readonly); commands are limited by your roles" }, 2)
   if (globals.rest[0] === "ssh-serve") return readSshServe(globals, refuse)
+  if (globals.rest[0] === "serve") {
+    if (globals.help) return { _tag: "Help", text: `usage: ${SERVE_USAGE}\n${SERVE_HELP.slice(1).map((l) => l.trim()).join(" ")}\n` }
+    const flags = readServeFlags(globals.rest.slice(1))
+    return typeof flags === "string" ? refuse({ _tag: "UsageError", message: flags }, 2, SERVE_USAGE) : { _tag: "Serve", globals, flags }
+  }
   if (globals.rest[0] === "db" && globals.rest[1] === "copy") return readDbCopy(globals, refuse)
   if (globals.rest.length === 0 || globals.rest[0] === "help" || (globals.help && findCommand(globals.rest) === undefined)) {
     return { _tag: "Help", text: `${helpText()}\n` }
@@ -311,6 +330,15 @@ export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCod
     }
     case "DbCopy":
       return runDbCopy(io, invocation)
+    case "Serve": {
+      const { globals } = invocation
+      const address = serveAddress(invocation.flags, io.env)
+      if (typeof address === "string") return fail(io, globals.json, { _tag: "UsageError", message: address }, 2, SERVE_USAGE)
+      if (io.remote !== undefined || io.serve === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher serve runs only from the usher binary, not over SSH" }, 2)
+      const setup = await directorySettings(globals.db, io.env)
+      if (Exit.isFailure(setup)) return fail(io, globals.json, formatCause(setup.cause), 2)
+      return io.serve({ ...setup.value, ...address })
+    }
     case "SshServe": {
       const { globals } = invocation
       if (io.remote !== undefined || io.sshServe === undefined) return fail(io, globals.json, { _tag: "UsageError", message: "usher ssh-serve runs only from the usher binary, not over SSH" }, 2)

@@ -1,0 +1,111 @@
+/**
+ * `usher serve`'s HTTP server: the page routes and the API routes on one @effect/platform router,
+ * every error answered through `http/errors.ts`, the security headers on every answer.
+ */
+import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import * as Core from "@usher/core"
+import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
+import { createServer } from "node:http"
+import { PageNotFound, statusOf, type TaggedError, wordsOf } from "./http/errors.js"
+import { SECURITY_HEADERS } from "./http/security.js"
+import { defaultLimits, WebConfig, type WebConfigShape } from "./http/WebConfig.js"
+import { errorPage } from "./pages/views.js"
+import { accountRoutes } from "./routes/account.js"
+import { apiRoutes } from "./routes/api.js"
+import { assetRoutes } from "./routes/assets.js"
+import { frameOf, page } from "./routes/common.js"
+import { entryRoutes } from "./routes/entry.js"
+
+/** The pages people use: one group. */
+export const pageRoutes = HttpRouter.concatAll(entryRoutes, accountRoutes, assetRoutes)
+
+/** A request's path with any link token cut out, for logs. */
+export const redactPath = (url: string): string =>
+  url.split("?")[0]!.replace(/\/(invite|reset)\/[^/]+/g, "/$1/[token]")
+
+/** An error as the client sees it: JSON under /api, a page elsewhere. */
+const answerError = (error: TaggedError) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const status = statusOf(error)
+    const words = wordsOf(error)
+    const retry = error._tag === "TooManyRequests" ? { "retry-after": String((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60) } : undefined
+    if (request.url.startsWith("/api/")) {
+      return HttpServerResponse.unsafeJson({ error: error._tag, message: words.message }, { status, ...(retry === undefined ? {} : { headers: retry }) })
+    }
+    const { frame, csrf } = yield* frameOf()
+    const response = yield* page(csrf, errorPage(frame, words), status)
+    return retry === undefined ? response : HttpServerResponse.setHeaders(response, retry)
+  })
+
+/** The whole application: routes, errors answered, defects logged (without the address), headers set. */
+export const makeApp = Effect.gen(function*() {
+  const router = HttpRouter.concatAll(pageRoutes, apiRoutes)
+  const config = yield* WebConfig
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const started = performance.now()
+    const response = yield* router.pipe(
+      Effect.catchTag("RouteNotFound", () => Effect.fail(new PageNotFound())),
+      Effect.catchAll((error) => answerError(error as TaggedError)),
+      Effect.catchAllCause((cause) =>
+        Effect.gen(function*() {
+          config.log?.(`${request.method} ${redactPath(request.url)} failed: ${Cause.pretty(cause).split("\n")[0]}`)
+          return yield* answerError({ _tag: "Defect" }).pipe(Effect.catchAllCause(() => Effect.succeed(HttpServerResponse.text("usher could not answer", { status: 500 }))))
+        })
+      )
+    )
+    config.log?.(`${request.method} ${redactPath(request.url)} ${response.status} ${(performance.now() - started).toFixed(1)}ms`)
+    return HttpServerResponse.setHeaders(response, {
+      ...SECURITY_HEADERS,
+      ...(response.headers["content-type"]?.startsWith("text/html") ? { "cache-control": "no-store" } : {})
+    })
+  })
+})
+
+/** What `startWebServer` needs. */
+export interface WebServerOptions extends Partial<Omit<WebConfigShape, "publicUrl">> {
+  readonly location: Core.DatabaseLocation
+  readonly config: Core.CoreConfigShape
+  readonly host: string
+  readonly port: number
+}
+
+/** The server as a layer: core's services, the web configuration, the router served by Node. */
+export const WebServerLive = (options: WebServerOptions) => {
+  const web: WebConfigShape = {
+    publicUrl: options.config.publicUrl,
+    trustProxy: options.trustProxy ?? false,
+    limits: options.limits ?? defaultLimits,
+    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    ...(options.log === undefined ? {} : { log: options.log })
+  }
+  const serve = Layer.unwrapEffect(Effect.map(makeApp, (app) => HttpServer.serve(app)))
+  return serve.pipe(
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host })),
+    Layer.provide(Layer.succeed(WebConfig, web)),
+    Layer.provide(Core.CoreLive(options.location, options.config))
+  )
+}
+
+/** A running server: where it listens, and how to stop it (closing the directory too). */
+export interface RunningWebServer {
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  readonly close: () => Promise<void>
+}
+
+/** Starts the server and resolves once it listens (port 0: any free port). */
+export const startWebServer = async (options: WebServerOptions): Promise<RunningWebServer> => {
+  const scope = Effect.runSync(Scope.make())
+  const context = await Effect.runPromise(Layer.buildWithScope(WebServerLive(options), scope)).catch(async (error) => {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    throw error
+  })
+  const address = Context.get(context, HttpServer.HttpServer).address
+  const port = address._tag === "TcpAddress" ? address.port : 0
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host
+  return { url: `http://${host}:${port}`, host: options.host, port, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}

@@ -1,0 +1,39 @@
+import { Context } from "effect"
+
+/** Per-purpose rate limits: per client address and per account (or link). */
+export interface Limits {
+  readonly signIn: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
+  readonly accept: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
+  readonly reset: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
+  readonly newLink: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
+}
+
+/**
+ * The defaults: a person mistyping a few times never meets them (the account lock comes at ten
+ * failures in a row, before the per-account sign-in limit), a script guessing does.
+ */
+export const defaultLimits: Limits = {
+  signIn: { perIp: 60, perAccount: 20, windowSeconds: 15 * 60 },
+  accept: { perIp: 30, perAccount: 10, windowSeconds: 15 * 60 },
+  reset: { perIp: 30, perAccount: 10, windowSeconds: 15 * 60 },
+  newLink: { perIp: 10, perAccount: 3, windowSeconds: 60 * 60 }
+}
+
+/** What the server was started with. */
+export interface WebConfigShape {
+  /** where people reach usher (`USHER_PUBLIC_URL`): https there makes every cookie `Secure` */
+  readonly publicUrl: string
+  /** take the client address from `X-Forwarded-For` (only behind a proxy that sets it) */
+  readonly trustProxy: boolean
+  readonly limits: Limits
+  /** the largest request body read, in bytes */
+  readonly maxBodyBytes: number
+  /** one line per request (method, path with tokens cut out, status, time); none when absent */
+  readonly log?: (line: string) => void
+}
+
+/** The server's configuration, provided by `WebServerLive`. */
+export class WebConfig extends Context.Tag("@usher/web/WebConfig")<WebConfig, WebConfigShape>() {}
+
+/** Whether cookies must be `Secure`: the public address is https. */
+export const secureCookies = (config: WebConfigShape): boolean => config.publicUrl.startsWith("https:")

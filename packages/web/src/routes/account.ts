@@ -1,0 +1,102 @@
+/** The signed-in person's pages: their account, its sessions, their password, signing out. */
+import { HttpRouter, HttpServerRequest } from "@effect/platform"
+import * as Core from "@usher/core"
+import { Effect } from "effect"
+import { wordsOf, type Words } from "../http/errors.js"
+import { readForm } from "../http/request.js"
+import { verifyCsrf, withoutSessionCookie } from "../http/security.js"
+import { accountPage } from "../pages/views.js"
+import { anonymous, asPerson, frameOf, limited, page, query, seeOther, signedIn } from "./common.js"
+
+const DONE: Readonly<Record<string, string>> = {
+  profile: "Your profile was saved.",
+  password: "Your password was changed; every other session was signed out.",
+  session: "That session was signed out.",
+  others: "Every other session was signed out."
+}
+
+type Person = Effect.Effect.Success<typeof signedIn>
+
+/** The account page of a person, with a notice or an error. */
+const render = (person: Person, extra: { readonly info?: string; readonly error?: Words }, status = 200) =>
+  Effect.gen(function*() {
+    const as = asPerson(person.user.id)
+    const account = yield* Core.myAccount.pipe(as, Effect.orDie)
+    const sessions = yield* Core.mySessions.pipe(as, Effect.orDie)
+    const { frame, csrf } = yield* frameOf(Core.displayName(account.user))
+    return yield* page(csrf, accountPage(frame, { account, sessions, currentSession: person.session.id, min: Core.Credentials.PASSWORD_MIN, ...extra }), status)
+  })
+
+/** A page for the signed-in only: anyone else goes to sign-in, and comes back here after. */
+const forPerson = <E, R>(handler: (person: Person) => Effect.Effect<import("@effect/platform").HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const person = yield* signedIn.pipe(Effect.either)
+    if (person._tag === "Left") {
+      const back = request.method === "GET" ? new URL(request.url, "http://usher.invalid").pathname : "/account"
+      return yield* withoutSessionCookie(seeOther(`/signin?next=${encodeURIComponent(back)}`))
+    }
+    return yield* handler(person.right)
+  })
+
+/** A POST of the account page: its form after the CSRF check. */
+const posted = <E, R>(handler: (person: Person, form: Effect.Effect.Success<typeof readForm>) => Effect.Effect<import("@effect/platform").HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.gen(function*() {
+    const form = yield* readForm
+    yield* verifyCsrf(form)
+    return yield* forPerson((person) => handler(person, form))
+  })
+
+/** After a change: back to the account page, which says what happened. */
+const done = (what: keyof typeof DONE, anchor: string) => seeOther(`/account?done=${what}#${anchor}`)
+
+const getAccount = forPerson((person) =>
+  Effect.gen(function*() {
+    const what = yield* query("done")
+    return yield* render(person, what !== undefined && DONE[what] !== undefined ? { info: DONE[what] } : {})
+  }))
+
+const postProfile = posted((person, form) =>
+  Core.updateMyProfile({ firstName: form.get("firstName"), lastName: form.get("lastName"), phone: form.get("phone") }).pipe(
+    asPerson(person.user.id),
+    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("profile", "profile")), onFailure: (error) => render(person, { error: wordsOf(error) }, 422) })
+  ))
+
+const postPassword = posted((person, form) =>
+  Effect.gen(function*() {
+    yield* limited("signIn", person.user.email)
+    if (form.get("password") !== form.get("confirm")) {
+      return yield* render(person, { error: { title: "The passwords differ", message: "The new password and its confirmation are not the same; type them again." } }, 422)
+    }
+    return yield* Core.changePassword({ currentPassword: form.get("currentPassword"), newPassword: form.get("password"), keepSession: person.session.id }).pipe(
+      asPerson(person.user.id),
+      Effect.matchEffect({ onSuccess: () => Effect.succeed(done("password", "password")), onFailure: (error) => render(person, { error: wordsOf(error) }, 422) })
+    )
+  }))
+
+const postEndSession = posted((person, form) =>
+  Core.endMySessions({ only: form.get("session") }).pipe(
+    asPerson(person.user.id),
+    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("session", "sessions")), onFailure: (error) => render(person, { error: wordsOf(error) }, 404) })
+  ))
+
+const postEndOthers = posted((person) =>
+  Core.endMySessions({ except: person.session.id }).pipe(asPerson(person.user.id), Effect.orDie, Effect.as(done("others", "sessions"))))
+
+const postSignOut = Effect.gen(function*() {
+  const form = yield* readForm
+  yield* verifyCsrf(form)
+  const person = yield* signedIn.pipe(Effect.option)
+  if (person._tag === "Some") yield* Core.signOut(person.value.token).pipe(anonymous)
+  return yield* withoutSessionCookie(seeOther("/signin?done=signout"))
+})
+
+/** The account pages' routes. */
+export const accountRoutes = HttpRouter.empty.pipe(
+  HttpRouter.get("/account", getAccount),
+  HttpRouter.post("/account/profile", postProfile),
+  HttpRouter.post("/account/password", postPassword),
+  HttpRouter.post("/account/sessions/end", postEndSession),
+  HttpRouter.post("/account/sessions/end-others", postEndOthers),
+  HttpRouter.post("/signout", postSignOut)
+)
