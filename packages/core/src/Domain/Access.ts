@@ -35,3 +35,6 @@ export const Grant = Schema.Struct({
   expiresAt: Schema.NullOr(Schema.String)
 })
 export type Grant = typeof Grant.Type
+
+/** What a role's name may be: a letter, then letters, digits, `_`, `.` or `-`, at most 64 in all. */
+export const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
