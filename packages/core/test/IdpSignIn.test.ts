@@ -142,6 +142,26 @@ describe("Sign in with the company's identity provider", () => {
       yield* failsWithNothingWritten(signIn(person("s-1", "kim@acme.test")), "IdpRegistrationDenied")
     })))
 
+  it.live("pending: a request that lapsed is filed again under pending, or the account activated once the policy is active", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* initialized
+      yield* policy("pending")
+      const first = yield* failsWith(signIn(person("s-1", "kim@acme.test")), "IdpRegistrationPending")
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`UPDATE approvals SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ${first.approval}`
+      const second = yield* failsWith(signIn(person("s-1", "kim@acme.test")), "IdpRegistrationPending")
+      assert.notStrictEqual(second.approval, first.approval)
+      assert.deepStrictEqual((yield* Core.listApprovals({ status: "pending" }).pipe(asUser(ADMIN))).map((r) => r.id), [second.approval])
+      yield* Core.cancelRequest(second.approval).pipe(asUser("kim@acme.test"))
+      yield* policy("off")
+      yield* failsWithNothingWritten(signIn(person("s-1", "kim@acme.test")), "IdpRegistrationClosed")
+      yield* policy("active")
+      const signed = yield* signIn(person("s-1", "kim@acme.test"))
+      assert.deepStrictEqual([signed.route, signed.user.status], ["registration", "active"])
+      const verified = yield* Core.verifyAudit.pipe(system)
+      assert.isTrue(verified.ok, verified.problems.map((p) => p.message).join("; "))
+    })))
+
   it.live("a returning person is matched by subject after changing e-mail at the provider; usher's e-mail stays, the link records the new one", () =>
     withDatabase(Effect.gen(function*() {
       yield* initialized
