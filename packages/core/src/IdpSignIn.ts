@@ -4,7 +4,10 @@ import { Actor, now } from "./Actor.js"
 import { record } from "./Audit.js"
 import { approvalRow, requestApproval } from "./Approvals/Request.js"
 import { checkLength } from "./Domain/Input.js"
-import { InvalidInput, InvitationInvalid, AccountSuspended, ActorUnknown, InvalidTransition } from "./Domain/Errors.js"
+import type { DatabaseUnavailable } from "./Database.js"
+import {
+  AccountSuspended, ActorUnknown, InvalidInput, InvalidTransition, InvitationInvalid, type ConcurrentModification, type NotInitialized
+} from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
 import * as Lifecycle from "./Domain/Lifecycle.js"
 import { normalizeEmail, normalizeProfile, type User } from "./Domain/User.js"
@@ -113,6 +116,7 @@ export interface IdpSignedIn {
 export type IdpSignInError =
   | InvalidInput | IdpEmailUnverified | IdpLinkRequired | IdpRegistrationClosed | IdpRegistrationPending
   | IdpRegistrationDenied | IdpRegistrationUnavailable | IdpAccountUnavailable | AccountSuspended | InvitationInvalid
+  | NotInitialized | ConcurrentModification | DatabaseUnavailable
 
 interface Checked {
   readonly issuer: string
@@ -354,7 +358,21 @@ export const signInWithIdp = (identity: IdpIdentity, meta: SessionMeta = {}) =>
     }))
     if (outcome._tag === "Waiting") return yield* Effect.fail(new IdpRegistrationPending({ email: outcome.email, approval: outcome.approval }))
     return outcome satisfies IdpSignedIn
-  })
+  }).pipe(
+    // what the steps could fail with elsewhere but not here: grants are made as the system at an
+    // existing organization's scope, transitions start from the status just read under the lock
+    Effect.catchTags({
+      EscalationDenied: Effect.die,
+      GrantOutsideOrganization: Effect.die,
+      InvalidScope: Effect.die,
+      InvalidTransition: Effect.die,
+      LastProviderAdmin: Effect.die,
+      OrgNotFound: Effect.die,
+      PermissionDenied: Effect.die,
+      ScopeNotFound: Effect.die,
+      UserNotFound: Effect.die
+    })
+  )
 
 /**
  * Activates an account held for approval, in the approval's transaction (`user.register`): the

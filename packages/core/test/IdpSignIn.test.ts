@@ -251,3 +251,6 @@ describe("Sign in with the company's identity provider", () => {
       }
     })))
 })
+
+/** The use case fails only with the errors its union declares (a new one must be added there, where front-ends see it). */
+export const declaredErrors: Effect.Effect<Core.IdpSignedIn, Core.IdpSignInError, unknown> = Core.signInWithIdp(person("s", "a@acme.test"))

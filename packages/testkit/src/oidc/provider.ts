@@ -2,7 +2,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto"
 import { once } from "node:events"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import Provider, { type Configuration } from "oidc-provider"
+import type Provider from "oidc-provider"
+import type { Configuration } from "oidc-provider"
 
 /** A person the test identity provider knows, with the claims it vouches for. */
 export interface IdpAccount {
@@ -194,7 +195,9 @@ export const startIdentityProvider = async (options: IdentityProviderOptions = {
       }
     }
   }
-  provider = new Provider(issuer, configuration)
+  // loaded here, not at import: the packages that import testkit for other helpers do not pay for it
+  const { default: OidcProvider } = await import("oidc-provider")
+  provider = new OidcProvider(issuer, configuration)
 
   const signIn = async (authorizationUrl: URL | string, subject: string): Promise<URL> => {
     const jar = cookieJar()
