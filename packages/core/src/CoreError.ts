@@ -5,6 +5,7 @@ import { ApprovalNotFound, ApprovalNotPending, ApprovalExpired, SelfApproval, De
 import { InvitationInvalid, ResetLinkInvalid, InvitationNotFound, PasswordRejected, SignInFailed, PasswordChangeRequired, AccountSuspended, SessionNotFound, SessionInvalid } from "./Domain/Credentials.js"
 import { ConcurrentModification, ActorUnknown, AlreadyInitialized, NotInitialized, SettingInvalid } from "./Domain/Directory.js"
 import { InvalidInput, InputTooLong, InvalidName, FileUnreadable } from "./Domain/Input.js"
+import { IdpAccountUnavailable, IdpAlreadyLinked, IdpEmailUnverified, IdpIdentityTaken, IdpLinkRequired, IdpRegistrationClosed, IdpRegistrationDenied, IdpRegistrationPending, IdpRegistrationUnavailable } from "./IdpSignIn.js"
 import { InvalidTransition } from "./Domain/Lifecycle.js"
 import { OrgNotFound, OrgExists, AppNotFound, AppExists, NotAMember } from "./Domain/Organization.js"
 import { PermissionDenied, EscalationDenied, InvalidPermission } from "./Domain/Permissions.js"
@@ -34,7 +35,8 @@ export const coreErrors = [
   UserNotFound, EmailTaken, InvalidEmail, InvalidPhone, InvalidProfile, FileUnwritable,
   CsvHeaderInvalid, CsvLineMalformed, DuplicateRow, ImportStopped, InvalidSlackUserId, SlackUserUnmapped,
   SlackAccountInactive, SlackIdentityMismatch, SlackAccountTaken, SlackLinkNotFound, SshKeyInvalid, SshKeyTaken,
-  SshKeyNotFound, SshKeyUnknown
+  SshKeyNotFound, SshKeyUnknown, IdpEmailUnverified, IdpLinkRequired, IdpRegistrationClosed, IdpRegistrationPending,
+  IdpRegistrationDenied, IdpRegistrationUnavailable, IdpAccountUnavailable, IdpIdentityTaken, IdpAlreadyLinked
 ] as const satisfies ReadonlyArray<{ readonly httpStatus: HttpStatus; readonly prototype: { readonly _tag: string } }>
 
 /** Any typed error a core use case fails with. */

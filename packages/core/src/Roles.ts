@@ -3,7 +3,7 @@ import { Effect } from "effect"
 import { now, parsePermissionsColumn, providerAdmins, requireAt, requireReach } from "./Actor.js"
 import { record } from "./Audit.js"
 import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists } from "./Domain/Errors.js"
-import type { Role } from "./Domain/Access.js"
+import { ROLE_NAME, type Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
 import { parseIsoInstant } from "./Domain/Input.js"
 import * as Permissions from "./Domain/Permissions.js"
@@ -46,8 +46,6 @@ export const showRole = (ref: string) =>
        WHERE g.role_id = ${role.id} ORDER BY 1, 2, 3`.pipe(Effect.orDie)
     return { ...role, holders }
   })
-
-const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
 
 
 /**

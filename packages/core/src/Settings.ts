@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 import { requireAt } from "./Actor.js"
 import { record } from "./Audit.js"
+import { ROLE_NAME } from "./Domain/Access.js"
 import { SettingInvalid } from "./Domain/Errors.js"
 import * as Scope from "./Domain/Scope.js"
 import { transaction } from "./internal/tx.js"
@@ -9,6 +10,10 @@ import { transaction } from "./internal/tx.js"
 /** Extra actions that configuration can put behind four-eyes approval (DESIGN §4). */
 export const optionalGates = ["admin-grants", "bulk-suspend"] as const
 export type OptionalGate = typeof optionalGates[number]
+
+/** `off`: unknown people are refused; `pending`: an account waits for an admin's approval; `active`: an account at once. */
+export const autoRegisterPolicies = ["off", "pending", "active"] as const
+export type AutoRegister = typeof autoRegisterPolicies[number]
 
 /** Directory-wide rules kept in the database, so every process (CLI, dashboard, bot) applies the same. */
 export interface DirectorySettings {
@@ -21,6 +26,12 @@ export interface DirectorySettings {
   readonly "approval.gates": ReadonlyArray<OptionalGate>
   /** the audit head is signed every this many events (and when a process that wrote events exits) */
   readonly "audit.checkpoint-every": number
+  /** what the first sign-in of an unknown person through the identity provider does (`IdpSignIn`) */
+  readonly "oidc.auto-register": AutoRegister
+  /** the organization such a person joins (null: the directory's default organization) */
+  readonly "oidc.default-org": string | null
+  /** the role they get there (null: none) */
+  readonly "oidc.default-role": string | null
 }
 export type SettingKey = keyof DirectorySettings
 
@@ -32,7 +43,10 @@ export const defaults: DirectorySettings = {
   "session.ttl-hours": 12,
   "session.idle-minutes": 30,
   "approval.gates": [],
-  "audit.checkpoint-every": 100
+  "audit.checkpoint-every": 100,
+  "oidc.auto-register": "off",
+  "oidc.default-org": null,
+  "oidc.default-role": null
 }
 
 const whole = (key: SettingKey, max: number) => (text: string) => {
@@ -40,6 +54,13 @@ const whole = (key: SettingKey, max: number) => (text: string) => {
   return Number.isInteger(n) && n >= 1 && n <= max
     ? Effect.succeed(n)
     : Effect.fail(new SettingInvalid({ key, reason: `a whole number from 1 to ${max}` }))
+}
+
+/** A name checked by its rule, or `none` for no value. */
+const nameOrNone = (key: SettingKey, rule: RegExp, described: string) => (text: string) => {
+  const value = text.trim()
+  if (value === "" || value === "none") return Effect.succeed(null)
+  return rule.test(value) ? Effect.succeed(value) : Effect.fail(new SettingInvalid({ key, reason: `${described}, or none` }))
 }
 
 const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<DirectorySettings[K], SettingInvalid> } = {
@@ -55,7 +76,15 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
     return unknown.length > 0
       ? Effect.fail(new SettingInvalid({ key: "approval.gates", reason: `unknown gate ${unknown.join(", ")}; use ${optionalGates.join(", ")} or none` }))
       : Effect.succeed([...new Set(items)] as Array<OptionalGate>)
-  }
+  },
+  "oidc.auto-register": (text) => {
+    const value = text.trim()
+    return (autoRegisterPolicies as ReadonlyArray<string>).includes(value)
+      ? Effect.succeed(value as AutoRegister)
+      : Effect.fail(new SettingInvalid({ key: "oidc.auto-register", reason: `use ${autoRegisterPolicies.join(", ")}` }))
+  },
+  "oidc.default-org": nameOrNone("oidc.default-org", Scope.SLUG, "an organization's slug (lower-case letters, digits and inner dashes)"),
+  "oidc.default-role": nameOrNone("oidc.default-role", ROLE_NAME, "a role's name")
 }
 
 const isKey = (key: string): key is SettingKey => Object.hasOwn(defaults, key)

@@ -44,7 +44,12 @@ export {
   addSshKey, fingerprintOf, listSshKeys, parsePublicKey, removeSshKey, SshKeyInvalid, SshKeyNotFound, SshKeyTaken, SshKeyUnknown,
   type PublicKey, type SshKey
 } from "./SshKeys.js"
-export { listSettings, optionalGates, setSetting, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
+export {
+  IdpAccountUnavailable, IdpAlreadyLinked, IdpEmailUnverified, IdpIdentityTaken, IdpLinkRequired, IdpRegistrationClosed, IdpRegistrationDenied,
+  IdpRegistrationPending, IdpRegistrationUnavailable, linkIdentity, myIdentityLinks, signInWithIdp,
+  type IdpIdentity, type IdpRoute, type IdpSignedIn, type IdpSignInError
+} from "./IdpSignIn.js"
+export { autoRegisterPolicies, listSettings, optionalGates, setSetting, type AutoRegister, type DirectorySettings, type OptionalGate, type SettingKey } from "./Settings.js"
 export {
   changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser
 } from "./SignIn.js"

@@ -3,6 +3,7 @@ import type { ApprovalAction } from "../Domain/Approval.js"
 import { findRole, resolveScope } from "../internal/lookup.js"
 import { removeMembersNow } from "../Orgs.js"
 import { grantNow } from "../Roles.js"
+import { activateRegistration } from "../IdpSignIn.js"
 import { deleteNow, suspendNow } from "../Users/Lifecycle.js"
 
 /**
@@ -23,5 +24,7 @@ export const execute = (action: ApprovalAction, reason: string) =>
         const scope = yield* resolveScope(action.scope)
         return yield* grantNow(action.principal, role, scope, action.expiresAt)
       }
+      case "user.register":
+        return yield* activateRegistration(action.user.id)
     }
   })

@@ -86,6 +86,8 @@ export const decisionScopes = (action: ApprovalAction) =>
         return [`org:${action.org}` as Scope.Scope]
       case "role.grant":
         return [action.scope as Scope.Scope]
+      case "user.register":
+        return [`org:${action.org}` as Scope.Scope]
     }
   })
 
@@ -209,6 +211,6 @@ export const requestApproval = (action: ApprovalAction, reason: string | undefin
 
 /** The user an action is about, for the audit row's target (none for bulk actions). */
 export const targetOf = (action: ApprovalAction): string | null =>
-  action._tag === "user.delete" ? action.user.id :
+  action._tag === "user.delete" || action._tag === "user.register" ? action.user.id :
   action._tag === "role.grant" && action.principal.type === "user" ? action.principal.id :
   null

@@ -37,6 +37,9 @@ export const Grant = Schema.Struct({
 })
 export type Grant = typeof Grant.Type
 
+/** What a role's name may be: a letter, then letters, digits, `_`, `.` or `-`, at most 64 in all. */
+export const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/
+
 /** No role of that name. */
 export class RoleNotFound extends Schema.TaggedError<RoleNotFound>()("RoleNotFound", { role: Schema.String }) {
   static readonly httpStatus = 404 satisfies HttpStatus

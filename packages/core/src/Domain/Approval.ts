@@ -20,7 +20,9 @@ export const ApprovalAction = Schema.Union(
     scope: Schema.String,
     expiresAt: Schema.NullOr(Schema.String)
   }),
-  Schema.TaggedStruct("users.suspend", { users: Schema.Array(Person) })
+  Schema.TaggedStruct("users.suspend", { users: Schema.Array(Person) }),
+  /** a person's first sign-in through the identity provider, held under `oidc.auto-register` pending */
+  Schema.TaggedStruct("user.register", { user: Person, org: Schema.String, issuer: Schema.String })
 )
 export type ApprovalAction = typeof ApprovalAction.Type
 
@@ -40,6 +42,8 @@ export const summarize = (action: ApprovalAction): string => {
       return `Grant ${action.role}@${action.scope} to ${action.principal.label}${action.expiresAt === null ? "" : ` until ${action.expiresAt.slice(0, 16).replace("T", " ")} UTC`}`
     case "users.suspend":
       return `Suspend ${action.users.length} users: ${list(action.users)}`
+    case "user.register":
+      return `Let ${action.user.email} into ${action.org} (first sign-in through ${action.issuer})`
   }
 }
 
@@ -100,6 +104,8 @@ export const targetKey = (action: ApprovalAction): string => {
       return `${action.principal.type}:${action.principal.id}:${action.role}:${action.scope}`
     case "users.suspend":
       return action.users.map((u) => u.id).sort().join(",")
+    case "user.register":
+      return action.user.id
   }
 }
 

@@ -86,6 +86,15 @@ const slackHint = (error: Core.CoreError): string | undefined => {
     case "SshKeyTaken":
     case "SshKeyUnknown":
     case "UserNotFound":
+    case "IdpAccountUnavailable":
+    case "IdpAlreadyLinked":
+    case "IdpEmailUnverified":
+    case "IdpIdentityTaken":
+    case "IdpLinkRequired":
+    case "IdpRegistrationClosed":
+    case "IdpRegistrationDenied":
+    case "IdpRegistrationPending":
+    case "IdpRegistrationUnavailable":
       return undefined
     default:
       return error satisfies never

@@ -125,6 +125,15 @@ const cliHint = (error: CliError): string | undefined => {
     case "SshKeyInvalid":
     case "SshKeyUnknown":
     case "UserNotFound":
+    case "IdpAccountUnavailable":
+    case "IdpAlreadyLinked":
+    case "IdpEmailUnverified":
+    case "IdpIdentityTaken":
+    case "IdpLinkRequired":
+    case "IdpRegistrationClosed":
+    case "IdpRegistrationDenied":
+    case "IdpRegistrationPending":
+    case "IdpRegistrationUnavailable":
     case "UsageError":
     case "KeyFileUnreadable":
       return undefined
