@@ -7,7 +7,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import * as Core from "@usher/core"
 import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
 import { createServer } from "node:http"
-import { PageNotFound, statusOf, type TaggedError, wordsOf } from "./http/errors.js"
+import { Defect, isServerError, PageNotFound, type ServerError, statusOf, wordsOf } from "./http/errors.js"
 import { SECURITY_HEADERS } from "./http/security.js"
 import { defaultLimits, WebConfig, type WebConfigShape } from "./http/WebConfig.js"
 import { errorPage } from "./pages/views.js"
@@ -25,12 +25,12 @@ export const redactPath = (url: string): string =>
   url.split("?")[0]!.replace(/\/(invite|reset)\/[^/]+/g, "/$1/[token]")
 
 /** An error as the client sees it: JSON under /api, a page elsewhere. */
-const answerError = (error: TaggedError) =>
+const answerError = (error: ServerError) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const status = statusOf(error)
     const words = wordsOf(error)
-    const retry = error._tag === "TooManyRequests" ? { "retry-after": String((error as { retryAfterSeconds?: number }).retryAfterSeconds ?? 60) } : undefined
+    const retry = error._tag === "TooManyRequests" ? { "retry-after": String(error.retryAfterSeconds) } : undefined
     if (request.url.startsWith("/api/")) {
       return HttpServerResponse.unsafeJson({ error: error._tag, message: words.message }, { status, ...(retry === undefined ? {} : { headers: retry }) })
     }
@@ -48,11 +48,11 @@ export const makeApp = Effect.gen(function*() {
     const started = performance.now()
     const response = yield* router.pipe(
       Effect.catchTag("RouteNotFound", () => Effect.fail(new PageNotFound())),
-      Effect.catchAll((error) => answerError(error as TaggedError)),
+      Effect.catchAll((error) => isServerError(error) ? answerError(error) : Effect.die(error)),
       Effect.catchAllCause((cause) =>
         Effect.gen(function*() {
           config.log?.(`${request.method} ${redactPath(request.url)} failed: ${Cause.pretty(cause).split("\n")[0]}`)
-          return yield* answerError({ _tag: "Defect" }).pipe(Effect.catchAllCause(() => Effect.succeed(HttpServerResponse.text("usher could not answer", { status: 500 }))))
+          return yield* answerError(new Defect()).pipe(Effect.catchAllCause(() => Effect.succeed(HttpServerResponse.text("usher could not answer", { status: 500 }))))
         })
       )
     )

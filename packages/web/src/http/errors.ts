@@ -1,9 +1,11 @@
 /**
  * The one place that turns a typed error into HTTP: its status, and the words a page shows.
- * Pages and APIs both answer through it, so a core error means the same everywhere on the server.
+ * Pages and APIs both answer through it, so a core error means the same everywhere on the server:
+ * its status comes from core's catalogue (`httpStatusOf`), its words from one exhaustive switch.
  */
-import { FIRST_LOCK_MINUTES, MAX_FAILED_SIGN_INS } from "@usher/core"
+import { type CoreError, FIRST_LOCK_MINUTES, httpStatusOf, isCoreError, MAX_FAILED_SIGN_INS } from "@usher/core"
 import { Data } from "effect"
+import { OidcCallbackRejected, OidcConfigInvalid, OidcDiscoveryFailed } from "../oidc/client.js"
 
 /** The web's own refusals, beside core's errors. */
 export class CsrfRefused extends Data.TaggedError("CsrfRefused")<{}> {}
@@ -12,40 +14,35 @@ export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{}> {}
 export class BadRequest extends Data.TaggedError("BadRequest")<{ readonly reason: string }> {}
 export class PageNotFound extends Data.TaggedError("PageNotFound")<{}> {}
 
-/** Any error a handler may meet: core's (tagged, with a message) or the web's own. */
-export interface TaggedError {
-  readonly _tag: string
-  readonly message?: string
-}
+/** A defect: something went wrong that no typed error names (its details go to the log only). */
+export class Defect extends Data.TaggedError("Defect")<{}> {}
 
-/**
- * HTTP status by error tag. Core is to export `httpStatusOf(error)` (an annotation on each error);
- * when it does, `statusOf` becomes that call for core's tags.
- */
-const STATUS: Readonly<Record<string, number>> = {
-  // the web's own
-  CsrfRefused: 403, TooManyRequests: 429, BodyTooLarge: 413, BadRequest: 400, PageNotFound: 404,
-  // who you are
-  SignInFailed: 401, SessionInvalid: 401, ActorUnknown: 401,
-  AccountSuspended: 403, PasswordChangeRequired: 403, PermissionDenied: 403, EscalationDenied: 403, SelfApproval: 403, DeciderNotEligible: 403,
-  // links that no longer work
-  InvitationInvalid: 410, ResetLinkInvalid: 410,
-  // what you sent
-  PasswordRejected: 422, InvalidProfile: 422, InvalidName: 422, InvalidPhone: 422, InvalidEmail: 422, InputTooLong: 422, InvalidInput: 422,
-  InvalidScope: 422, InvalidPermission: 422, SettingInvalid: 422, ReasonRequired: 422, InvalidTransition: 409, InvalidSlackUserId: 422,
-  SshKeyInvalid: 422, CsvHeaderInvalid: 422, CsvLineMalformed: 422,
-  // what is not there
-  UserNotFound: 404, SessionNotFound: 404, InvitationNotFound: 404, OrgNotFound: 404, AppNotFound: 404, RoleNotFound: 404, GroupNotFound: 404,
-  GrantNotFound: 404, ApprovalNotFound: 404, ScopeNotFound: 404, SlackLinkNotFound: 404, SshKeyNotFound: 404, NotInitialized: 503,
-  // what is in the way
-  ConcurrentModification: 409, EmailTaken: 409, OrgExists: 409, AppExists: 409, RoleExists: 409, GroupExists: 409, SshKeyTaken: 409,
-  AlreadyInitialized: 409, ApprovalAlreadyPending: 409, ApprovalNotPending: 409, ApprovalExpired: 409, LastProviderAdmin: 409,
-  NotAMember: 409, GrantOutsideOrganization: 409, GrantNeedsApproval: 202, NoEligibleApprover: 409,
-  DatabaseUnavailable: 503
-}
+/** The web's own refusals and the identity provider's. */
+export type WebError = CsrfRefused | TooManyRequests | BodyTooLarge | BadRequest | PageNotFound | OidcConfigInvalid | OidcDiscoveryFailed | OidcCallbackRejected
 
-/** The HTTP status of an error (500 for one this table does not know: a defect's). */
-export const statusOf = (error: TaggedError): number => STATUS[error._tag] ?? 500
+/** Any error a handler answers with: one of core's typed errors, the web's own, or a defect. */
+export type ServerError = CoreError | WebError | Defect
+
+const webErrors = [CsrfRefused, TooManyRequests, BodyTooLarge, BadRequest, PageNotFound, OidcConfigInvalid, OidcDiscoveryFailed, OidcCallbackRejected, Defect] as const
+
+/** Whether a value is an error the server knows how to answer; anything else is answered as a defect. */
+export const isServerError = (value: unknown): value is ServerError => isCoreError(value) || webErrors.some((c) => value instanceof c)
+
+/** The HTTP status of an error: core's from its class (`httpStatusOf`), the web's own here. */
+export const statusOf = (error: ServerError): number => {
+  switch (error._tag) {
+    case "CsrfRefused": return 403
+    case "TooManyRequests": return 429
+    case "BodyTooLarge": return 413
+    case "BadRequest": return 400
+    case "PageNotFound": return 404
+    case "OidcCallbackRejected": return 400
+    case "OidcConfigInvalid":
+    case "OidcDiscoveryFailed": return 503
+    case "Defect": return 500
+    default: return httpStatusOf(error)
+  }
+}
 
 /** What a page says about an error: a title and a sentence. */
 export interface Words {
@@ -55,24 +52,107 @@ export interface Words {
 
 const LOCK_RULE = `After ${MAX_FAILED_SIGN_INS} failed attempts in a row an account is locked for ${FIRST_LOCK_MINUTES} minutes (longer each time it happens again); an administrator can unlock it sooner.`
 
-const PAGE_WORDS: Readonly<Record<string, (error: TaggedError) => Words>> = {
-  SignInFailed: () => ({ title: "Sign-in failed", message: `Wrong e-mail or password, or the account is locked. ${LOCK_RULE}` }),
-  AccountSuspended: () => ({ title: "Account suspended", message: "This account is suspended. Ask your administrator." }),
-  SessionInvalid: () => ({ title: "Signed out", message: "Your session has ended; sign in again." }),
-  InvitationInvalid: () => ({ title: "This invitation link no longer works", message: "It may have expired, been used already or been replaced by a newer one." }),
-  ResetLinkInvalid: () => ({ title: "This reset link no longer works", message: "It may have expired, been used already or been replaced by a newer one. Ask your administrator for a new one." }),
-  CsrfRefused: () => ({ title: "Form expired", message: "This form was not sent from this site, or it was open too long. Reload the page and try again." }),
-  TooManyRequests: (e) => ({ title: "Too many attempts", message: `Too many attempts from here or for this account. Try again in ${Math.ceil(((e as TooManyRequests).retryAfterSeconds ?? 60) / 60)} minute(s).` }),
-  BodyTooLarge: () => ({ title: "Too much data", message: "The form sent more data than usher accepts." }),
-  BadRequest: (e) => ({ title: "Bad request", message: `The form could not be read: ${(e as BadRequest).reason}.` }),
-  PageNotFound: () => ({ title: "Page not found", message: "There is no page at this address." }),
-  ConcurrentModification: () => ({ title: "Changed meanwhile", message: "Your account was changed while you were editing it. Reload the page and try again." })
+const generic = (error: ServerError): Words => {
+  const status = statusOf(error)
+  const title = status === 404 ? "Not found" : status === 403 ? "Not allowed" : status >= 500 ? "Unavailable" : "That did not work"
+  return { title, message: error.message }
 }
 
-/** The words a page shows for an error; a defect's are generic (its details go to the log, never to the page). */
-export const wordsOf = (error: TaggedError): Words => {
-  const special = PAGE_WORDS[error._tag]
-  if (special !== undefined) return special(error)
-  if (statusOf(error) === 500) return { title: "Something went wrong", message: "usher could not complete this request. The details were logged." }
-  return { title: statusOf(error) >= 500 ? "Unavailable" : "That did not work", message: error.message ?? error._tag }
+/**
+ * The words a page shows for an error: one exhaustive switch over every error the server can meet
+ * (a new core error does not compile until it is placed here). A defect's words are generic: its
+ * details go to the log, never to the page.
+ */
+export const wordsOf = (error: ServerError): Words => {
+  switch (error._tag) {
+    case "SignInFailed": return { title: "Sign-in failed", message: `Wrong e-mail or password, or the account is locked. ${LOCK_RULE}` }
+    case "AccountSuspended": return { title: "Account suspended", message: "This account is suspended. Ask your administrator." }
+    case "SessionInvalid": return { title: "Signed out", message: "Your session has ended; sign in again." }
+    case "InvitationInvalid": return { title: "This invitation link no longer works", message: "It may have expired, been used already or been replaced by a newer one." }
+    case "ResetLinkInvalid": return { title: "This reset link no longer works", message: "It may have expired, been used already or been replaced by a newer one. Ask your administrator for a new one." }
+    case "CsrfRefused": return { title: "Form expired", message: "This form was not sent from this site, or it was open too long. Reload the page and try again." }
+    case "TooManyRequests": return { title: "Too many attempts", message: `Too many attempts from here or for this account. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).` }
+    case "BodyTooLarge": return { title: "Too much data", message: "The form sent more data than usher accepts." }
+    case "BadRequest": return { title: "Bad request", message: `The form could not be read: ${error.reason}.` }
+    case "PageNotFound": return { title: "Page not found", message: "There is no page at this address." }
+    case "ConcurrentModification": return { title: "Changed meanwhile", message: "Your account was changed while you were editing it. Reload the page and try again." }
+    case "Defect": return { title: "Something went wrong", message: "usher could not complete this request. The details were logged." }
+    case "OidcConfigInvalid":
+    case "OidcDiscoveryFailed": return { title: "Company sign-in unavailable", message: "Signing in with your company account does not work right now. Sign in with your password, or ask your administrator." }
+    case "OidcCallbackRejected": return { title: "Company sign-in failed", message: "The answer from your company's sign-in could not be verified. Start again from the sign-in page." }
+    case "IdpLinkRequired": return { title: "Sign in with your password first", message: error.message }
+    case "IdpRegistrationPending": return { title: "Waiting for approval", message: error.message }
+    case "IdpEmailUnverified":
+    case "IdpRegistrationClosed":
+    case "IdpRegistrationDenied":
+    case "IdpRegistrationUnavailable":
+    case "IdpAccountUnavailable":
+    case "IdpIdentityTaken":
+    case "IdpAlreadyLinked":
+    case "AlreadyInitialized":
+    case "AppExists":
+    case "AppNotFound":
+    case "ApprovalAlreadyPending":
+    case "ApprovalExpired":
+    case "ApprovalNotFound":
+    case "ApprovalNotPending":
+    case "CsvHeaderInvalid":
+    case "CsvLineMalformed":
+    case "DatabaseCopyRefused":
+    case "DatabaseUnavailable":
+    case "DatabaseUrlInvalid":
+    case "DeciderNotEligible":
+    case "DuplicateRow":
+    case "EmailTaken":
+    case "EscalationDenied":
+    case "FileUnreadable":
+    case "FileUnwritable":
+    case "GrantNeedsApproval":
+    case "GrantNotFound":
+    case "GrantOutsideOrganization":
+    case "GroupExists":
+    case "GroupNotFound":
+    case "ImportStopped":
+    case "InputTooLong":
+    case "InvalidEmail":
+    case "InvalidInput":
+    case "InvalidName":
+    case "InvalidPermission":
+    case "InvalidPhone":
+    case "InvalidProfile":
+    case "InvalidScope":
+    case "InvalidSlackUserId":
+    case "InvalidTransition":
+    case "InvitationNotFound":
+    case "LastProviderAdmin":
+    case "NoEligibleApprover":
+    case "NotAMember":
+    case "NotInitialized":
+    case "OrgExists":
+    case "OrgNotFound":
+    case "PasswordChangeRequired":
+    case "PasswordRejected":
+    case "PermissionDenied":
+    case "ActorUnknown":
+    case "ReasonRequired":
+    case "RoleExists":
+    case "RoleNotFound":
+    case "ScopeNotFound":
+    case "SelfApproval":
+    case "SessionNotFound":
+    case "SettingInvalid":
+    case "SlackAccountInactive":
+    case "SlackAccountTaken":
+    case "SlackIdentityMismatch":
+    case "SlackLinkNotFound":
+    case "SlackUserUnmapped":
+    case "SshKeyInvalid":
+    case "SshKeyNotFound":
+    case "SshKeyTaken":
+    case "SshKeyUnknown":
+    case "UserNotFound":
+      return generic(error)
+    default:
+      return error satisfies never
+  }
 }
