@@ -138,7 +138,7 @@ describe("Slack identity", () => {
       yield* directory
       yield* actingAs("U0BOB", "bob@acme.test")
       const taken = yield* failsWith(actingAs("U0EVE", "bob@acme.test"), "SlackAccountTaken")
-      assert.include(taken.message, "usher slack unlink")
+      assert.include(taken.message, "an admin can unlink the other and link this one")
       yield* failsWithNothingWritten(Core.linkSlackUser("U0EVE", "bob@acme.test").pipe(asUser(ADMIN)), "SlackAccountTaken")
       // moving it is explicit: unlink, then link
       yield* Core.unlinkSlackUser("U0BOB").pipe(asUser(ADMIN))
