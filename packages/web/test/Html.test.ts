@@ -1,6 +1,6 @@
 import * as Core from "@usher/core"
 import { describe, expect, it } from "vitest"
-import { BadRequest, statusOf, TooManyRequests, wordsOf } from "../src/http/errors.js"
+import { BadRequest, Defect, statusOf, TooManyRequests, wordsOf } from "../src/http/errors.js"
 import { localPath } from "../src/http/request.js"
 import { html } from "../src/Html.js"
 
@@ -15,15 +15,15 @@ describe("the template helper", () => {
 })
 
 describe("errors to HTTP", () => {
-  it("gives core's errors their status and the web's their own; an unknown tag is a 500 with generic words", () => {
+  it("gives core's errors their status and the web's their own; a defect is a 500 with generic words", () => {
     expect(statusOf(new Core.SignInFailed())).toBe(401)
-    expect(statusOf(new Core.InvitationInvalid())).toBe(410)
+    expect(statusOf(new Core.InvitationInvalid())).toBe(Core.httpStatusOf(new Core.InvitationInvalid()))
     expect(statusOf(new Core.PasswordRejected({ reason: "short" }))).toBe(422)
     expect(statusOf(new Core.SessionInvalid())).toBe(401)
     expect(statusOf(new TooManyRequests({ retryAfterSeconds: 90 }))).toBe(429)
     expect(statusOf(new BadRequest({ reason: "x" }))).toBe(400)
-    expect(statusOf({ _tag: "SomethingNew" })).toBe(500)
-    expect(wordsOf({ _tag: "SomethingNew", message: "secret detail" }).message).not.toContain("secret detail")
+    expect(statusOf(new Defect())).toBe(500)
+    expect(wordsOf(new Defect()).message).toContain("details were logged")
     expect(wordsOf(new TooManyRequests({ retryAfterSeconds: 90 })).message).toContain("2 minute")
   })
 })
