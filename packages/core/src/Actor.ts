@@ -16,6 +16,13 @@ export class Actor extends Context.Tag("@usher/core/Actor")<Actor, {
 /** The current time from Effect's clock. */
 export const now = Effect.map(Clock.currentTimeMillis, (ms) => new Date(ms))
 
+/**
+ * Runs an effect as another actor through the same front-end: the person a sign-in is for (their
+ * audit rows name them), or the system acting on the authority of settings an admin made.
+ */
+export const actingAs = (id: UserId | "system") => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id, via: actor.via }))
+
 const parsedPermissions = new Map<string, ReadonlyArray<string>>()
 /** Role permissions are stored as JSON; equal texts parse once. */
 export const parsePermissionsColumn = (json: string): ReadonlyArray<string> => {

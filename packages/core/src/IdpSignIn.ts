@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
-import { Actor, now } from "./Actor.js"
+import { Actor, actingAs, now } from "./Actor.js"
 import { record } from "./Audit.js"
 import { approvalRow, requestApproval } from "./Approvals/Request.js"
 import type { HttpStatus } from "./Domain/HttpStatus.js"
@@ -159,13 +159,7 @@ const checkIdentity = (identity: IdpIdentity) =>
     } satisfies Checked
   })
 
-/** The account as whoever it is acts (its audit rows name it). */
-const asThe = (userId: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id: userId as UserId, via: actor.via }))
 
-/** As the system, on the authority of the settings an admin made (registration's grants). */
-const asSystem = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id: "system", via: actor.via }))
 
 const linkOf = (issuer: string, subject: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -188,7 +182,7 @@ const touchLink = (userId: string, before: string, id: Checked) =>
     yield* sql`UPDATE identity_links SET email = ${id.email}, last_used_at = ${(yield* now).toISOString()}
                 WHERE issuer = ${id.issuer} AND subject = ${id.subject}`.pipe(Effect.orDie)
     if (before !== id.email) {
-      yield* record({ action: "identity.email.change", target: userId, details: { issuer: id.issuer, from: before, to: id.email } }).pipe(asThe(userId))
+      yield* record({ action: "identity.email.change", target: userId, details: { issuer: id.issuer, from: before, to: id.email } }).pipe(actingAs(userId as UserId))
     }
   })
 
@@ -198,7 +192,7 @@ const openIdpSession = (user: User, id: Checked, route: IdpRoute, meta: SessionM
     yield* record({ action: "user.signin.idp", target: user.id, details: { issuer: id.issuer, route } })
     const opened = yield* openSession(user.id, meta)
     return { _tag: "IdpSignedIn" as const, ...opened, user: yield* findUser(user.id).pipe(Effect.orDie), route }
-  }).pipe(asThe(user.id))
+  }).pipe(actingAs(user.id))
 
 /** The account is waiting: the request it waits on, filed anew when the last one lapsed (expired, canceled, failed). */
 type Waiting = { readonly _tag: "Waiting"; readonly email: string; readonly approval: string }
@@ -211,7 +205,7 @@ const fileRegistration = (user: { readonly id: string; readonly email: string },
     Effect.catchTag("ApprovalAlreadyPending", (e) => Effect.succeed({ id: e.id })),
     Effect.catchTag("ReasonRequired", (e) => Effect.die(e)),
     Effect.map((request): Waiting => ({ _tag: "Waiting", email: user.email, approval: request.id })),
-    asThe(user.id)
+    actingAs(user.id as UserId)
   )
 
 /** The latest registration request of an account held for approval. */
@@ -239,7 +233,7 @@ const heldAccount = (user: User, id: Checked, settings: DirectorySettings, meta:
       sql<{ slug: string }>`SELECT o.slug FROM memberships m JOIN organizations o ON o.id = m.org_id WHERE m.user_id = ${user.id} ORDER BY o.slug`
     ).pipe(Effect.orDie)
     if (policy === "pending") return yield* fileRegistration(user, org?.slug ?? "", id.issuer)
-    const active = yield* changeStatus(user, "accept", { action: "user.register.activate", details: { issuer: id.issuer, policy } }).pipe(asSystem)
+    const active = yield* changeStatus(user, "accept", { action: "user.register.activate", details: { issuer: id.issuer, policy } }).pipe(actingAs("system"))
     return yield* openIdpSession(active, id, "registration", meta)
   })
 
@@ -275,7 +269,7 @@ const acceptByIdp = (user: User, id: Checked, meta: SessionMeta) =>
       })
       yield* insertLink(user.id, id, iso)
       return yield* openIdpSession(yield* findUser(user.id).pipe(Effect.orDie), id, "invitation", meta)
-    }).pipe(asThe(user.id))
+    }).pipe(actingAs(user.id))
   })
 
 /**
@@ -309,7 +303,7 @@ const register = (id: Checked, settings: DirectorySettings, meta: SessionMeta) =
       })
       yield* grantInitialAccess({ id: userId, email: id.email }, org.slug, role === null ? {} : { roles: [role] })
     }).pipe(
-      asSystem,
+      actingAs("system"),
       Effect.catchTags({
         RoleNotFound: unavailable(`the role ${role} does not exist`),
         GrantNeedsApproval: unavailable(`the role ${role} needs an approval to be granted`),
@@ -317,7 +311,7 @@ const register = (id: Checked, settings: DirectorySettings, meta: SessionMeta) =
         NotAMember: (e) => Effect.die(e)
       })
     )
-    yield* insertLink(userId, id, at).pipe(asThe(userId))
+    yield* insertLink(userId, id, at).pipe(actingAs(userId as UserId))
     const user = yield* findUser(userId).pipe(Effect.orDie)
     if (status === "invited") return yield* fileRegistration(user, org.slug, id.issuer)
     return yield* openIdpSession(user, id, "registration", meta)

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
-import { Actor, now, requireForAccount } from "./Actor.js"
+import { Actor, actingAs, now, requireForAccount } from "./Actor.js"
 import { record } from "./Audit.js"
 import { CoreConfig } from "./CoreConfig.js"
 import { checkPassword } from "./Domain/Credentials.js"
@@ -54,8 +54,6 @@ const credentialsOf = (email: string) =>
     return row
   }).pipe(Effect.orDie)
 
-const asThe = (userId: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Actor, (actor) => Effect.provideService(effect, Actor, { id: userId as UserId, via: actor.via }))
 
 /**
  * Counts a failed attempt against an account, audited, deciding the lock in the same
@@ -81,7 +79,7 @@ const countFailure = (userId: string) =>
     }
     yield* record({ action: "user.signin.fail", target: userId, details: { failures } })
     if (locking) yield* record({ action: "user.lock", target: userId, details: { failures, lock: locks + 1, until } })
-  })).pipe(Effect.orDie, asThe(userId))
+  })).pipe(Effect.orDie, actingAs(userId as UserId))
 
 /**
  * Counts a sign-in attempt for an e-mail no account has. It costs a committed write like
@@ -151,7 +149,7 @@ export const signIn = (input: SignInInput) =>
       yield* sql`UPDATE users SET failed_sign_ins = 0, locks = 0, locked_at = NULL, locked_until = NULL WHERE id = ${user.id}`.pipe(Effect.orDie)
       const opened = yield* openSession(user.id, input)
       return { ...opened, user: yield* findUser(user.id).pipe(Effect.orDie) }
-    })).pipe(asThe(found.id))
+    })).pipe(actingAs(found.id))
   })
 
 
@@ -243,7 +241,7 @@ export const completePasswordReset = (input: ResetInput) =>
           ...passwordChangedMail({ user: { name: displayName(user), email: user.email }, at: (yield* now).toISOString() })
         })
         return { user: yield* findUser(user.id).pipe(Effect.orDie), mailId }
-      }).pipe(asThe(user.id))
+      }).pipe(actingAs(user.id))
     }))
   }).pipe(Effect.tap(({ mailId }) => deliver([mailId])), Effect.map(({ user }) => user))
 
