@@ -50,6 +50,9 @@ export interface Words {
   readonly message: string
 }
 
+/** A new password and its confirmation differ: a typing error, told before core is asked. */
+export const PASSWORDS_DIFFER: Words = { title: "The passwords differ", message: "The new password and its confirmation are not the same; type them again." }
+
 const LOCK_RULE = `After ${MAX_FAILED_SIGN_INS} failed attempts in a row an account is locked for ${FIRST_LOCK_MINUTES} minutes (longer each time it happens again); an administrator can unlock it sooner.`
 
 const generic = (error: ServerError): Words => {

@@ -2,7 +2,7 @@
 import { HttpRouter, HttpServerRequest } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect } from "effect"
-import { wordsOf, type Words } from "../http/errors.js"
+import { PASSWORDS_DIFFER, statusOf, wordsOf, type Words } from "../http/errors.js"
 import { readForm } from "../http/request.js"
 import { verifyCsrf, withoutSessionCookie } from "../http/security.js"
 import { accountPage } from "../pages/views.js"
@@ -59,25 +59,25 @@ const getAccount = forPerson((person) =>
 const postProfile = posted((person, form) =>
   Core.updateMyProfile({ firstName: form.get("firstName"), lastName: form.get("lastName"), phone: form.get("phone") }).pipe(
     asPerson(person.user.id),
-    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("profile", "profile")), onFailure: (error) => render(person, { error: wordsOf(error) }, 422) })
+    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("profile", "profile")), onFailure: (error) => render(person, { error: wordsOf(error) }, statusOf(error)) })
   ))
 
 const postPassword = posted((person, form) =>
   Effect.gen(function*() {
     yield* limited("signIn", person.user.email)
     if (form.get("password") !== form.get("confirm")) {
-      return yield* render(person, { error: { title: "The passwords differ", message: "The new password and its confirmation are not the same; type them again." } }, 422)
+      return yield* render(person, { error: PASSWORDS_DIFFER }, 422)
     }
     return yield* Core.changePassword({ currentPassword: form.get("currentPassword"), newPassword: form.get("password"), keepSession: person.session.id }).pipe(
       asPerson(person.user.id),
-      Effect.matchEffect({ onSuccess: () => Effect.succeed(done("password", "password")), onFailure: (error) => render(person, { error: wordsOf(error) }, 422) })
+      Effect.matchEffect({ onSuccess: () => Effect.succeed(done("password", "password")), onFailure: (error) => render(person, { error: wordsOf(error) }, statusOf(error)) })
     )
   }))
 
 const postEndSession = posted((person, form) =>
   Core.endMySessions({ only: form.get("session") }).pipe(
     asPerson(person.user.id),
-    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("session", "sessions")), onFailure: (error) => render(person, { error: wordsOf(error) }, 404) })
+    Effect.matchEffect({ onSuccess: () => Effect.succeed(done("session", "sessions")), onFailure: (error) => render(person, { error: wordsOf(error) }, statusOf(error)) })
   ))
 
 const postEndOthers = posted((person) =>

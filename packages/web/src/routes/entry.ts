@@ -2,7 +2,7 @@
 import { HttpRouter } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect } from "effect"
-import { wordsOf } from "../http/errors.js"
+import { PASSWORDS_DIFFER, statusOf, wordsOf } from "../http/errors.js"
 import { cookie, localPath, readForm, type Form } from "../http/request.js"
 import { SESSION_COOKIE, verifyCsrf, withSessionCookie } from "../http/security.js"
 import { forcedChangePage, invitePage, linkGonePage, linkRequestedPage, resetPage, signInPage, type SignInProvider } from "../pages/views.js"
@@ -19,8 +19,6 @@ export const signInProviders: ReadonlyArray<SignInProvider> = []
 /** A POST's form after its CSRF check. */
 const postedForm = Effect.tap(readForm, verifyCsrf)
 
-/** A mismatch between a new password and its confirmation: a typing error, told before core is asked. */
-const mismatch = { title: "The passwords differ", message: "The new password and its confirmation are not the same; type them again." }
 
 const tokenParam = Effect.map(HttpRouter.params, (p) => p["token"] ?? "")
 
@@ -54,7 +52,7 @@ const postSignIn = Effect.gen(function*() {
   const email = form.get("email").trim()
   yield* limited("signIn", email)
   const changing = form.has("newPassword")
-  if (changing && form.get("newPassword") !== form.get("confirm")) return yield* forcedChange(form, next, mismatch, 422)
+  if (changing && form.get("newPassword") !== form.get("confirm")) return yield* forcedChange(form, next, PASSWORDS_DIFFER, 422)
   const result = yield* Core.signIn({
     email, password: form.get("password"), ...(yield* sessionMeta), ...(changing ? { newPassword: form.get("newPassword") } : {})
   }).pipe(anonymous, Effect.either)
@@ -66,8 +64,8 @@ const postSignIn = Effect.gen(function*() {
   }
   const error = result.left
   if (error._tag === "PasswordChangeRequired") return yield* forcedChange(form, next, undefined, 200)
-  if (error._tag === "PasswordRejected") return yield* forcedChange(form, next, wordsOf(error), 422)
-  return yield* signInForm(next, { email, error: wordsOf(error) }, error._tag === "SignInFailed" ? 401 : 403)
+  if (error._tag === "PasswordRejected") return yield* forcedChange(form, next, wordsOf(error), statusOf(error))
+  return yield* signInForm(next, { email, error: wordsOf(error) }, statusOf(error))
 })
 
 const gone = (error: Core.InvitationInvalid | Core.ResetLinkInvalid, newLinkAction?: string) =>
@@ -94,12 +92,12 @@ const postInvite = Effect.gen(function*() {
     ...(form.has("firstName") ? { firstName: form.get("firstName") } : {}),
     ...(form.has("lastName") ? { lastName: form.get("lastName") } : {})
   }
-  if (form.get("password") !== form.get("confirm")) return yield* inviteForm(token, { ...names, error: mismatch }, 422)
+  if (form.get("password") !== form.get("confirm")) return yield* inviteForm(token, { ...names, error: PASSWORDS_DIFFER }, 422)
   const accepted = yield* Core.acceptInvitation({ token, password: form.get("password"), ...names }).pipe(anonymous, Effect.either)
   if (accepted._tag === "Left") {
     const error = accepted.left
     if (error._tag === "InvitationInvalid") return yield* gone(error, `/invite/${token}/new-link`)
-    return yield* inviteForm(token, { ...names, error: wordsOf(error) }, 422)
+    return yield* inviteForm(token, { ...names, error: wordsOf(error) }, statusOf(error))
   }
   const signed = yield* Core.signIn({ email: accepted.right.email, password: form.get("password"), ...(yield* sessionMeta) }).pipe(anonymous, Effect.either)
   if (signed._tag === "Left") return yield* seeOther("/signin")
@@ -129,11 +127,11 @@ const postReset = Effect.gen(function*() {
   const token = yield* tokenParam
   const form = yield* postedForm
   yield* limited("reset", token)
-  if (form.get("password") !== form.get("confirm")) return yield* resetForm(token, mismatch, 422)
+  if (form.get("password") !== form.get("confirm")) return yield* resetForm(token, PASSWORDS_DIFFER, 422)
   const done = yield* Core.completePasswordReset({ token, password: form.get("password") }).pipe(anonymous, Effect.either)
   if (done._tag === "Right") return yield* seeOther("/signin?done=reset")
   if (done.left._tag === "ResetLinkInvalid") return yield* gone(done.left)
-  return yield* resetForm(token, wordsOf(done.left), 422)
+  return yield* resetForm(token, wordsOf(done.left), statusOf(done.left))
 })
 
 /** The entry pages' routes. */
