@@ -79,7 +79,7 @@ const main = async () => {
   await runtime.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql`UPDATE users SET password_hash = ${hash}, status = 'active', must_change_password = 0 WHERE email LIKE 'p%@bench.test'`).pipe(Effect.orDie))
   const bare = await bareServer()
-  const usher = await startWebServer({ location, config, host: "127.0.0.1", port: 0, limits: { signIn: generous, accept: generous, reset: generous, newLink: generous } })
+  const usher = await startWebServer({ location, config, host: "127.0.0.1", port: 0, limits: { signIn: generous, accept: generous, reset: generous, newLink: generous, idp: generous } })
   try {
     const cookie = await signInCookies(usher.url, emails[0]!)
     const rows: Array<[string, number, number]> = []

@@ -8,7 +8,7 @@ import * as Core from "@usher/core"
 import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
 import { createServer } from "node:http"
 import { Defect, isServerError, PageNotFound, type ServerError, statusOf, wordsOf } from "./http/errors.js"
-import { SECURITY_HEADERS } from "./http/security.js"
+import { securityHeaders } from "./http/security.js"
 import { defaultLimits, WebConfig, type WebConfigShape } from "./http/WebConfig.js"
 import { errorPage } from "./pages/views.js"
 import { accountRoutes } from "./routes/account.js"
@@ -16,9 +16,21 @@ import { apiRoutes } from "./routes/api.js"
 import { assetRoutes } from "./routes/assets.js"
 import { frameOf, page } from "./routes/common.js"
 import { entryRoutes } from "./routes/entry.js"
+import { oidcRoutes } from "./routes/oidc.js"
+import { discover, type OidcClient, type OidcConfig } from "./oidc/client.js"
 
 /** The pages people use: one group. */
-export const pageRoutes = HttpRouter.concatAll(entryRoutes, accountRoutes, assetRoutes)
+export const pageRoutes = HttpRouter.concatAll(entryRoutes, accountRoutes, oidcRoutes, assetRoutes)
+
+/**
+ * The provider, discovered when first needed and kept once that worked: a provider that is down
+ * when usher starts does not keep the server (and the password sign-in) from starting; each
+ * sign-in retries until discovery succeeds.
+ */
+export const lazyDiscovery = (config: OidcConfig): Effect.Effect<OidcClient, import("./oidc/client.js").OidcDiscoveryFailed> => {
+  let found: OidcClient | undefined
+  return Effect.suspend(() => found !== undefined ? Effect.succeed(found) : Effect.tap(discover(config), (client) => Effect.sync(() => (found = client))))
+}
 
 /** A request's path with any link token cut out, for logs. */
 export const redactPath = (url: string): string =>
@@ -43,6 +55,7 @@ const answerError = (error: ServerError) =>
 export const makeApp = Effect.gen(function*() {
   const router = HttpRouter.concatAll(pageRoutes, apiRoutes)
   const config = yield* WebConfig
+  const headers = securityHeaders(config.oidc === undefined ? [] : [new URL(config.oidc.issuer).origin])
   return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const started = performance.now()
@@ -58,18 +71,20 @@ export const makeApp = Effect.gen(function*() {
     )
     config.log?.(`${request.method} ${redactPath(request.url)} ${response.status} ${(performance.now() - started).toFixed(1)}ms`)
     return HttpServerResponse.setHeaders(response, {
-      ...SECURITY_HEADERS,
+      ...headers,
       ...(response.headers["content-type"]?.startsWith("text/html") ? { "cache-control": "no-store" } : {})
     })
   })
 })
 
 /** What `startWebServer` needs. */
-export interface WebServerOptions extends Partial<Omit<WebConfigShape, "publicUrl">> {
+export interface WebServerOptions extends Partial<Omit<WebConfigShape, "publicUrl" | "oidc">> {
   readonly location: Core.DatabaseLocation
   readonly config: Core.CoreConfigShape
   readonly host: string
   readonly port: number
+  /** sign-in through the company's identity provider (`oidcConfigFromEnv`), and its name on the buttons */
+  readonly oidc?: { readonly config: OidcConfig; readonly name?: string }
 }
 
 /** The server as a layer: core's services, the web configuration, the router served by Node. */
@@ -79,7 +94,10 @@ export const WebServerLive = (options: WebServerOptions) => {
     trustProxy: options.trustProxy ?? false,
     limits: options.limits ?? defaultLimits,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
-    ...(options.log === undefined ? {} : { log: options.log })
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.oidc === undefined ? {} : {
+      oidc: { label: options.oidc.name ?? "your company account", issuer: options.oidc.config.issuer.href, client: lazyDiscovery(options.oidc.config) }
+    })
   }
   const serve = Layer.unwrapEffect(Effect.map(makeApp, (app) => HttpServer.serve(app)))
   return serve.pipe(

@@ -35,7 +35,8 @@ beforeAll(async () => {
     signIn: { perIp: 1000, perAccount: 1000, windowSeconds: 900 },
     accept: { perIp: 1000, perAccount: 1000, windowSeconds: 900 },
     reset: { perIp: 1000, perAccount: 1000, windowSeconds: 900 },
-    newLink: { perIp: 3, perAccount: 2, windowSeconds: 3600 }
+    newLink: { perIp: 3, perAccount: 2, windowSeconds: 3600 },
+    idp: { perIp: 1000, perAccount: 1000, windowSeconds: 900 }
   } })
 })
 afterAll(async () => {
@@ -50,7 +51,8 @@ describe("usher serve over HTTP", () => {
     const sent = await site.run(Core.inviteUser({ email: "h@acme.test", link: true }).pipe(asAdmin))
     for (const path of ["/signin", `/invite/${tokenOf(sent.link!)}`, "/reset/nonsense", "/nowhere", "/assets/usher.css"]) {
       const response = await client.request(path)
-      expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'self'/)
+      // no identity provider configured: forms go nowhere but usher
+      expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'self'; form-action 'self';/)
       expect(response.headers.get("x-frame-options")).toBe("DENY")
       expect(response.headers.get("x-content-type-options")).toBe("nosniff")
       expect(response.headers.get("referrer-policy")).toBe("no-referrer")
@@ -147,7 +149,8 @@ describe("usher serve over HTTP", () => {
       signIn: { perIp: 2, perAccount: 100, windowSeconds: 900 },
       accept: { perIp: 100, perAccount: 100, windowSeconds: 900 },
       reset: { perIp: 100, perAccount: 100, windowSeconds: 900 },
-      newLink: { perIp: 100, perAccount: 100, windowSeconds: 900 }
+      newLink: { perIp: 100, perAccount: 100, windowSeconds: 900 },
+      idp: { perIp: 100, perAccount: 100, windowSeconds: 900 }
     } })
     try {
       const client = new Client(strict)

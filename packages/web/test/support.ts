@@ -37,7 +37,7 @@ export interface Site {
 }
 
 /** A fresh directory (organization "Acme", admin `admin@acme.test`) served on 127.0.0.1. */
-export const openSite = async (options: Partial<Omit<WebServerOptions, "location" | "config" | "host" | "port">> = {}): Promise<Site> => {
+export const openSite = async (options: Partial<Omit<WebServerOptions, "location" | "config" | "host">> & { readonly publicUrl?: string } = {}): Promise<Site> => {
   const dir = mkdtempSync(join(tmpdir(), "usher-web-test-"))
   let location: Core.DatabaseLocation
   let dropSchema = async (): Promise<void> => undefined
@@ -55,7 +55,8 @@ export const openSite = async (options: Partial<Omit<WebServerOptions, "location
     ...Core.defaultConfig(location),
     dataDir: dir,
     auditKeyFile: join(dir, "audit-signing.key"),
-    auditCheckpoints: join(dir, "audit-checkpoints.jsonl")
+    auditCheckpoints: join(dir, "audit-checkpoints.jsonl"),
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl })
   }
   const runtime: ManagedRuntime.ManagedRuntime<Core.CoreServices, unknown> = Core.makeCoreRuntime(location, config)
   const run = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect)

@@ -111,8 +111,9 @@ const cookieJar = () => {
 /**
  * Starts `oidc-provider` (a certified OpenID Provider) on 127.0.0.1 on a free port as the company's
  * identity provider: authorization code with PKCE required, the ID token carrying only `sub` and
- * e-mail and names served from userinfo, as real providers commonly do. Its login and consent
- * steps are answered by `signIn` instead of pages.
+ * e-mail and names served from userinfo, as real providers commonly do. Its login step is
+ * answered by `signIn` for a test's own requests, or by a page with a link per account for a real
+ * browser; consent is given on the person's behalf.
  */
 export const startIdentityProvider = async (options: IdentityProviderOptions = {}): Promise<TestIdentityProvider> => {
   const accounts = new Map<string, IdpAccount>()
@@ -122,6 +123,14 @@ export const startIdentityProvider = async (options: IdentityProviderOptions = {
     const p = provider!
     const subject = decodeURIComponent(req.url!.split("/as/")[1] ?? "")
     const details = await p.interactionDetails(req, res)
+    if (details.prompt.name === "login" && !req.url!.includes("/as/")) {
+      // a browser at the login step: a page with one link per account, as a person would pick theirs
+      const base = req.url!.split("?")[0]!
+      const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+      const items = [...accounts.keys()].map((sub) => `<li><a href="${escape(`${base}/as/${encodeURIComponent(sub)}`)}">Sign in as ${escape(sub)}</a></li>`)
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(`<!doctype html><title>Test identity provider</title><h1>Test identity provider</h1><ul>${items.join("")}</ul>`)
+      return
+    }
     if (details.prompt.name === "login") {
       if (!accounts.has(subject)) {
         res.writeHead(400).end(`no account ${subject}`)

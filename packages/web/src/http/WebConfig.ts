@@ -1,4 +1,5 @@
-import { Context } from "effect"
+import { Context, type Effect } from "effect"
+import type { OidcClient, OidcDiscoveryFailed } from "../oidc/client.js"
 
 /** Per-purpose rate limits: per client address and per account (or link). */
 export interface Limits {
@@ -6,6 +7,8 @@ export interface Limits {
   readonly accept: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
   readonly reset: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
   readonly newLink: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
+  /** the callbacks of sign-ins through the identity provider, per client address and per identity there */
+  readonly idp: { readonly perIp: number; readonly perAccount: number; readonly windowSeconds: number }
 }
 
 /**
@@ -16,7 +19,18 @@ export const defaultLimits: Limits = {
   signIn: { perIp: 60, perAccount: 20, windowSeconds: 15 * 60 },
   accept: { perIp: 30, perAccount: 10, windowSeconds: 15 * 60 },
   reset: { perIp: 30, perAccount: 10, windowSeconds: 15 * 60 },
-  newLink: { perIp: 10, perAccount: 3, windowSeconds: 60 * 60 }
+  newLink: { perIp: 10, perAccount: 3, windowSeconds: 60 * 60 },
+  idp: { perIp: 60, perAccount: 20, windowSeconds: 15 * 60 }
+}
+
+/** Sign-in through the company's identity provider, when it is configured. */
+export interface OidcSetup {
+  /** the provider's name on the buttons, "Sign in with …" (`USHER_OIDC_NAME`, default "your company account") */
+  readonly label: string
+  /** the provider's issuer identifier, as its tokens carry it (`iss`) */
+  readonly issuer: string
+  /** the discovered provider: discovered at the first need and kept once it worked, so a provider that is down at start-up is retried */
+  readonly client: Effect.Effect<OidcClient, OidcDiscoveryFailed>
 }
 
 /** What the server was started with. */
@@ -30,6 +44,8 @@ export interface WebConfigShape {
   readonly maxBodyBytes: number
   /** one line per request (method, path with tokens cut out, status, time); none when absent */
   readonly log?: (line: string) => void
+  /** sign-in through the identity provider; absent when it is not configured (no button, its paths answer 404) */
+  readonly oidc?: OidcSetup
 }
 
 /** The server's configuration, provided by `WebServerLive`. */

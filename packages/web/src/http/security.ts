@@ -65,3 +65,14 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "Referrer-Policy": "no-referrer",
   "Cross-Origin-Opener-Policy": "same-origin"
 }
+
+/**
+ * The headers with the identity provider's origin allowed as a form's destination: the account
+ * page's "link" button is a form (POST, CSRF-checked) answered by a redirect to the provider, and
+ * browsers apply `form-action` to every redirect a form submission follows.
+ */
+export const securityHeaders = (formTargets: ReadonlyArray<string>): Readonly<Record<string, string>> =>
+  formTargets.length === 0 ? SECURITY_HEADERS : {
+    ...SECURITY_HEADERS,
+    "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"]!.replace("form-action 'self'", `form-action 'self' ${formTargets.join(" ")}`)
+  }

@@ -113,6 +113,8 @@ export const PendingSignIn = Schema.Struct({
   state: Schema.String,
   nonce: Schema.String,
   codeVerifier: Schema.String,
+  /** what the round trip is for: signing in, or linking the signed-in person's account (from /account) */
+  purpose: Schema.optionalWith(Schema.Literal("signin", "link"), { default: () => "signin" as const }),
   /** a local path to land on afterwards (already checked to be local by the page) */
   returnTo: Schema.optional(Schema.String),
   /** when the sign-in started, ms since the epoch: the callback refuses older than `PENDING_MAX_AGE_SECONDS` */
@@ -138,13 +140,14 @@ export const decodePending = (value: string | undefined): Either.Either<PendingS
  * Starts a sign-in: the provider's authorization URL (code flow, PKCE S256, fresh state and
  * nonce) to redirect the browser to, and the checks to keep in the `usher_oidc` cookie.
  */
-export const startSignIn = (client: OidcClient, options: { readonly returnTo?: string; readonly now?: number } = {}) =>
+export const startSignIn = (client: OidcClient, options: { readonly returnTo?: string; readonly purpose?: "signin" | "link"; readonly now?: number } = {}) =>
   Effect.promise(async () => {
     const codeVerifier = oidc.randomPKCECodeVerifier()
     const pending: PendingSignIn = {
       state: oidc.randomState(),
       nonce: oidc.randomNonce(),
       codeVerifier,
+      purpose: options.purpose ?? "signin",
       ...(options.returnTo !== undefined ? { returnTo: options.returnTo } : {}),
       startedAt: options.now ?? Date.now()
     }

@@ -123,6 +123,10 @@ export interface AccountView {
   readonly account: Core.MyAccount
   readonly sessions: ReadonlyArray<Core.Session>
   readonly currentSession: string
+  /** the person's links to identity providers */
+  readonly links: ReadonlyArray<{ readonly issuer: string; readonly email: string; readonly linkedAt: string; readonly lastUsedAt: string | null }>
+  /** the provider's name for the "use … to sign in" button, when the provider is configured and this account is not linked to it */
+  readonly linkButton?: string
   readonly min: number
   readonly info?: string
   readonly error?: Words
@@ -173,6 +177,12 @@ ${grants.length === 0 ? html`<p>You hold no roles.</p>` : html`<ul class="items"
   </li>`)}
 </ul>
 ${view.sessions.length > 1 ? html`<form method="post" action="/account/sessions/end-others">${csrfField(frame)}<button type="submit" class="secondary">Sign out everywhere else</button></form>` : ""}
+${view.links.length === 0 && view.linkButton === undefined ? "" : html`<h2 id="identity">Company sign-in</h2>
+${view.links.length === 0 ? html`<p>Your account is not linked to a company account.</p>` : html`<ul class="items" aria-label="Your company sign-ins">
+  ${view.links.map((l) => html`<li><strong>${l.email}</strong> at <code>${l.issuer}</code><span class="hint">Linked ${when(l.linkedAt)}${l.lastUsedAt === null ? "" : `, last used ${when(l.lastUsedAt)}`}</span></li>`)}
+</ul>`}
+${view.linkButton === undefined ? "" : html`<form method="post" action="/account/link-idp">${csrfField(frame)}<button type="submit" class="secondary">Use ${view.linkButton} to sign in</button>
+  <span class="hint">You will sign in at your company's identity provider once; afterwards that signs you in here.</span></form>`}`}
 <h2 id="password">Change password</h2>
 <form method="post" action="/account/password">
   ${csrfField(frame)}

@@ -5,16 +5,20 @@ import { Effect } from "effect"
 import { PASSWORDS_DIFFER, statusOf, wordsOf } from "../http/errors.js"
 import { cookie, localPath, readForm, type Form } from "../http/request.js"
 import { SESSION_COOKIE, verifyCsrf, withSessionCookie } from "../http/security.js"
+import { WebConfig } from "../http/WebConfig.js"
+import { START_PATH } from "../oidc/client.js"
 import { forcedChangePage, invitePage, linkGonePage, linkRequestedPage, resetPage, signInPage, type SignInProvider } from "../pages/views.js"
 import { anonymous, frameOf, job, limited, page, query, seeOther, sessionMeta } from "./common.js"
 
 const MIN = Core.Credentials.PASSWORD_MIN
 
 /**
- * The other ways to sign in, shown as buttons on /signin. The company's identity provider is
- * added here when it is configured (its routes: GET /signin/oidc starts, GET /signin/oidc/callback returns).
+ * The other ways to sign in, shown as buttons on /signin: the company's identity provider when it
+ * is configured (routes/oidc.ts), coming back to the same page afterwards.
  */
-export const signInProviders: ReadonlyArray<SignInProvider> = []
+export const signInProviders = (next: string) =>
+  Effect.map(WebConfig, (config): ReadonlyArray<SignInProvider> =>
+    config.oidc === undefined ? [] : [{ label: `Sign in with ${config.oidc.label}`, href: `${START_PATH}?next=${encodeURIComponent(next)}` }])
 
 /** A POST's form after its CSRF check. */
 const postedForm = Effect.tap(readForm, verifyCsrf)
@@ -25,7 +29,7 @@ const tokenParam = Effect.map(HttpRouter.params, (p) => p["token"] ?? "")
 const signInForm = (next: string, extra: { readonly email?: string; readonly error?: ReturnType<typeof wordsOf>; readonly info?: string }, status = 200) =>
   Effect.gen(function*() {
     const { frame, csrf } = yield* frameOf()
-    return yield* page(csrf, signInPage(frame, { next, providers: signInProviders, ...extra }), status)
+    return yield* page(csrf, signInPage(frame, { next, providers: yield* signInProviders(next), ...extra }), status)
   })
 
 const DONE: Readonly<Record<string, string>> = {
