@@ -88,3 +88,17 @@ export const configFromEnv = (location: DatabaseLocation) =>
       auditCheckpoints: absolute(yield* optional("USHER_AUDIT_CHECKPOINTS")) ?? audit.auditCheckpoints
     } satisfies CoreConfigShape
   })
+
+/** The addresses of the pages `usher serve` gives people, for front-ends to show where a person needs one. */
+export interface PageUrls {
+  /** where a person signs in (a provisioned account changes its temporary password there) */
+  readonly signIn: string
+  /** a person's own account: profile, access and its reasons, sessions, password */
+  readonly account: string
+}
+
+/** The page addresses under `USHER_PUBLIC_URL`. */
+export const pageUrls: Effect.Effect<PageUrls, never, CoreConfig> = Effect.map(CoreConfig, (config) => ({
+  signIn: `${config.publicUrl}/signin`,
+  account: `${config.publicUrl}/account`
+}))

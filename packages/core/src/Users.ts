@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
+import { pageUrls } from "./CoreConfig.js"
 import { Actor, now, readableOrgs, requireAt, requireForAccount, requireReadable } from "./Actor.js"
 import { record } from "./Audit.js"
 import { gatedRoles } from "./Approvals/Request.js"
@@ -35,7 +36,7 @@ export const assertEmailFree = (email: string, exceptId?: string) =>
 
 /**
  * Creates a `provisioned` user with a generated temporary password (returned once, stored only
- * as a scrypt hash), joins it to an organization and grants the requested roles and groups — all
+ * as a scrypt hash) and the sign-in page's address, joins it to an organization and grants the requested roles and groups — all
  * in one transaction with its audit rows.
  */
 export const createUser = (input: CreateUserInput) =>
@@ -64,7 +65,8 @@ export const createUser = (input: CreateUserInput) =>
       )
       return yield* findUser(id)
     }))
-    return { user, temporaryPassword }
+    // where they sign in with it: the page makes them choose their own password first
+    return { user, temporaryPassword, signInUrl: (yield* pageUrls).signIn }
   })
 
 /** Grants the roles and groups a new user was created or invited with (same transaction). */

@@ -25,9 +25,9 @@ type Unchecked<M> = {
     : K
 }[keyof M]
 
-/** Exports that make Effects without being use cases: running, layering, configuring and acting-as helpers, the password hash. */
+/** Exports that make Effects without being use cases: running, layering, configuring and acting-as helpers, the password hash, the page addresses. */
 type NotUseCases = "as" | "asUser" | "CoreLive" | "makeCoreRuntime" | "layerSqlite" | "resolveLocation" | "locationFromEnv" | "parseUrl" | "configFromEnv"
-  | "hashPassword" | "verifyPassword"
+  | "hashPassword" | "verifyPassword" | "pageUrls"
 
 describe("checks the types can see (issue part K)", () => {
   it("every exported use case needs the acting user (Actor) or, for the jobs, the system (SystemActor)", () => {

@@ -23,7 +23,10 @@ describe("slash commands", () => {
       const hasNot = yield* Effect.promise(() => h.usher(People.lead.slack, "why bob@acme.test users.delete"))
       assert.include(textOf(hasNot), "does not have *users.delete* at org:acme")
 
-      assert.include(textOf(yield* Effect.promise(() => h.usher(People.bob.slack, "help"))), "/usher delete @user|EMAIL reason…")
+      const help = textOf(yield* Effect.promise(() => h.usher(People.bob.slack, "help")))
+      assert.include(help, "/usher delete @user|EMAIL reason…")
+      // where a person's own account page is, under USHER_PUBLIC_URL
+      assert.include(help, "Your own account — profile, sessions, password: <http://localhost:8080/account|")
       const bad = yield* Effect.promise(() => h.usher(People.lead.slack, "suspend"))
       assert.include(textOf(bad), "Say whom")
       assert.include(textOf(bad), "/usher suspend @user|EMAIL [reason…]")

@@ -2,13 +2,14 @@ import * as Core from "@usher/core"
 import { USAGE } from "../parse/command.js"
 import { context, divider, escape, fallback, fields, header, section, simple, when, type KnownBlock, type Reply } from "./mrkdwn.js"
 
-/** `/usher help`: every subcommand's usage line. */
-export const help = (command: string): Reply => ({
+/** `/usher help`: every subcommand's usage line, and where one's own account page is. */
+export const help = (command: string, pages: Core.PageUrls): Reply => ({
   text: `Usage: ${command} ${USAGE.help}`,
   blocks: [
     header("usher in Slack"),
     section(Object.values(USAGE).flatMap((u) => u.split("\n")).map((u) => `\`${command} ${u}\``).join("\n")),
-    context("Mention people with @ or give their e-mail. SCOPE is provider, org:<slug> or app:<org>/<app>. Deletions wait for an approver's click in the approvals channel.")
+    context("Mention people with @ or give their e-mail. SCOPE is provider, org:<slug> or app:<org>/<app>. Deletions wait for an approver's click in the approvals channel."),
+    context(`Your own account — profile, sessions, password: <${pages.account}|${escape(pages.account)}>`)
   ]
 })
 

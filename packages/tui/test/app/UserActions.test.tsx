@@ -253,6 +253,7 @@ describe("user detail and actions", () => {
     const shown = await screen.waitFor("Temporary password for ken@acme.test - shown once", { timeout: 15_000 })
     const password = shown.split("\n").map((l) => l.replace(/[│\s]/g, "")).find((l) => /^[A-Za-z0-9_-]{12,}$/.test(l))
     expect(password).toBeDefined()
+    expect(shown).toContain("They sign in at http://localhost:8080/signin")
     await screen.press(keys.enter)
     await screen.waitFor((f) => rowOf(f, "ken@acme.test").includes("provisioned"))
     await screen.press("/")

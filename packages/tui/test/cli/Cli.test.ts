@@ -27,6 +27,10 @@ describe("usher CLI", () => {
     assert.strictEqual(created.json.user.mustChangePassword, true)
     assert.match(created.json.temporaryPassword, /^[\w]{5}-[\w]{5}-[\w]{5}-[\w]{5}$/)
     assert.notProperty(created.json.user, "passwordHash")
+    // where they use it: the sign-in page under USHER_PUBLIC_URL, which makes them choose their own first
+    assert.strictEqual(created.json.signInUrl, "http://localhost:8080/signin")
+    const text = await usher(temp, ["users", "create", "kay@acme.test", "--first-name", "Kay", "--last-name", "Ell"], { USHER_PUBLIC_URL: "https://people.acme.test" })
+    assert.include(text.stdout, "They sign in at https://people.acme.test/signin")
 
     const list = await usher(temp, ["users", "list", "--search", "hopper", "--json"])
     assert.deepStrictEqual(list.json.map((u: { email: string }) => u.email), ["grace@acme.test"])

@@ -58,7 +58,7 @@ export const register = (app: App, bot: Bot): void => {
     await ack()
     const parsed = parseCommand(command.text)
     if (Either.isLeft(parsed)) return replyWith(bot, respond, usageReply(parsed.left, bot.config.command))
-    if (parsed.right._tag === "Help") return replyWith(bot, respond, help(bot.config.command))
+    if (parsed.right._tag === "Help") return replyWith(bot, respond, help(bot.config.command, await bot.runtime.runPromise(Core.pageUrls)))
     const identified = parsed.right
     const loading = identified._tag === "InviteForm" ? await openLoading(bot, command.trigger_id, INVITE_TITLE) : undefined
     const failed = await lookUpPeople(bot, [command.user_id, ...mentioned(identified)])

@@ -64,13 +64,13 @@ const createForm = (dashboard: Dashboard): FormSpec => ({
         ...optional("scope", v["scope"]),
         ...optionalList("groups", v["groups"])
       })),
-      ({ temporaryPassword, user }) => ({
+      ({ temporaryPassword, user, signInUrl }) => ({
         ok: true,
         message: `Created ${user.email} (provisioned).`,
         notice: {
           title: `Temporary password for ${user.email} - shown once`,
           copy: temporaryPassword,
-          lines: ["Hand it over on a safe channel; it must be changed at first sign-in."]
+          lines: ["Hand it over on a safe channel; it must be changed at first sign-in.", `They sign in at ${signInUrl}`]
         }
       })
     )

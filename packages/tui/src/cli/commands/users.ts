@@ -71,7 +71,7 @@ export const userCommands: ReadonlyArray<Command> = [
       })
     },
     text: (r) =>
-      `Created ${r.user.email} (provisioned).\nTemporary password (shown once, they must change it at first sign-in): ${r.temporaryPassword}`
+      `Created ${r.user.email} (provisioned).\nTemporary password (shown once, they must change it at first sign-in): ${r.temporaryPassword}\nThey sign in at ${r.signInUrl}`
   }),
   command({
     name: "users update",
