@@ -1,4 +1,5 @@
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from "node:crypto"
+import { availableParallelism } from "node:os"
 import { Effect } from "effect"
 
 const N = 2 ** 17
@@ -7,13 +8,22 @@ const p = 1
 const KEY_LENGTH = 32
 const MAX_MEM = 256 * 1024 * 1024
 
+/**
+ * How many hashes run at once: one core fewer than the machine has (at least one). scrypt runs on
+ * libuv's thread pool, off the event loop, but a burst of sign-ins on as many threads as there are
+ * cores would still leave the event loop no CPU: everyone else's requests would wait for the
+ * hashes. Sign-ins beyond the limit queue instead, and every other request keeps a core.
+ */
+export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+const hashing = Effect.unsafeMakeSemaphore(HASH_CONCURRENCY)
+
 const derive = (password: string, salt: Buffer) =>
-  Effect.async<Buffer>((resume) => {
+  hashing.withPermits(1)(Effect.async<Buffer>((resume) => {
     // node's scrypt runs on the libuv thread pool: the event loop stays free while it works.
     scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { N, r, p, maxmem: MAX_MEM }, (error, key) => {
       resume(error ? Effect.die(error) : Effect.succeed(key))
     })
-  })
+  }))
 
 /** Hashes a password with scrypt (N = 2^17, r = 8) off the event loop. */
 export const hashPassword = (password: string) =>
