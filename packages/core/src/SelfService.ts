@@ -133,6 +133,8 @@ export interface MyAccount {
   readonly organizations: ReadonlyArray<{ readonly slug: string; readonly name: string }>
   readonly groups: ReadonlyArray<{ readonly org: string; readonly name: string }>
   readonly grants: ReadonlyArray<MyGrant>
+  /** whether the account has a password (one made by a sign-in through the identity provider has none) */
+  readonly hasPassword: boolean
 }
 
 /** My account as the account page shows it (no permission: everyone may read their own). */
@@ -140,6 +142,8 @@ export const myAccount = Effect.gen(function*() {
   const id = yield* self
   const user = yield* findUser(id).pipe(Effect.orDie)
   const detail = yield* userDetail(user)
+  const sql = yield* SqlClient.SqlClient
+  const [secret] = yield* sql<{ readonly has: number | boolean }>`SELECT password_hash IS NOT NULL AS has FROM users WHERE id = ${id}`.pipe(Effect.orDie)
   const granters = new Map<string, string>()
   for (const g of detail.grants) {
     if (!granters.has(g.grantedBy)) {
@@ -160,7 +164,8 @@ export const myAccount = Effect.gen(function*() {
       why: g.group === null
         ? `granted to you directly by ${granters.get(g.grantedBy)} on ${g.grantedAt.slice(0, 10)}`
         : `through your membership of the group ${g.group}`
-    }))
+    })),
+    hasPassword: secret?.has === true || secret?.has === 1
   } satisfies MyAccount
 })
 

@@ -78,6 +78,9 @@ describe(`sign-in with the company's identity provider in a browser (${ENGINE})`
     expect(await page.getByLabel("First name").inputValue()).toBe("Kim")
     const linked = await page.getByRole("list", { name: "Your company sign-ins" }).textContent()
     expect(linked).toContain(idp.issuer)
+    // registered through the provider: no password to change, and the page says how to get one
+    expect(await page.locator("main").textContent()).toContain("You have no password here")
+    expect(await page.getByLabel("Current password").count()).toBe(0)
     // the round trip's checks are single-use: the cookie is gone once the callback answered
     expect(await cookieNames(page)).not.toContain("usher_oidc")
     expect(await cookieNames(page)).toContain("usher_session")

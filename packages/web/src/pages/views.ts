@@ -183,8 +183,8 @@ ${view.links.length === 0 ? html`<p>Your account is not linked to a company acco
 </ul>`}
 ${view.linkButton === undefined ? "" : html`<form method="post" action="/account/link-idp">${csrfField(frame)}<button type="submit" class="secondary">Use ${view.linkButton} to sign in</button>
   <span class="hint">You will sign in at your company's identity provider once; afterwards that signs you in here.</span></form>`}`}
-<h2 id="password">Change password</h2>
-<form method="post" action="/account/password">
+<h2 id="password">${view.account.hasPassword ? "Change password" : "Password"}</h2>
+${!view.account.hasPassword ? html`<p>You have no password here: you sign in through your company's identity provider. If you need one, ask an administrator to send you a link to choose it.</p>` : html`<form method="post" action="/account/password">
   ${csrfField(frame)}
   <input type="text" name="username" value="${user.email}" autocomplete="username" hidden>
   ${field({ name: "currentPassword", label: "Current password", type: "password", autocomplete: "current-password" })}
@@ -192,7 +192,7 @@ ${view.linkButton === undefined ? "" : html`<form method="post" action="/account
   ${field({ name: "confirm", label: "New password, again", type: "password", autocomplete: "new-password", minlength: view.min })}
   <button type="submit">Change password</button>
   <span class="hint">Every other session is signed out.</span>
-</form>
+</form>`}
 <h2 id="signout">Sign out</h2>
 <form method="post" action="/signout">${csrfField(frame)}<button type="submit">Sign out</button></form>`)
 }
