@@ -9,13 +9,20 @@ const KEY_LENGTH = 32
 const MAX_MEM = 256 * 1024 * 1024
 
 /**
- * How many hashes run at once: one core fewer than the machine has (at least one). scrypt runs on
- * libuv's thread pool, off the event loop, but a burst of sign-ins on as many threads as there are
- * cores would still leave the event loop no CPU: everyone else's requests would wait for the
- * hashes. Sign-ins beyond the limit queue instead, and every other request keeps a core.
+ * How many hashes run at once: `USHER_HASH_THREADS`, else one core fewer than the machine has (at
+ * least one). scrypt runs on libuv's thread pool, off the event loop, but a burst of sign-ins on as
+ * many threads as there are cores would still leave the event loop little CPU: everyone else's
+ * requests would wait for the hashes. Sign-ins beyond the limit queue instead, and every other
+ * request keeps a core.
  */
-export const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1)
+export const HASH_CONCURRENCY = hashThreads(process.env["USHER_HASH_THREADS"], availableParallelism())
 const hashing = Effect.unsafeMakeSemaphore(HASH_CONCURRENCY)
+
+/** The hash concurrency from the setting's text (a whole number from 1 to 64) or the core count. */
+export function hashThreads(setting: string | undefined, cores: number): number {
+  const wanted = setting === undefined || setting.trim() === "" ? Number.NaN : Number(setting)
+  return Number.isInteger(wanted) && wanted >= 1 && wanted <= 64 ? wanted : Math.max(1, cores - 1)
+}
 
 const derive = (password: string, salt: Buffer) =>
   hashing.withPermits(1)(Effect.async<Buffer>((resume) => {

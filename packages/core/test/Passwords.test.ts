@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { generateTemporaryPassword, hashPassword, verifyPassword } from "../src/Passwords.js"
+import { generateTemporaryPassword, hashPassword, hashThreads, verifyPassword } from "../src/Passwords.js"
 
 describe("Passwords", () => {
   it.live("hashPassword is salted scrypt N=2^17, r=8; verifyPassword accepts only the password", () =>
@@ -33,5 +33,11 @@ describe("Passwords", () => {
       seen.add(password)
     }
     assert.strictEqual(seen.size, 1000)
+  })
+
+  it("hashes run on one core fewer than the machine has unless USHER_HASH_THREADS says otherwise; a setting that is not a count in 1..64 is ignored", () => {
+    assert.deepStrictEqual([hashThreads(undefined, 8), hashThreads(undefined, 2), hashThreads(undefined, 1)], [7, 1, 1])
+    assert.deepStrictEqual([hashThreads("4", 2), hashThreads(" 2 ", 8), hashThreads("64", 2)], [4, 2, 64])
+    assert.deepStrictEqual(["0", "-1", "1.5", "65", "many", ""].map((s) => hashThreads(s, 4)), [3, 3, 3, 3, 3, 3])
   })
 })

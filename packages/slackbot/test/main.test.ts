@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
-import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender } from "@usher/testkit"
+import { activeUser, databaseUrl, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender } from "@usher/testkit"
 import { ConfigProvider, Effect, Either } from "effect"
 import { LogLevel } from "@slack/bolt"
 import { configFromEnv } from "../src/config.js"
@@ -21,7 +21,7 @@ const BASE = { SLACK_BOT_TOKEN: "xoxb-1-2-3", USHER_SLACK_APPROVALS_CHANNEL: "C0
 /** A temp directory with `acme`, its admin, and an active bob. */
 const directory = async () => {
   const temp = makeTempDirectory()
-  const runtime = Core.makeCoreRuntime(temp.location)
+  const runtime = Core.makeCoreRuntime(temp.location, temp.config)
   await runtime.runPromise(Effect.zipRight(initialized, activeUser({ email: "bob@acme.test", firstName: "Bob" })).pipe(Effect.orDie))
   await runtime.dispose()
   return temp
@@ -72,7 +72,7 @@ describe("start-up", () => {
 
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
       const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
-      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` }
+      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir }
       fake.override("auth.test", () => ({ ok: false, error: "invalid_auth" }))
       const refused = capture(env)
       assert.strictEqual(yield* Effect.promise(() => main(refused.io, { logLevel: LogLevel.ERROR })), 2)
@@ -94,7 +94,7 @@ describe("start-up", () => {
     Effect.gen(function*() {
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
       const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
-      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` }
+      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir }
       const ok = capture(env)
       const started = yield* Effect.promise(() => main(ok.io, { logLevel: LogLevel.ERROR }))
       if (started === 2) return assert.fail(ok.out.stderr)
@@ -102,7 +102,7 @@ describe("start-up", () => {
       const sent = yield* Effect.promise(() => sender.command({ userId: "U0ADMIN", text: "suspend bob@acme.test on leave" }))
       yield* Effect.promise(() => fake.response(sent.responseId))
       yield* Effect.promise(() => started.stop())
-      const runtime = Core.makeCoreRuntime(temp.location)
+      const runtime = Core.makeCoreRuntime(temp.location, temp.config)
       const [verified, bob] = yield* Effect.promise(() =>
         runtime.runPromise(Effect.all([Core.verifyAudit, Core.showUser("bob@acme.test")]).pipe(Core.as("system", "cli")))
       ).pipe(Effect.ensuring(Effect.promise(() => runtime.dispose())))
@@ -115,7 +115,7 @@ describe("start-up", () => {
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
       const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start()), (f) => Effect.promise(() => f.stop()))
       fake.override("apps.connections.open", () => ({ ok: false, error: "invalid_auth" }))
-      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-revoked", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` })
+      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-revoked", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir })
       assert.strictEqual(yield* Effect.promise(() => main(run.io, { logLevel: LogLevel.ERROR })), 2)
       assert.include(run.out.stderr, "Slack refused SLACK_APP_TOKEN or could not be reached (invalid_auth)")
       assert.include(run.out.stderr, "connections:write")
@@ -127,7 +127,7 @@ describe("start-up", () => {
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
       const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
       const socket = yield* Effect.acquireRelease(Effect.promise(() => FakeSocketMode.start(fake)), (s) => Effect.promise(() => s.stop()))
-      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: `sqlite:${temp.path}` })
+      const run = capture({ ...BASE, SLACK_APP_TOKEN: "xapp-1-A0USHER1-1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir })
       const started = yield* Effect.promise(() => main(run.io, { logLevel: LogLevel.ERROR }))
       if (started === 2) return assert.fail(run.out.stderr)
       yield* Effect.addFinalizer(() => Effect.promise(() => started.stop()))

@@ -66,7 +66,7 @@ const directoryAndSlack = async () => {
     { id: People.stranger.slack, email: People.stranger.email },
     { id: People.unverified.slack, email: People.unverified.email, emailConfirmed: false }
   ])
-  const runtime = Core.makeCoreRuntime(temp.location)
+  const runtime = Core.makeCoreRuntime(temp.location, temp.config)
   await runtime.runPromise(Effect.gen(function*() {
     yield* initialized
     yield* activeUser({ email: People.lead.email, firstName: "Lea", roles: ["user-manager"] })
@@ -109,7 +109,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
       return fake.response(sent.responseId)
     },
     replica: async (replicaOptions = options) => {
-      const replicaRuntime = Core.makeCoreRuntime(temp.location)
+      const replicaRuntime = Core.makeCoreRuntime(temp.location, temp.config)
       const replicaBot = await startBot(botConfig(fake, HTTP_MODE, replicaOptions), replicaRuntime, { logLevel: LogLevel.ERROR, sync: replicaOptions.sync ?? false })
       const replicaSender = new SlackSender(`http://127.0.0.1:${replicaBot.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
       closeReplicas.push(async () => {

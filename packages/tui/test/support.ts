@@ -31,7 +31,8 @@ export const usher = async (temp: TempDirectory, args: ReadonlyArray<string>, en
   const code: ExitCode = await main(["--db", temp.path, ...args], {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    env,
+    // its mail and keys in its temp folder, on PostgreSQL too (where no file path implies one)
+    env: { USHER_DATA_DIR: temp.dir, ...env },
     stdin: () => Promise.resolve(stdin)
   })
   return { code, stdout, stderr, json: parse(stdout) }
@@ -46,9 +47,9 @@ export const spawnUsher = (args: ReadonlyArray<string>, env: Record<string, stri
     })
   })
 
-/** A temp directory with `init` run: organization `acme`, provider admin `admin@acme.test`. */
-export const initializedDirectory = async (): Promise<TempDirectory> => {
-  const temp = makeTempDirectory()
+/** A temp directory (on the test engine, or the one given) with `init` run: organization `acme`, provider admin `admin@acme.test`. */
+export const initializedDirectory = async (engine?: "sqlite" | "pg"): Promise<TempDirectory> => {
+  const temp = makeTempDirectory(engine)
   const run = await usher(temp, ["init", "--admin", "admin@acme.test", "--first-name", "Ada", "--last-name", "Admin", "--org", "acme", "--org-name", "Acme"])
   if (run.code !== 0) throw new Error(`init failed: ${run.stderr}`)
   return temp

@@ -52,7 +52,7 @@ class FakeStdin extends EventEmitter {
 describe("mountDashboard", () => {
   it("two dashboards on one runtime, each as its own user; quitting one leaves the other and the runtime; nothing of the process is touched", async () => {
     temp = makeTempDirectory()
-    const runtime = Core.makeCoreRuntime(temp.location)
+    const runtime = Core.makeCoreRuntime(temp.location, temp.config)
     const grace = await runtime.runPromise(Effect.gen(function*() {
       yield* initialized
       return yield* activeUser({ email: "grace@acme.test", firstName: "Grace", lastName: "Hopper" })

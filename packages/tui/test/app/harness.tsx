@@ -40,7 +40,7 @@ export interface HarnessOptions {
  */
 export const openDashboard = async (options: HarnessOptions = {}): Promise<Harness> => {
   const temp = makeTempDirectory()
-  const config = { ...Core.defaultConfig(temp.location), ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }) }
+  const config = { ...temp.config, ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }) }
   const runtime = Core.makeCoreRuntime(temp.location, config)
   const system: Harness["system"] = (effect) => runtime.runPromise(Core.as("system", "cli")(effect))
   if (options.empty !== true) await runtime.runPromise(initialized)

@@ -55,7 +55,7 @@ const COLOUR = /\u001B\[(3[0-7]|9[0-7]|38;)/
 /** Starts the dashboard the way `usher` does (environment and all), waits for the users, quits with q; returns what it wrote. */
 const runWith = async (env: Readonly<Record<string, string | undefined>>): Promise<string> => {
   temp = makeTempDirectory()
-  const runtime = Core.makeCoreRuntime(temp.location)
+  const runtime = Core.makeCoreRuntime(temp.location, temp.config)
   await runtime.runPromise(Effect.gen(function*() {
     yield* initialized
     // a suspended user's row is red, when colours are allowed

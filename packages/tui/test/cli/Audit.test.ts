@@ -1,9 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { makeTempDirectory } from "@usher/testkit"
+import { databaseUrl, makeTempDirectory } from "@usher/testkit"
 import { execFileSync } from "node:child_process"
 import { appendFileSync, existsSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { spawnUsher, tempDirectories, usher } from "../support.js"
+import { initializedDirectory, spawnUsher, tempDirectories, usher } from "../support.js"
 
 const { initialized: migrated } = tempDirectories()
 
@@ -13,7 +13,7 @@ describe("usher audit verify", () => {
     try {
       const keyFile = join(temp.dir, "keys", "audit.key")
       const checkpoints = join(temp.dir, "signed", "checkpoints.jsonl")
-      const env = { USHER_DATA_DIR: temp.dir, USHER_AUDIT_KEY_FILE: keyFile, USHER_AUDIT_CHECKPOINTS: checkpoints }
+      const env = { USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir, USHER_AUDIT_KEY_FILE: keyFile, USHER_AUDIT_CHECKPOINTS: checkpoints }
       assert.strictEqual((await spawnUsher(["init", "--admin", "root@acme.test", "--org", "acme"], env)).code, 0)
       assert.strictEqual(statSync(keyFile).mode & 0o777, 0o600, "init made the key, the owner's alone")
       assert.strictEqual((await spawnUsher(["groups", "create", "finance"], env)).code, 0)
@@ -56,7 +56,8 @@ describe("usher db migrate", () => {
 
 describe("usher db copy", () => {
   it("copies an embedded directory into an empty PostgreSQL database, verifies both sides, and refuses to copy twice", async () => {
-    const temp = await migrated()
+    // the source is an embedded (SQLite) directory whichever engine the other tests run on
+    const temp = await initializedDirectory("sqlite")
     const server = process.env["USHER_TEST_PG_URL"] ?? "postgres://postgres@127.0.0.1:5432/postgres"
     const name = `usher_cli_copy_${process.pid}_${Date.now()}`
     const admin = (sql: string) => execFileSync("psql", [server, "-q", "-c", sql], { stdio: "pipe" })
@@ -79,6 +80,7 @@ describe("usher db copy", () => {
       assert.strictEqual(usage.code, 2)
     } finally {
       admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      temp.cleanup()
     }
   })
 })

@@ -169,11 +169,21 @@ describe("usher CLI", () => {
 
   it("names a database it cannot open instead of failing obscurely", async () => {
     const temp = empty()
-    writeFileSync(temp.path, "not a database ".repeat(20))
-    const run = await usher(temp, ["users", "list", "--json"])
-    assert.strictEqual(run.code, 1)
-    assert.strictEqual(run.json.error._tag, "DatabaseUnavailable")
-    assert.include(run.json.error.message, temp.path)
+    if (temp.location.engine === "sqlite") {
+      writeFileSync(temp.path, "not a database ".repeat(20))
+      const run = await usher(temp, ["users", "list", "--json"])
+      assert.strictEqual(run.code, 1)
+      assert.strictEqual(run.json.error._tag, "DatabaseUnavailable")
+      assert.include(run.json.error.message, temp.path)
+    } else {
+      // a database the server does not have
+      const missing = new URL(temp.path)
+      missing.pathname = "/usher_no_such_database"
+      const run = await usher(temp, ["--db", missing.toString(), "users", "list", "--json"])
+      assert.strictEqual(run.code, 1)
+      assert.strictEqual(run.json.error._tag, "DatabaseUnavailable")
+      assert.include(run.json.error.message, "usher_no_such_database")
+    }
   })
 
   it("seeds demo users and lists them by status", async () => {

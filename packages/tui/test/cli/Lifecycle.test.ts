@@ -164,7 +164,7 @@ describe("usher CLI: the flags of invite, sessions revoke --session, orgs remove
     await usher(temp, ["invites", "accept", invited.json.link, "--password-stdin"], {}, PASSWORD)
 
     // two sign-ins (the HTTP front-end's use case, run here directly) give two sessions
-    const runtime = Core.makeCoreRuntime({ engine: "sqlite", path: temp.path })
+    const runtime = Core.makeCoreRuntime(temp.location, temp.config)
     const opened = await runtime.runPromise(Effect.all([1, 2].map((n) =>
       Core.signIn({ email: "lee@acme.test", password: PASSWORD.trim(), userAgent: `browser ${n}` }).pipe(Core.as("system", "api")))))
     await runtime.dispose()

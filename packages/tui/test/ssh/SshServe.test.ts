@@ -99,7 +99,7 @@ const terminals: Array<{ kill: () => Promise<unknown> }> = []
 
 beforeAll(async () => {
   temp = await initializedDirectory()
-  const runtime = Core.makeCoreRuntime(temp.location)
+  const runtime = Core.makeCoreRuntime(temp.location, temp.config)
   await runtime.runPromise(Effect.gen(function*() {
     yield* activeUser({ email: "bob@acme.test", firstName: "Bob", lastName: "Builder" })
     yield* Core.grantRole({ role: "auditor", to: { user: "bob@acme.test" }, scope: "org:acme" }).pipe(Core.as("system", "cli"))
@@ -215,7 +215,7 @@ describe("usher ssh-serve with the OpenSSH client", () => {
   }, 30_000)
 
   it("the server on a runtime of its own caller: a dashboard idle too long ends; connections past the maximum are refused", async () => {
-    const runtime = Core.makeCoreRuntime(temp.location)
+    const runtime = Core.makeCoreRuntime(temp.location, temp.config)
     const lines: Array<string> = []
     const embedded = await startSshServer({
       runtime, location: temp.location, host: "127.0.0.1", port: 0, hostKeyFile: join(temp.dir, "embedded_host_key"),
