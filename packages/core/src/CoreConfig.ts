@@ -47,6 +47,16 @@ const inMemory = (location: DatabaseLocation) => location.engine === "sqlite" &&
 const defaultDataDir = (location: DatabaseLocation): string | null =>
   location.engine === "pg" ? DEFAULT_DATA_DIR : location.path === ":memory:" ? null : dirname(location.path)
 
+/**
+ * The configuration a directory gets with its data directory given (`USHER_DATA_DIR`) and nothing
+ * else set: its mail, signing key and checkpoint file there.
+ */
+export const configWithDataDir = (location: DatabaseLocation, dataDir: string): CoreConfigShape => ({
+  ...defaultConfig(location),
+  dataDir,
+  ...auditDefaults(location, dataDir)
+})
+
 /** The process's configuration, provided by `CoreLive`. */
 export class CoreConfig extends Context.Tag("@usher/core/CoreConfig")<CoreConfig, CoreConfigShape>() {}
 

@@ -47,11 +47,14 @@ export const describeLocation = (location: DatabaseLocation): string => {
   }
 }
 
-/** The name a location gives its files beside the data directory (the SQLite file's, or the PostgreSQL database's). */
+/** The name a location gives its files beside the data directory (the SQLite file's, or the PostgreSQL database's and schema's). */
 export const locationName = (location: DatabaseLocation): string => {
   if (location.engine === "sqlite") return location.path
   try {
-    return `${new URL(location.url).pathname.replace(/^\//, "") || "usher"}.pg`
+    const url = new URL(location.url)
+    // directories in several schemas of one database (`options=-c search_path=…`) keep files of their own
+    const schema = /search_path=([A-Za-z0-9_]+)/.exec(url.searchParams.get("options") ?? "")?.[1]
+    return `${url.pathname.replace(/^\//, "") || "usher"}${schema === undefined ? "" : `.${schema}`}.pg`
   } catch {
     return "usher.pg"
   }

@@ -23,7 +23,7 @@ export {
 } from "./Approvals.js"
 export { listAudit, verifyAudit, type AuditProblem, type AuditQuery, type AuditVerification, type CheckpointSummary } from "./Audit.js"
 export { as, asUser, CoreLive, makeCoreRuntime, resolveLocation, type CoreServices } from "./Core.js"
-export { CoreConfig, configFromEnv, defaultConfig, pageUrls, type CoreConfigShape, type PageUrls } from "./CoreConfig.js"
+export { CoreConfig, configFromEnv, configWithDataDir, defaultConfig, pageUrls, type CoreConfigShape, type PageUrls } from "./CoreConfig.js"
 export { Database, DatabaseUnavailable, DatabaseUrlInvalid, describeLocation, layerDatabase, layerPg, layerSqlite, locationFromEnv, parseUrl, type DatabaseLocation } from "./Database.js"
 export { directoryInfo, init, why, type WhyAnswer } from "./Directory.js"
 export { exportPages, exportUsers, exportUsersToFile, FileUnwritable, type ExportChunk, type ExportError, type ExportFormat, type ExportQuery, type ExportRecord, type ExportWritten } from "./Export.js"
@@ -71,3 +71,5 @@ export {
   AcceptInput, ChangePasswordInput, CreateGroupInput, CreateOrgInput, CreateRoleInput, CreateUserInput, decodeInput, decodeThen, GrantInput, InitInput,
   InviteInput, PrincipalRef, ProfileInput, ResetInput, RevokeInput, SessionMeta, SignInInput, UpdateUserInput
 } from "./Domain/Inputs.js"
+/** The PostgreSQL channel committed writes notify (for fixtures that write rows themselves). */
+export { CHANGES_CHANNEL } from "./internal/tx.js"

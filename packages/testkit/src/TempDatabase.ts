@@ -45,12 +45,8 @@ export const pgSchemaUrl = (schema: string): string => {
  */
 export const makeTempDirectory = (engine: "sqlite" | "pg" = TEST_ENGINE): TempDirectory => {
   const dir = mkdtempSync(join(tmpdir(), "usher-test-"))
-  const config = (location: Core.DatabaseLocation): Core.CoreConfigShape => ({
-    ...Core.defaultConfig(location),
-    dataDir: dir,
-    auditKeyFile: join(dir, "audit-signing.key"),
-    auditCheckpoints: join(dir, "audit-checkpoints.jsonl")
-  })
+  // what a process given USHER_DATA_DIR=dir uses, so the tests' runtimes and spawned processes agree
+  const config = (location: Core.DatabaseLocation): Core.CoreConfigShape => Core.configWithDataDir(location, dir)
   if (engine === "pg") {
     const schema = `usher_kit_${Core.newId().replace(/-/g, "").slice(-20)}`
     onPgServer(`CREATE SCHEMA ${schema}`)

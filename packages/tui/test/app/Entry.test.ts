@@ -3,12 +3,12 @@ import { makeTempDirectory } from "@usher/testkit"
 import { describe, expect, it } from "vitest"
 import { main, type DashboardStart, type Io } from "../../src/cli/main.js"
 
-const io = (dashboard?: Io["dashboard"]) => {
+const io = (dashboard?: Io["dashboard"], env: Record<string, string> = {}) => {
   const out = { stdout: "", stderr: "" }
   const value: Io = {
     stdout: (t) => void (out.stdout += t),
     stderr: (t) => void (out.stderr += t),
-    env: {},
+    env,
     ...(dashboard !== undefined ? { dashboard } : {})
   }
   return { io: value, out }
@@ -19,7 +19,8 @@ describe("usher without a command", () => {
     const temp = makeTempDirectory()
     try {
       const seen: Array<DashboardStart> = []
-      const { io: terminal } = io(async (start) => (seen.push(start), 0))
+      // a SQLite file's folder is its data directory; a PostgreSQL directory's is USHER_DATA_DIR
+      const { io: terminal } = io(async (start) => (seen.push(start), 0), temp.location.engine === "pg" ? { USHER_DATA_DIR: temp.dir } : {})
       expect(await main(["--db", temp.path, "--as", "ada@acme.test", "--readonly"], terminal)).toBe(0)
       expect(seen.map((s) => [Core.describeLocation(s.location), s.actor, s.readonly, s.config.dataDir])).toEqual([[temp.path, "ada@acme.test", true, temp.dir]])
       expect(await main(["--db", temp.path], terminal)).toBe(0)

@@ -94,7 +94,7 @@ describe("at 80x24", () => {
     harness = await openDashboard({ setup: directory, columns: 80, rows: 24, readonly: true, actor: "mia.manager.longname@acme.example" })
     const frame = await harness.screen.waitFor("READ-ONLY")
     const header = frame.split("\n")[0]!
-    expect(header).toMatch(/db …\/usher\.db\s*$/)
+    expect(header).toMatch(harness.temp.location.engine === "pg" ? /db …\/postgres\s*$/ : /db …\/usher\.db\s*$/)
     expect(header).not.toContain("~")
     const text = (who: string, path: string, width: number) => headerText({ readonly: true, who, pending: "2 pending approvals", path }, width)
     expect(text("a@acme.test", "/srv/usher/u.db", 120)).toBe(" usher  |  READ-ONLY  |  as a@acme.test  |  2 pending approvals  |  db /srv/usher/u.db")

@@ -67,7 +67,7 @@ const runWith = async (env: Readonly<Record<string, string | undefined>>): Promi
   const stdin = new FakeStdin()
   const done = runDashboard({
     location: temp.location,
-    config: Core.defaultConfig(temp.location),
+    config: temp.config,
     actor: undefined,
     readonly: false,
     env,

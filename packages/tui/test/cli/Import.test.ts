@@ -98,7 +98,7 @@ describe("usher import users / export users", () => {
     const path = file(temp, "many.csv", [HEADER, ...Array.from({ length: ROWS }, (_, i) => `p${i}@acme.test,P,N${i},,,,,,${i % 5 === 0 ? "auditor" : ""},`)])
     const args = ["--db", temp.path, "import", "users", path, "--batch-size", String(BATCH), "--hold-mail"]
     const killed = await new Promise<{ signal: NodeJS.Signals | null; progress: ReadonlyArray<string> }>((resolve, reject) => {
-      const child = spawn(process.execPath, [USHER_BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp" }, stdio: ["ignore", "ignore", "pipe"] })
+      const child = spawn(process.execPath, [USHER_BIN, ...args], { env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", USHER_DATA_DIR: temp.dir }, stdio: ["ignore", "ignore", "pipe"] })
       const progress: Array<string> = []
       createInterface({ input: child.stderr }).on("line", (line) => {
         progress.push(line)
@@ -109,15 +109,15 @@ describe("usher import users / export users", () => {
       child.on("close", (_code, signal) => resolve({ signal, progress }))
     })
     assert.strictEqual(killed.signal, "SIGKILL", `the import finished before the kill: ${killed.progress.join("; ")}`)
-    const verify = await spawnUsher(["--db", temp.path, "audit", "verify"], {})
+    const verify = await spawnUsher(["--db", temp.path, "audit", "verify"], { USHER_DATA_DIR: temp.dir })
     assert.strictEqual(verify.code, 0, verify.stdout + verify.stderr)
-    const rerun = await spawnUsher([...args, "--json"], {})
+    const rerun = await spawnUsher([...args, "--json"], { USHER_DATA_DIR: temp.dir })
     assert.strictEqual(rerun.code, 0, rerun.stderr)
     const { created, skipped, failed } = rerun.json as { created: number; skipped: number; failed: number }
     assert.strictEqual(failed, 0)
     assert.strictEqual(created + skipped, ROWS)
     assert.isAtLeast(skipped, 3 * BATCH, "the batches committed before the kill stay")
     assert.strictEqual(skipped % BATCH, 0, "whole batches, never part of one")
-    assert.strictEqual((await spawnUsher(["--db", temp.path, "audit", "verify"], {})).code, 0)
+    assert.strictEqual((await spawnUsher(["--db", temp.path, "audit", "verify"], { USHER_DATA_DIR: temp.dir })).code, 0)
   }, 60_000)
 })

@@ -40,7 +40,8 @@ export const Header = ({ width, initialPending }: { readonly width: number; read
     readonly: dashboard.readonly,
     who: dashboard.actor?.email ?? "nobody yet",
     pending: dashboard.actor === undefined ? undefined : `${count} pending approval${pending.data === 1 ? "" : "s"}`,
-    path: Core.describeLocation(dashboard.location)
+    // a PostgreSQL URL without its parameters (sslmode, options): what is cut last is the database's name, as a file's name is
+    path: dashboard.location.engine === "pg" ? Core.describeLocation(dashboard.location).split("?")[0]! : Core.describeLocation(dashboard.location)
   }, width)
   return <Text inverse bold {...paint(colors, "blue")}>{fit(text, width)}</Text>
 }

@@ -42,9 +42,16 @@ export const DashboardProvider = ({ dashboard, colors, pollMs, children }: {
     }
     void tick()
     const timer = setInterval(() => void tick(), pollMs)
-    // on PostgreSQL a commit anywhere is signalled at once (LISTEN/NOTIFY); the poll stays as a fallback
+    // on PostgreSQL a commit anywhere is signalled at once (LISTEN/NOTIFY): the signal is the news,
+    // so it refreshes without asking the marker, whose write counters the server flushes up to a
+    // second later (a change with no audit row, such as a mail marked sent, would wait for them);
+    // the poll stays as a fallback
     const listening = dashboard.runtime.runFork(
-      Stream.runForEach(Core.Jobs.changes, () => Effect.sync(() => void tick())).pipe(Core.Jobs.asSystem(dashboard.via))
+      Stream.runForEach(Core.Jobs.changes, () => Effect.sync(() => {
+        if (stopped) return
+        refresh()
+        void tick()
+      })).pipe(Core.Jobs.asSystem(dashboard.via))
     )
     return () => {
       stopped = true
@@ -81,20 +88,26 @@ export const useQuery = <A,>(
 ) => {
   const { dashboard, revision } = useDashboard()
   const [state, setState] = useState<QueryState<A>>({ data: options.initial, error: undefined, settled: options.initial !== undefined })
+  // the inputs the data on screen answers (the first answer, or the initial data, answers the first inputs)
+  const [answered, setAnswered] = useState<ReadonlyArray<unknown> | undefined>(options.initial !== undefined ? inputs : undefined)
   const generation = useRef(0)
   const live = options.live ?? true
   const enabled = options.enabled ?? true
   useEffect(() => {
     if (!enabled) return
     const current = ++generation.current
+    const asked = inputs
     void dashboard.run(make()).then((outcome) => {
       if (current !== generation.current) return
       setState((before) => outcome.ok
         ? { data: outcome.value, error: undefined, settled: true }
         : { data: before.data, error: outcome.error, settled: true })
+      if (outcome.ok) setAnswered(asked)
     })
   }, [...inputs, live ? revision : 0, enabled, dashboard])
-  return state
+  /** whether the data answers the inputs as they are now (false while a new filter's answer is on its way) */
+  const current = answered !== undefined && answered.length === inputs.length && answered.every((v, i) => Object.is(v, inputs[i]))
+  return { ...state, current }
 }
 
 /** The terminal's size, following `resize`. */

@@ -164,7 +164,7 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
     cells: [String(e.seq), minute(e.at), e.actorEmail ?? e.actor, e.via, e.action, e.targetEmail ?? e.target ?? "-"]
   }))
   return (
-    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}`}`} error={events.error?.message} width={width} height={height}>
+    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}${events.current ? "" : " (filtering)"}`}`} error={events.error?.message} width={width} height={height}>
       {(body) => <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={events.settled ? "No events match." : "loading..."} />}
     </Listing>
   )

@@ -1,6 +1,6 @@
 import * as Core from "@usher/core"
 import { Box } from "ink"
-import { useRef } from "react"
+import { useEffect, useRef } from "react"
 import { openBulkMenu } from "../actions/bulk.js"
 import { runUserAction } from "../actions/userActions.js"
 import { age, day, type Column } from "../components/layout.js"
@@ -127,7 +127,27 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
     list.want(filter, latest.current.sort)
   }
 
+  // enter pressed while this list's rows are still on their way (typed ahead, or a slow
+  // directory): the row under the cursor opens once they arrive, unless another key came since
+  const pendingOpen = useRef<string | undefined>(undefined)
+  const currentKey = keyOf(state)
+  useEffect(() => {
+    const wanted = pendingOpen.current
+    if (wanted === undefined) return
+    if (wanted !== currentKey) return void (pendingOpen.current = undefined)
+    const row = list.rowOf(cursor, currentKey)
+    if (row !== undefined) {
+      pendingOpen.current = undefined
+      ui.say("")
+      ui.go({ view: "detail", user: row })
+    } else if (total === 0 || (!stale && loadedEnd === 0)) {
+      pendingOpen.current = undefined
+      ui.say(state.filter === "" ? "Nothing to open: the list is empty." : "Nothing to open: no user matches the filter.", "error")
+    }
+  }, [currentKey, loadedEnd, stale, total])
+
   useCommands((command) => {
+    if (command !== "open") pendingOpen.current = undefined
     const sortBy = SORT_KEYS[command]
     if (sortBy !== undefined) {
       change((s) => ({
@@ -162,7 +182,10 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         if (under !== undefined) ui.go({ view: "detail", user: under })
         // a window of this list that starts at the top and holds nothing: the list is empty
         else if (total === 0 || (!stale && loadedEnd === 0)) ui.say(now.filter === "" ? "Nothing to open: the list is empty." : "Nothing to open: no user matches the filter.", "error")
-        else ui.say("Still loading the list; press enter again in a moment.")
+        else {
+          pendingOpen.current = keyOf(now)
+          ui.say("Loading the list; the user under the cursor opens when it is there.")
+        }
         return true
       case "back":
         if (drilled || now.filter === "") return false

@@ -140,7 +140,9 @@ export const useUserWindows = (query: {
     const own = windows.find((w) => w.key === keyNow && i >= w.offset && i < w.offset + w.rows.length)
     return own?.rows[i - own.offset]
   }
-  const loadedEnd = Math.max(0, ...windows.filter((w) => w.key === key).map((w) => w.offset + w.rows.length))
-  const stale = !windows.some((w) => w.key === key)
+  const own = windows.filter((w) => w.key === key)
+  const stale = own.length === 0
+  // until this list's first rows arrive, the list shown before stays (grayed) rather than an empty one
+  const loadedEnd = Math.max(0, ...(stale ? windows.slice(0, 1) : own).map((w) => w.offset + w.rows.length))
   return { total, loadedEnd, stale, error, shownAt, rowOf, want }
 }
