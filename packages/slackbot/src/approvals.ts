@@ -1,9 +1,12 @@
 import * as Core from "@usher/core"
-import { Cause, Duration, Effect, Either, Option, Schedule } from "effect"
+import { Cause, Duration, Effect, Either, Option, Queue, Stream } from "effect"
 import { approvalMessage, postAdvice, requestFiled, requesterNotice } from "./blocks/approvals.js"
 import type { Reply } from "./blocks/mrkdwn.js"
 import type { Bot } from "./bot.js"
 import { callSlack, FINAL_ERRORS, SlackApiFailed } from "./identity.js"
+
+/** The least time between two sync passes woken by change signals. */
+const SIGNALLED_PASS_GAP_MS = 100
 
 /** Slack's error code of a failure, or the message of another one. */
 const codeOf = (e: { readonly _tag: string; readonly message: string }) => e instanceof SlackApiFailed ? e.error : e.message
@@ -199,7 +202,18 @@ export const syncOnce = (bot: Bot) =>
 
 /** The sync pass every `syncIntervalMs`, for as long as the bot runs (a failed pass is logged and the next one runs). */
 export const syncLoop = (bot: Bot) =>
-  syncOnce(bot).pipe(
-    Effect.catchAllCause((cause) => Effect.sync(() => bot.logger.warn(`usher-slack: approval sync failed: ${Cause.pretty(cause)}`))),
-    Effect.repeat(Schedule.spaced(Duration.millis(bot.config.syncIntervalMs)))
-  )
+  Effect.gen(function*() {
+    // on PostgreSQL every commit anywhere is signalled at once (LISTEN/NOTIFY): a request filed or
+    // decided in another process is posted or updated now rather than at the next pass. Signals
+    // coalesce (one waiting wake-up at most), and the interval stays for SQLite and as a fallback.
+    const wake = yield* Queue.sliding<void>(1)
+    yield* Effect.forkScoped(Stream.runForEach(Core.Jobs.changes, () => Queue.offer(wake, undefined)).pipe(Core.Jobs.asSystem("slack")))
+    const pass = syncOnce(bot).pipe(
+      Effect.catchAllCause((cause) => Effect.sync(() => bot.logger.warn(`usher-slack: approval sync failed: ${Cause.pretty(cause)}`)))
+    )
+    for (;;) {
+      yield* pass
+      // a pass's own writes signal too: the next one waits a moment, so they cannot keep it spinning
+      yield* Effect.raceFirst(Queue.take(wake).pipe(Effect.zipRight(Effect.sleep(Duration.millis(SIGNALLED_PASS_GAP_MS)))), Effect.sleep(Duration.millis(bot.config.syncIntervalMs)))
+    }
+  }).pipe(Effect.scoped)

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
-import { retryHeaders, type RecordedCall } from "@usher/testkit"
+import { retryHeaders, TEST_ENGINE, type RecordedCall } from "@usher/testkit"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schedule } from "effect"
 import { Ids } from "../src/ids.js"
@@ -212,6 +212,20 @@ describe("approvals in Slack", () => {
       yield* click(h, People.apo.slack, Ids.approve, buttons(posted!)[Ids.approve]!, stored.slack!.ts)
       yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
       assert.strictEqual((yield* Effect.promise(() => h.run(Core.showApproval(approval.id).pipe(system)))).status, "executed")
+    }).pipe(Effect.scoped))
+
+  it.live("on PostgreSQL a request filed in another process is posted at once, not at the next pass: the sync loop listens for commits", () =>
+    Effect.gen(function*() {
+      // on SQLite, which has no such signal, the pass every 200 ms posts it; on PostgreSQL the pass
+      // is a minute away, so only the commit's signal can get it posted within the two seconds
+      const h = yield* harness({ sync: true, syncIntervalMs: TEST_ENGINE === "pg" ? 60_000 : 200 })
+      // the first pass runs at start; the request comes after it
+      yield* Effect.sleep("300 millis")
+      const other = Core.makeCoreRuntime(h.temp.location, h.temp.config)
+      yield* Effect.promise(() => other.runPromise(Core.deleteUser(People.bob.email, { reason: "filed in another process" }).pipe(Core.asUser(People.admin.email, "cli"))))
+        .pipe(Effect.ensuring(Effect.promise(() => other.dispose())))
+      const [posted] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS, 1, 2000))
+      assert.include(textOf(posted!), "filed in another process")
     }).pipe(Effect.scoped))
 
   it.live("a request that expires without a click has its message updated by the sync: no buttons left, requester told", () =>

@@ -1,7 +1,7 @@
 import { LogLevel } from "@slack/bolt"
 import { SqlClient } from "@effect/sql"
 import * as Core from "@usher/core"
-import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender, type RecordedCall } from "@usher/testkit"
+import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender, type RecordedCall, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
 import { startBot, type RunningBot } from "../src/app.js"
 import type { BotConfig } from "../src/config.js"
@@ -28,6 +28,8 @@ export const People = {
 
 /** A bot on loopback against a fake Slack API and a real temp directory. */
 export interface Harness {
+  /** the directory the bot serves (its location and configuration, for another process's runtime) */
+  readonly temp: TempDirectory
   readonly fake: FakeSlackApi
   readonly sender: SlackSender
   readonly running: RunningBot
@@ -98,6 +100,7 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
   const sender = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
   const closeReplicas: Array<() => Promise<void>> = []
   return {
+    temp,
     fake,
     sender,
     running,
