@@ -88,7 +88,7 @@ const CONNECTION_LOST = new Set(["57P01", "57P02", "57P03", "08000", "08003", "0
 const connectionLost = (error: unknown): string | undefined => {
   for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && CONNECTION_LOST.has(e.code)) return String(e.message ?? e.code)
-    if (typeof e.message === "string" && /Connection terminated|terminating connection/i.test(e.message)) return e.message
+    if (typeof e.message === "string" && /Connection terminated|terminating connection|connection error and is not queryable/i.test(e.message)) return e.message
   }
   return undefined
 }
