@@ -11,6 +11,7 @@ import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Option, Stream } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
+import * as ApiTokens from "./ApiTokens.js"
 import * as Approvals from "./Approvals.js"
 import * as DatabaseCopy from "./DatabaseCopy.js"
 import * as Directory from "./Directory.js"
@@ -97,6 +98,9 @@ export const providerAdmins = Effect.zipRight(SystemActor, ActorModule.providerA
 
 /** A user's grant paths, fresh from the database (the resolver's benchmarks and checks). */
 export const loadSubject = (userId: string) => Effect.zipRight(SystemActor, ActorModule.loadSubject(userId))
+
+/** Who a presented API token's secret acts as, before anyone acts: the APIs' first step (see `ApiTokens.authenticateApiToken`). */
+export const authenticateApiToken = (secret: string) => Effect.zipRight(SystemActor, ApiTokens.authenticateApiToken(secret))
 
 /** Who a presented SSH public key (its blob) acts as, before anyone acts: `ssh-serve`'s sign-in check (see `SshKeys.sshKeyUser`). */
 export const sshKeyUser = (blob: Uint8Array) => Effect.zipRight(SystemActor, SshKeys.sshKeyUser(blob))

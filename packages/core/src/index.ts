@@ -73,3 +73,7 @@ export {
 } from "./Domain/Inputs.js"
 /** The PostgreSQL channel committed writes notify (for fixtures that write rows themselves). */
 export { CHANGES_CHANNEL } from "./internal/tx.js"
+export {
+  ApiTokenNotFound, ApiTokenRejected, createApiToken, listApiTokens, revokeApiToken, TOKEN_PREFIX, TOKEN_SURFACES,
+  type ApiToken, type CreateApiTokenInput, type TokenSurface
+} from "./ApiTokens.js"

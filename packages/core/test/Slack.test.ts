@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, Option, TestClock } from "effect"
 import * as Core from "../src/index.js"
-import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase } from "./support.js"
+import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, system, withDatabase, twoOrganizations } from "./support.js"
 
 /** The bot's identity jobs, run as the system (only the binaries provide it). */
 const jobs = Core.Jobs.asSystem("slack")
@@ -15,14 +15,7 @@ function claim<A, E, R>(key: string, work?: Effect.Effect<A, E, R>): Effect.Effe
   return jobs(claimed)
 }
 
-/** acme with an org admin and two members; `other` is a second organization with its own member. */
-const directory = Effect.gen(function*() {
-  yield* initialized
-  yield* Core.createOrg({ slug: "other", name: "Other" }).pipe(system)
-  yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
-  yield* activeUser({ email: "bob@acme.test", roles: ["auditor"] })
-  yield* activeUser({ email: "una@other.test", org: "other" })
-})
+const directory = twoOrganizations
 
 describe("Slack identity", () => {
   it.live("a Slack user maps to the account with their verified e-mail; an explicit link wins over it", () =>

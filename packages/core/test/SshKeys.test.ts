@@ -7,7 +7,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll } from "vitest"
 import * as Core from "../src/index.js"
-import { activeUser, ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, initialized, system, withDatabase } from "./support.js"
+import { ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, withDatabase, twoOrganizations } from "./support.js"
 
 // real keys from OpenSSH's ssh-keygen, and the fingerprints it prints for them
 const folder = mkdtempSync(join(tmpdir(), "usher-keys-"))
@@ -26,13 +26,7 @@ const ecdsa = keygen("ecdsa", "ecdsa")
 const jobs = Core.Jobs.asSystem("ssh")
 const lookup = (blob: Uint8Array) => Core.Jobs.sshKeyUser(blob).pipe(jobs)
 
-const directory = Effect.gen(function*() {
-  yield* initialized
-  yield* Core.createOrg({ slug: "other", name: "Other" }).pipe(system)
-  yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
-  yield* activeUser({ email: "bob@acme.test", roles: ["auditor"] })
-  yield* activeUser({ email: "una@other.test", org: "other" })
-})
+const directory = twoOrganizations
 
 describe("SSH keys", () => {
   it("fingerprints are the ones ssh-keygen -lf prints, for every key type", () => {

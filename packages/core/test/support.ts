@@ -256,3 +256,11 @@ export const allowInserts = (name: string, table: string) =>
       orElse: () => sql.unsafe(`DROP TRIGGER ${name}`)
     })).pipe(Effect.asVoid, Effect.orDie)
 
+/** acme with an org admin (olga) and an auditor (bob); `other`, a second organization, with its own member (una). */
+export const twoOrganizations = Effect.gen(function*() {
+  yield* initialized
+  yield* Core.createOrg({ slug: "other", name: "Other" }).pipe(system)
+  yield* activeUser({ email: "olga@acme.test", roles: ["org-admin"] })
+  yield* activeUser({ email: "bob@acme.test", roles: ["auditor"] })
+  yield* activeUser({ email: "una@other.test", org: "other" })
+})

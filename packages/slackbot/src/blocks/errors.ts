@@ -84,6 +84,8 @@ const slackHint = (error: Core.CoreError): string | undefined => {
     case "SshKeyInvalid":
     case "SshKeyNotFound":
     case "SshKeyTaken":
+    case "ApiTokenNotFound":
+    case "ApiTokenRejected":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

@@ -6,6 +6,7 @@ import { importCommands } from "./commands/import.js"
 import { slackCommands } from "./commands/slack.js"
 import { invitationCommands } from "./commands/invites.js"
 import { keyCommands } from "./commands/keys.js"
+import { tokenCommands } from "./commands/tokens.js"
 import { userCommands } from "./commands/users.js"
 
 /** Every `usher` subcommand, in the order help lists them. */
@@ -17,5 +18,6 @@ export const commands: ReadonlyArray<Command> = [
   ...importCommands,
   ...slackCommands,
   ...keyCommands,
+  ...tokenCommands,
   ...auditCommands
 ]

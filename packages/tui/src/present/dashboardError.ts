@@ -73,6 +73,8 @@ const dashboardHint = (error: Core.CoreError): string | undefined => {
     case "SshKeyInvalid":
     case "SshKeyNotFound":
     case "SshKeyTaken":
+    case "ApiTokenNotFound":
+    case "ApiTokenRejected":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

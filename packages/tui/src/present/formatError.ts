@@ -66,6 +66,8 @@ const cliHint = (error: CliError): string | undefined => {
       return "usher keys list shows whose it is; usher keys remove takes it away."
     case "SshKeyNotFound":
       return "usher keys list shows the fingerprints."
+    case "ApiTokenNotFound":
+      return "usher tokens list shows the ids."
     case "AccountSuspended":
     case "AlreadyInitialized":
     case "AppExists":
@@ -123,6 +125,7 @@ const cliHint = (error: CliError): string | undefined => {
     case "SlackAccountInactive":
     case "SlackLinkNotFound":
     case "SshKeyInvalid":
+    case "ApiTokenRejected":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

@@ -152,6 +152,8 @@ export const wordsOf = (error: ServerError): Words => {
     case "SshKeyInvalid":
     case "SshKeyNotFound":
     case "SshKeyTaken":
+    case "ApiTokenNotFound":
+    case "ApiTokenRejected":
     case "SshKeyUnknown":
     case "UserNotFound":
       return generic(error)
