@@ -12,7 +12,7 @@ import { securityHeaders } from "./http/security.js"
 import { defaultLimits, WebConfig, type WebConfigShape } from "./http/WebConfig.js"
 import { errorPage } from "./pages/views.js"
 import { accountRoutes } from "./routes/account.js"
-import { apiRoutes } from "./routes/api.js"
+import { apiRoutes, problem } from "./routes/api.js"
 import { assetRoutes } from "./routes/assets.js"
 import { frameOf, page } from "./routes/common.js"
 import { entryRoutes } from "./routes/entry.js"
@@ -41,13 +41,14 @@ const answerError = (error: ServerError) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const status = statusOf(error)
-    const words = wordsOf(error)
     const retry = error._tag === "TooManyRequests" ? { "retry-after": String(error.retryAfterSeconds) } : undefined
     if (request.url.startsWith("/api/")) {
-      return HttpServerResponse.unsafeJson({ error: error._tag, message: words.message }, { status, ...(retry === undefined ? {} : { headers: retry }) })
+      // RFC 9457 problem details; a 401 says how to authenticate (RFC 6750)
+      const headers = { ...retry, ...(status === 401 ? { "www-authenticate": 'Bearer realm="usher"' } : {}) }
+      return HttpServerResponse.unsafeJson(problem(error), { status, headers, contentType: "application/problem+json" })
     }
     const { frame, csrf } = yield* frameOf()
-    const response = yield* page(csrf, errorPage(frame, words), status)
+    const response = yield* page(csrf, errorPage(frame, wordsOf(error)), status)
     return retry === undefined ? response : HttpServerResponse.setHeaders(response, retry)
   })
 

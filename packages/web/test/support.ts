@@ -31,6 +31,9 @@ export const PASSWORD = "correct horse battery staple"
 export interface Site {
   readonly server: RunningWebServer
   readonly dir: string
+  /** where the directory is and its configuration, for another runtime (another process's view) */
+  readonly location: Core.DatabaseLocation
+  readonly config: Core.CoreConfigShape
   /** runs a use case on the directory (the admin's side of a test) */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => Promise<A>
   readonly close: () => Promise<void>
@@ -65,6 +68,8 @@ export const openSite = async (options: Partial<Omit<WebServerOptions, "location
   return {
     server,
     dir,
+    location,
+    config,
     run,
     close: async () => {
       await server.close()

@@ -1,10 +1,89 @@
 /**
- * The APIs for programs, a route group of its own under `/api` (REST and SCIM come next). Errors
- * answer as JSON with the status `http/errors.ts` gives them.
+ * The APIs for programs, a route group of its own under `/api`. Every call names an API token
+ * (`Authorization: Bearer usher_pat_…`) and acts as the token's owner, never more: core's
+ * permission and reach checks decide, as for the person's own actions. Errors answer as RFC 9457
+ * problem+json with core's error tag, their status from `http/errors.ts`.
+ *
+ * `POST /api/v1/check` asks "may this user do this here?" for the company's apps: one question
+ * `{user, permission, scope?}` or a batch `{checks: [...]}` of up to 1,000. Tokens limited to
+ * `check` may call nothing else; a token limited to an organization asks only about its scopes.
  */
-import { HttpRouter, HttpServerResponse } from "@effect/platform"
+import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as Core from "@usher/core"
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import { BadRequest, BodyTooLarge, isServerError, statusOf, TokenNotForThis, wordsOf } from "../http/errors.js"
 
-/** The API routes: for now the health check a reverse proxy or orchestrator polls. */
+/** The most questions one batch may ask. */
+export const MAX_CHECKS = 1_000
+/** An API request body's limit: a full batch with long names fits. */
+const MAX_API_BODY = 1024 * 1024
+
+/** The presented token, authenticated; `ApiTokenRejected` without one. */
+const bearer = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers["authorization"] ?? "")
+  if (match === null) return yield* Effect.fail(new Core.ApiTokenRejected())
+  return yield* Core.Jobs.authenticateApiToken(match[1]!).pipe(Core.Jobs.asSystem("api"))
+})
+
+/** The token, if it may be used for this surface. */
+const tokenFor = (surface: Core.TokenSurface) =>
+  Effect.flatMap(bearer, (token) =>
+    token.only === null || token.only === surface
+      ? Effect.succeed(token)
+      : Effect.fail(new TokenNotForThis({ reason: `it is limited to the ${token.only} API` })))
+
+/** The JSON body, size-limited, decoded by a schema; what is wrong is a `BadRequest` naming it. */
+const jsonBody = <A, I>(schema: Schema.Schema<A, I>) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (Number(request.headers["content-length"] ?? "0") > MAX_API_BODY) return yield* Effect.fail(new BodyTooLarge())
+    const body = yield* request.json.pipe(
+      HttpIncomingMessage.withMaxBodySize(Option.some(MAX_API_BODY)),
+      Effect.mapError((error) => /too large|max.*size|exceed/i.test(`${error.message} ${String(error.cause)}`) ? new BodyTooLarge() : new BadRequest({ reason: "the body is not JSON" }))
+    )
+    return yield* Schema.decodeUnknown(schema)(body).pipe(
+      Effect.mapError((error) => new BadRequest({ reason: ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 6).join(" ") }))
+    )
+  })
+
+const Text = Schema.String.pipe(Schema.maxLength(1_000))
+const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.optional(Text) })
+type Question = typeof Question.Type
+const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
+
+/** An error as RFC 9457 problem details: status, a title, what happened, and core's error tag. */
+export const problem = (error: Parameters<typeof statusOf>[0]) => {
+  const status = statusOf(error)
+  const words = wordsOf(error)
+  return { type: `urn:usher:error:${error._tag}`, title: words.title, status, detail: words.message, error: error._tag }
+}
+
+/** One question, answered as the token's owner (core's `why`: the answer and every path that gives it). */
+const answer = (token: Core.ApiToken, question: Question) =>
+  Effect.gen(function*() {
+    const scope = question.scope ?? (token.org === null ? undefined : `org:${token.org}`)
+    if (token.org !== null && scope !== `org:${token.org}` && !(scope ?? "").startsWith(`app:${token.org}/`)) {
+      return yield* Effect.fail(new TokenNotForThis({ reason: `it asks only about org:${token.org} and its apps` }))
+    }
+    const why = yield* Core.why(question.user, question.permission, scope).pipe(Core.as(token.userId, "api"))
+    return { allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths }
+  })
+
+const postCheck = Effect.gen(function*() {
+  const token = yield* tokenFor("check")
+  const body = yield* jsonBody(CheckBody)
+  if (!("checks" in body)) return HttpServerResponse.unsafeJson(yield* answer(token, body))
+  const results = yield* Effect.forEach(body.checks, (question) =>
+    answer(token, question).pipe(
+      Effect.either,
+      Effect.map(Either.match({ onRight: (a) => a as unknown, onLeft: (error) => isServerError(error) ? { problem: problem(error) } : { problem: { status: 500 } } }))
+    ))
+  return HttpServerResponse.unsafeJson({ results })
+})
+
+/** The API routes: the health check a reverse proxy polls, and the permission check. */
 export const apiRoutes = HttpRouter.empty.pipe(
-  HttpRouter.get("/api/health", HttpServerResponse.unsafeJson({ status: "ok" }))
+  HttpRouter.get("/api/health", HttpServerResponse.unsafeJson({ status: "ok" })),
+  HttpRouter.post("/api/v1/check", postCheck)
 )
