@@ -77,3 +77,4 @@ export {
   ApiTokenNotFound, ApiTokenRejected, createApiToken, listApiTokens, revokeApiToken, TOKEN_PREFIX, TOKEN_SURFACES,
   type ApiToken, type CreateApiTokenInput, type TokenSurface
 } from "./ApiTokens.js"
+export { whoCan, type Holder, type WhoCanAnswer } from "./WhoCan.js"

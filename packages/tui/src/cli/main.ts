@@ -307,11 +307,11 @@ const refusedRemotely = (remote: Remote, globals: Globals, command: Command, par
   // a key file may come from standard input (-); any other path would be the server's
   const files = placeholders(command.usage).some((word, i) => word === "FILE" || (word === "KEYFILE" && parsed.positionals[i] !== "-"))
   if (files || parsed.values["output"] !== undefined) return "over SSH usher reads and writes no files on the server; give a key as - (standard input), and export to standard output"
-  if (remote.readonly && !READING_VERBS.has(command.name.split(" ").at(-1)!)) return "this SSH key is read-only: it runs only reading commands (list, show, links, verify, why)"
+  if (remote.readonly && !READING_VERBS.has(command.name.split(" ").at(-1)!)) return "this SSH key is read-only: it runs only reading commands (list, show, links, verify, why, who-can)"
   return undefined
 }
 
-const READING_VERBS = new Set(["list", "show", "links", "verify", "why"])
+const READING_VERBS = new Set(["list", "show", "links", "verify", "why", "who-can"])
 
 /** Runs one `usher` invocation and returns its exit code. */
 export const main = async (argv: ReadonlyArray<string>, io: Io): Promise<ExitCode> => {

@@ -180,5 +180,20 @@ export const accessCommands: ReadonlyArray<Command> = [
         ? [`yes: ${w.user} has ${w.permission} at ${w.scope} through`, ...w.paths.map((x) =>
           `  ${x.group === null ? "direct" : `group ${x.group} →`} ${x.role}@${x.scope}${x.expiresAt === null ? "" : ` until ${when(x.expiresAt)}`}`)].join("\n")
         : `no: ${w.user} does not have ${w.permission} at ${w.scope}${w.status === "active" ? "" : ` (the user is ${w.status}: no permissions until active)`}.`
+  }),
+  command({
+    name: "who-can",
+    usage: "PERMISSION [--scope SCOPE]",
+    summary: "Who has PERMISSION at SCOPE (default: the default organization), and through what? Among the users you may read.",
+    options: { scope: { type: "string" } },
+    positionals: { min: 1, max: 1 },
+    run: (parsed) => Core.whoCan(p(parsed, 0), str(parsed, "scope")),
+    text: (w) =>
+      w.holders.length === 0
+        ? `Nobody you may read has ${w.permission} at ${w.scope}.`
+        : [`${w.holders.length} ${w.holders.length === 1 ? "user has" : "users have"} ${w.permission} at ${w.scope}:`, ...w.holders.flatMap((h) => [
+          `  ${h.user}`,
+          ...h.paths.map((x) => `    ${x.group === null ? "direct" : `group ${x.group} →`} ${x.role}@${x.scope}${x.expiresAt === null ? "" : ` until ${when(x.expiresAt)}`}`)
+        ])].join("\n")
   })
 ]
