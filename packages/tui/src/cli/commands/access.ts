@@ -5,6 +5,10 @@ import { command, given, list, str, type Command } from "../Command.js"
 import { approvalRequested, memberResults, p, principalOf } from "./shared.js"
 
 /** Roles, groups, organizations, apps and `why`. */
+/** One path that gives a permission, as why and who-can print it. */
+const pathLine = (x: Core.WhyAnswer["paths"][number]) =>
+  `${x.group === null ? "direct" : `group ${x.group} →`} ${x.role}@${x.scope}${x.expiresAt === null ? "" : ` until ${when(x.expiresAt)}`}`
+
 export const accessCommands: ReadonlyArray<Command> = [
   command({
     name: "roles list",
@@ -178,7 +182,7 @@ export const accessCommands: ReadonlyArray<Command> = [
     text: (w) =>
       w.allowed
         ? [`yes: ${w.user} has ${w.permission} at ${w.scope} through`, ...w.paths.map((x) =>
-          `  ${x.group === null ? "direct" : `group ${x.group} →`} ${x.role}@${x.scope}${x.expiresAt === null ? "" : ` until ${when(x.expiresAt)}`}`)].join("\n")
+          `  ${pathLine(x)}`)].join("\n")
         : `no: ${w.user} does not have ${w.permission} at ${w.scope}${w.status === "active" ? "" : ` (the user is ${w.status}: no permissions until active)`}.`
   }),
   command({
@@ -193,7 +197,7 @@ export const accessCommands: ReadonlyArray<Command> = [
         ? `Nobody you may read has ${w.permission} at ${w.scope}.`
         : [`${w.holders.length} ${w.holders.length === 1 ? "user has" : "users have"} ${w.permission} at ${w.scope}:`, ...w.holders.flatMap((h) => [
           `  ${h.user}`,
-          ...h.paths.map((x) => `    ${x.group === null ? "direct" : `group ${x.group} →`} ${x.role}@${x.scope}${x.expiresAt === null ? "" : ` until ${when(x.expiresAt)}`}`)
+          ...h.paths.map((x) => `    ${pathLine(x)}`)
         ])].join("\n")
   })
 ]
