@@ -19,6 +19,7 @@ import { RolesScreen } from "./screens/Roles.js"
 import { SetupScreen } from "./screens/Setup.js"
 import { UserDetailScreen } from "./screens/UserDetail.js"
 import { UsersScreen } from "./screens/Users.js"
+import { TokensScreen } from "./screens/Tokens.js"
 import { UiContext, type Modal, type Place, type Prompt, type Status, type UiActions, type UsersState } from "./state/ui.js"
 
 /** How the dashboard starts. */
@@ -240,6 +241,7 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
       case "approvals": return <ApprovalsScreen {...size} />
       case "audit": return <AuditScreen {...size} />
       case "outbox": return <OutboxScreen {...size} />
+      case "tokens": return <TokensScreen {...size} />
     }
   }
 

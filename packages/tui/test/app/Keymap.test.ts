@@ -28,7 +28,7 @@ describe("keymap", () => {
   it("marks every command that changes the directory as mutating (read-only sessions refuse them)", () => {
     const mutating = bindings.filter((b) => b.mutating === true).map((b) => b.command)
     for (const command of bindings.map((b) => b.command)) {
-      const changes = command.startsWith("user.") || command.startsWith("approval.") || command.endsWith(".create") || command === "bulk"
+      const changes = command.startsWith("user.") || command.startsWith("approval.") || command.endsWith(".create") || command.endsWith(".revoke") || command === "bulk"
       expect(mutating.includes(command), command).toBe(changes)
     }
   })

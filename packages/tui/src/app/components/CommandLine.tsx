@@ -6,7 +6,7 @@ import { fit } from "./layout.js"
 import { edit, TextField } from "./TextField.js"
 
 /** The `:` commands: one per view, plus quitting. */
-export const commandWords = ["users", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox", "help", "quit"] as const
+export const commandWords = ["users", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox", "tokens", "help", "quit"] as const
 
 /** The commands a typed prefix could mean, in table order. */
 export const complete = (typed: string): ReadonlyArray<string> => {

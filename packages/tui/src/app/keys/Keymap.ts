@@ -5,7 +5,7 @@
  */
 
 /** The views of the dashboard (the `:` commands name them). */
-export const viewNames = ["users", "detail", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox"] as const
+export const viewNames = ["users", "detail", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox", "tokens"] as const
 export type ViewName = typeof viewNames[number]
 
 /** Where a binding applies: everywhere, in every view with a cursor, or in one view. */
@@ -23,6 +23,7 @@ export type CommandId =
   | "user.sessions.revoke" | "user.unlock" | "user.invite.resend" | "user.invite.cancel" | "user.delete"
   | "approval.approve" | "approval.deny" | "approval.cancel" | "approvals.pending" | "approvals.all"
   | "group.create" | "role.create" | "org.create" | "app.create" | "column.left" | "column.right"
+  | "token.create" | "token.revoke"
 
 /** One entry of the keymap. */
 export interface Binding {
@@ -96,7 +97,9 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "group.create", keys: ["n"], description: "new group", contexts: ["groups"], mutating: true, hint: "new" },
   { command: "role.create", keys: ["n"], description: "new custom role", contexts: ["roles"], mutating: true, hint: "new" },
   { command: "org.create", keys: ["n"], description: "new organization", contexts: ["orgs"], mutating: true, hint: "new" },
-  { command: "app.create", keys: ["n"], description: "new app", contexts: ["apps"], mutating: true, hint: "new" }
+  { command: "app.create", keys: ["n"], description: "new app", contexts: ["apps"], mutating: true, hint: "new" },
+  { command: "token.create", keys: ["n"], description: "new API token (shown once)", contexts: ["tokens"], mutating: true, hint: "new" },
+  { command: "token.revoke", keys: ["x"], description: "revoke the API token", contexts: ["tokens"], mutating: true, hint: "revoke" }
 ]
 
 /** The views that have a cursor (the `list` context). */

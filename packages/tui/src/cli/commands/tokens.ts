@@ -1,9 +1,8 @@
 import * as Core from "@usher/core"
+import { tokenLimits } from "../../present/tokens.js"
 import { table, when } from "../../present/Table.js"
 import { command, given, str, type Command } from "../Command.js"
 import { p } from "./shared.js"
-
-const limits = (t: Core.ApiToken) => [t.only ?? "any API", t.org === null ? "" : `org:${t.org}`].filter((x) => x !== "").join(", ")
 
 /** API tokens for programs: a token acts as its owner, never more. */
 export const tokenCommands: ReadonlyArray<Command> = [
@@ -19,7 +18,7 @@ export const tokenCommands: ReadonlyArray<Command> = [
     run: (parsed) => Core.createApiToken({ name: str(parsed, "name") ?? "", ...given(parsed, { expires: "expires", only: "only", org: "org" }) }),
     text: ({ token, secret }) =>
       [
-        `Created API token ${token.id} "${token.name}" for ${token.user} (${limits(token)}${token.expiresAt === null ? "" : `, until ${when(token.expiresAt)}`}).`,
+        `Created API token ${token.id} "${token.name}" for ${token.user} (${tokenLimits(token)}${token.expiresAt === null ? "" : `, until ${when(token.expiresAt)}`}).`,
         `Token (shown once, keep it secret): ${secret}`
       ].join("\n")
   }),
@@ -35,7 +34,7 @@ export const tokenCommands: ReadonlyArray<Command> = [
         ? "No API tokens; usher tokens create --name NAME makes one."
         : table(
           ["ID", "NAME", "FOR", "STATE", "CREATED", "EXPIRES", "LAST USED"],
-          tokens.map((t) => [t.id, t.name, limits(t), t.state, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)])
+          tokens.map((t) => [t.id, t.name, tokenLimits(t), t.state, when(t.createdAt), when(t.expiresAt), when(t.lastUsedAt)])
         )
   }),
   command({
