@@ -36,16 +36,22 @@ const AUTOCANNON = join(createRequire(import.meta.url).resolve("autocannon/packa
  * The p99 latency of a URL under `connections` clients, from autocannon in a process of its own:
  * a load generator in the servers' process would take the event loop it measures.
  */
-const p99 = (url: string, connections: number, headers: Record<string, string> = {}) =>
-  new Promise<number>((resolve, reject) => {
-    const args = [AUTOCANNON, "-c", String(connections), "-d", String(SECONDS), "-j", ...Object.entries(headers).flatMap(([k, v]) => ["-H", `${k}=${v}`]), url]
+const load = (url: string, connections: number, options: { readonly headers?: Record<string, string>; readonly body?: string } = {}) =>
+  new Promise<{ readonly p99: number; readonly rps: number }>((resolve, reject) => {
+    const args = [
+      AUTOCANNON, "-c", String(connections), "-d", String(SECONDS), "-j",
+      ...Object.entries(options.headers ?? {}).flatMap(([k, v]) => ["-H", `${k}=${v}`]),
+      ...(options.body === undefined ? [] : ["-m", "POST", "-b", options.body]),
+      url
+    ]
     execFile(process.execPath, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
       if (error !== null) return reject(error)
-      const result = JSON.parse(stdout) as { latency: { p99: number }; errors: number; non2xx: number }
+      const result = JSON.parse(stdout) as { latency: { p99: number }; requests: { average: number }; errors: number; non2xx: number }
       if (result.errors > 0 || result.non2xx > 0) return reject(new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`))
-      resolve(result.latency.p99)
+      resolve({ p99: result.latency.p99, rps: result.requests.average })
     })
   })
+const p99 = async (url: string, connections: number, headers: Record<string, string> = {}) => (await load(url, connections, { headers })).p99
 
 /** Signs in through the page as a browser would (CSRF cookie, form) and returns the cookie header. */
 const signInCookies = async (url: string, email: string) => {
@@ -102,12 +108,22 @@ const main = async () => {
     await Promise.all(signers)
     rows.push(["bare handler, 10 clients, during sign-ins", baseline10, 50])
     rows.push(["GET /account, 10 clients, during 20 sign-ins", account, 50])
+    // the permission-check API, one question a request and batches of 1,000, with a check-only token
+    const { secret } = await runtime.runPromise(Core.createApiToken({ name: "bench", only: "check" }).pipe(admin))
+    const json = { "content-type": "application/json", authorization: `Bearer ${secret}` }
+    const question = { user: emails[1]!, permission: "users.read", scope: "org:bench" }
+    const bareRate = await load(bare.url, 50)
+    const single = await load(`${usher.url}/api/v1/check`, 50, { headers: json, body: JSON.stringify(question) })
+    const batch = await load(`${usher.url}/api/v1/check`, 4, { headers: json, body: JSON.stringify({ checks: Array.from({ length: 1000 }, () => question) }) })
     console.log(`usher serve on loopback, ${SECONDS} s per measurement (${signIns} sign-ins hashed during the last two)`)
     console.log("what                                          p99 ms   × bare   target ms")
     for (const [what, ms, target] of rows) {
       const base = what.includes("during") ? baseline10 : baseline50
       console.log(`${what.padEnd(46)}${ms.toFixed(1).padStart(6)}   ${(ms / Math.max(base, 0.5)).toFixed(1).padStart(6)}   ${String(target).padStart(5)} ${ms <= target ? "ok" : "OVER"}`)
     }
+    console.log(`POST /api/v1/check, 50 clients: ${single.rps.toFixed(0)} checks/s (goal ≥ 20,000; the bare handler ${bareRate.rps.toFixed(0)} answers/s, ` +
+      `${(single.rps / bareRate.rps).toFixed(2)}×), p99 ${single.p99.toFixed(1)} ms (goal ≤ 5 ms) ${single.rps >= 20_000 && single.p99 <= 5 ? "ok" : "OVER"}`)
+    console.log(`POST /api/v1/check, batches of 1,000, 4 clients: ${(batch.rps * 1000).toFixed(0)} checks/s (goal ≥ 1,000,000) ${batch.rps * 1000 >= 1e6 ? "ok" : "OVER"}`)
   } finally {
     await usher.close()
     await bare.close()
