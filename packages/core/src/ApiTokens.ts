@@ -108,7 +108,7 @@ const tokenById = (id: string) =>
 
 /** The acting person's own id; the system has no tokens. */
 const owner = Effect.flatMap(Actor, (actor) =>
-  actor.id === "system" ? Effect.fail(new ActorUnknown({ reason: "Only a user can own API tokens; say who with --as." })) : Effect.succeed(actor.id))
+  actor.id === "system" ? Effect.fail(new ActorUnknown({ reason: "Only a user can own API tokens." })) : Effect.succeed(actor.id))
 
 const decode = <A, E>(either: Either.Either<A, E>) => Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
 
