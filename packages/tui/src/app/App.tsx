@@ -20,6 +20,7 @@ import { SetupScreen } from "./screens/Setup.js"
 import { UserDetailScreen } from "./screens/UserDetail.js"
 import { UsersScreen } from "./screens/Users.js"
 import { TokensScreen } from "./screens/Tokens.js"
+import { WhoCanScreen } from "./screens/WhoCan.js"
 import { UiContext, type Modal, type Place, type Prompt, type Status, type UiActions, type UsersState } from "./state/ui.js"
 
 /** How the dashboard starts. */
@@ -182,14 +183,19 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     drain()
   }, [drain]))
 
-  const onCommand = (word: string | undefined) => {
+  const onCommand = (line: string | undefined) => {
     setCommandMode(false)
-    if (word === undefined) return
+    if (line === undefined) return
+    const [word = "", ...args] = line.split(" ")
     const known = (commandWords as ReadonlyArray<string>).includes(word)
     if (!known) return setStatus({ text: `No view "${word}": try ${commandWords.join(", ")}.`, tone: "error" })
     if (word === "quit") return quit()
     if (word === "help") return setModal({ kind: "help" })
-    setStack(() => word === "users" ? [{ view: "users" }] : [{ view: "users" }, { view: word as Exclude<ViewName, "detail"> }])
+    if (word === "whocan") {
+      if (args.length === 0 || args.length > 2) return setStatus({ text: "Say which permission, and where: :whocan PERMISSION [SCOPE], e.g. :whocan users.delete org:acme", tone: "error" })
+      return setStack(() => [{ view: "users" }, { view: "whocan", permission: args[0]!, scope: args[1] }])
+    }
+    setStack(() => word === "users" ? [{ view: "users" }] : [{ view: "users" }, { view: word as Exclude<ViewName, "detail" | "whocan"> }])
   }
 
   // a long message at the bottom takes lines from the view, so the frame keeps its height
@@ -242,6 +248,7 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
       case "audit": return <AuditScreen {...size} />
       case "outbox": return <OutboxScreen {...size} />
       case "tokens": return <TokensScreen {...size} />
+      case "whocan": return <WhoCanScreen {...size} permission={place.permission} scope={place.scope} key={`${place.permission} ${place.scope ?? ""}`} />
     }
   }
 

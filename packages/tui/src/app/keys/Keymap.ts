@@ -5,7 +5,7 @@
  */
 
 /** The views of the dashboard (the `:` commands name them). */
-export const viewNames = ["users", "detail", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox", "tokens"] as const
+export const viewNames = ["users", "detail", "groups", "roles", "orgs", "apps", "approvals", "audit", "outbox", "tokens", "whocan"] as const
 export type ViewName = typeof viewNames[number]
 
 /** Where a binding applies: everywhere, in every view with a cursor, or in one view. */
@@ -54,7 +54,7 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "cursor.bottom", keys: ["G", "end"], description: "last row", contexts: LISTS },
   { command: "page.down", keys: ["pagedown", "ctrl+f"], description: "page down", contexts: LISTS },
   { command: "page.up", keys: ["pageup", "ctrl+b"], description: "page up", contexts: LISTS },
-  { command: "open", keys: ["enter"], description: "open", contexts: ["users", "groups", "orgs", "audit", "outbox", "approvals"], hint: "open" },
+  { command: "open", keys: ["enter"], description: "open", contexts: ["users", "groups", "orgs", "audit", "outbox", "approvals", "whocan"], hint: "open" },
   { command: "filter", keys: ["/"], description: "filter as you type (status: org: group: role:)", contexts: ["users", "audit"], hint: "filter" },
   { command: "mark", keys: ["space"], description: "mark / unmark the row", contexts: ["users"] },
   { command: "mark.clear", keys: ["u"], description: "unmark all", contexts: ["users"] },

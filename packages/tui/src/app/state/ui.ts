@@ -55,7 +55,9 @@ export type Modal =
 
 /** Where the dashboard is: a view, and for the detail view whose. */
 export type Place =
-  | { readonly view: Exclude<ViewName, "detail"> }
+  | { readonly view: Exclude<ViewName, "detail" | "whocan"> }
+  /** who holds a permission at a scope (`:whocan PERMISSION [SCOPE]`) */
+  | { readonly view: "whocan"; readonly permission: string; readonly scope: string | undefined }
   | { readonly view: "detail"; readonly user: Core.User }
   /** the users view opened from another view (a group's members): going back restores the list as it was */
   | { readonly view: "users"; readonly restore: UsersState }
