@@ -3,7 +3,7 @@ import { Migrator, SqlClient, Statement } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import Pg from "pg"
-import { Cause, Config, Context, Data, Effect, Layer, Option, Redacted, String } from "effect"
+import { Cause, Config, Context, Data, Effect, Layer, Option, Redacted, Schedule, String } from "effect"
 import { chmodSync, existsSync, mkdirSync } from "node:fs"
 import { homedir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -125,6 +125,9 @@ const restrictFiles = (path: string) => {
   }
 }
 
+/** What a failure says when the write lock was held past the busy timeout while opening (the transaction never began). */
+const BUSY_AT_OPEN = /SQLITE_BUSY|database is locked|no transaction is active/
+
 /**
  * The SQLite engine: WAL, `synchronous=FULL`, foreign keys, a busy timeout, and every
  * transaction `BEGIN IMMEDIATE` so a read-then-write never fails with SQLITE_BUSY under another
@@ -146,7 +149,15 @@ export const layerSqlite = (location: Extract<DatabaseLocation, { readonly engin
       beginTransaction: "BEGIN IMMEDIATE",
       spanAttributes: [["db.system.name", "sqlite"]]
     })
-    yield* migrations.pipe(Effect.provideService(SqlClient.SqlClient, sql))
+    // another connection may hold the write lock past the busy timeout while this one opens (in
+    // one process, the busy wait even keeps the holder from finishing): the migrator's transaction
+    // then never began, and is tried again after a pause, a few times
+    yield* migrations.pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+      Effect.sandbox,
+      Effect.retry({ while: (cause) => BUSY_AT_OPEN.test(Cause.pretty(cause)), schedule: Schedule.exponential("50 millis").pipe(Schedule.intersect(Schedule.recurs(5))) }),
+      Effect.unsandbox
+    )
     if (location.path !== ":memory:") restrictFiles(location.path)
     return Context.make(SqlClient.SqlClient, sql).pipe(Context.add(Database, location))
   }).pipe(
