@@ -20,7 +20,8 @@ const requestDeletion = (h: Harness) =>
     yield* promise(() => h.usher(People.lead.slack, `delete <@${People.bob.slack}|bob> "left the company"`))
     yield* promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && c.args["channel"] === APPROVALS && c.answer["ok"] === true))
     const [approval] = yield* promise(() => h.run(Core.listApprovals({ status: "pending" }).pipe(system)))
-    return approval!
+    // the message's place is recorded just after Slack answered the post
+    return yield* until("its message is recorded", () => h.run(Core.showApproval(approval!.id).pipe(system)), (a) => a.slack !== null)
   })
 
 const approveValue = (approval: Core.ApprovalRequest) => JSON.stringify({ id: approval.id, requester: People.lead.slack })
