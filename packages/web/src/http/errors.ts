@@ -165,3 +165,10 @@ export const wordsOf = (error: ServerError): Words => {
       return error satisfies never
   }
 }
+
+/** An error as RFC 9457 problem details (the APIs' answer): status, a title, what happened, and core's error tag. */
+export const problem = (error: ServerError) => {
+  const status = statusOf(error)
+  const words = wordsOf(error)
+  return { type: `urn:usher:error:${error._tag}`, title: words.title, status, detail: words.message, error: error._tag }
+}

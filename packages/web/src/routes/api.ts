@@ -11,7 +11,7 @@
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
-import { BadRequest, BodyTooLarge, isServerError, statusOf, TokenNotForThis, wordsOf } from "../http/errors.js"
+import { BadRequest, BodyTooLarge, isServerError, problem, TokenNotForThis } from "../http/errors.js"
 
 /** The most questions one batch may ask. */
 export const MAX_CHECKS = 1_000
@@ -51,13 +51,6 @@ const Text = Schema.String.pipe(Schema.maxLength(1_000))
 const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.optional(Text) })
 type Question = typeof Question.Type
 const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
-
-/** An error as RFC 9457 problem details: status, a title, what happened, and core's error tag. */
-export const problem = (error: Parameters<typeof statusOf>[0]) => {
-  const status = statusOf(error)
-  const words = wordsOf(error)
-  return { type: `urn:usher:error:${error._tag}`, title: words.title, status, detail: words.message, error: error._tag }
-}
 
 /** One question, answered as the token's owner (core's `why`: the answer and every path that gives it). */
 const answer = (token: Core.ApiToken, question: Question) =>
