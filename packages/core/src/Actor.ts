@@ -7,10 +7,19 @@ import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { normalizeEmail } from "./Domain/User.js"
 
-/** Who is acting, and through which front-end. Every use case requires it. */
+/** The API token a program acts through: named on every audit row it writes, its organization limiting what it reaches. */
+export interface ActingToken {
+  readonly id: string
+  readonly name: string
+  /** the organization's slug the token is limited to, if any */
+  readonly org: string | null
+}
+
+/** Who is acting, and through which front-end (and API token, for a program). Every use case requires it. */
 export class Actor extends Context.Tag("@usher/core/Actor")<Actor, {
   readonly id: UserId | "system"
   readonly via: Via
+  readonly token?: ActingToken
 }>() {}
 
 /** The current time from Effect's clock. */

@@ -15,7 +15,9 @@ import { ActorUnknown, InvalidInput } from "./Domain/Errors.js"
 import type { HttpStatus } from "./Domain/HttpStatus.js"
 import { newId, type UserId } from "./Domain/Ids.js"
 import { checkKind, parseIsoInstant } from "./Domain/Input.js"
-import { findUser, orgOrDefault } from "./internal/lookup.js"
+import * as Scope from "./Domain/Scope.js"
+import { why } from "./Directory.js"
+import { findUser, orgOrDefault, scopeOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 
 /** What a token may be limited to: the permission-check API, SCIM, or the REST admin API. */
@@ -38,6 +40,14 @@ export class ApiTokenRejected extends Schema.TaggedError<ApiTokenRejected>()("Ap
   static readonly httpStatus = 401 satisfies HttpStatus
   override get message() {
     return "The API token is not valid: it is unknown, revoked or expired, or its owner may not sign in."
+  }
+}
+
+/** A valid token used for what it is not for: another surface than its `only`, or a scope outside its organization. */
+export class ApiTokenNotForThis extends Schema.TaggedError<ApiTokenNotForThis>()("ApiTokenNotForThis", { reason: Schema.String }) {
+  static readonly httpStatus = 403 satisfies HttpStatus
+  override get message() {
+    return `This API token may not be used here: ${this.reason}.`
   }
 }
 
@@ -193,9 +203,16 @@ const USED_EVERY_MS = 60_000
 
 /**
  * Who a presented secret acts as: an active, unexpired, unrevoked token of an active user, else
- * `ApiTokenRejected` (the same answer whatever was wrong). For front-ends before they act.
+ * `ApiTokenRejected` (the same answer whatever was wrong); and `ApiTokenNotForThis` when it is
+ * limited to another surface than the one it is presented to. For front-ends before they act.
  */
-export const authenticateApiToken = (secret: string) =>
+export const authenticateApiToken = (secret: string, surface: TokenSurface) =>
+  Effect.flatMap(authenticate(secret), (token) =>
+    token.only === null || token.only === surface
+      ? Effect.succeed(token)
+      : Effect.fail(new ApiTokenNotForThis({ reason: `it is limited to the ${token.only} API` })))
+
+const authenticate = (secret: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const at = yield* now
@@ -210,4 +227,32 @@ export const authenticateApiToken = (secret: string) =>
       return { ...token, lastUsedAt: at.toISOString() }
     }
     return token
+  })
+
+/**
+ * Runs a use case as a token's owner through a program's front-end (`api` or `scim`): the audit
+ * rows name the token, and a token limited to an organization reaches only that organization.
+ */
+export const asToken = (token: ApiToken, via: "api" | "scim") =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, Actor>> =>
+  Effect.provideService(effect, Actor, { id: token.userId, via, token: { id: token.id, name: token.name, org: token.org } })
+
+/** Fails unless the acting token (if any) may reach `scope`: a token limited to an organization reaches its scope and its apps'. */
+export const requireTokenReach = (scope: Scope.Scope) =>
+  Effect.flatMap(Actor, (actor) => {
+    const org = actor.token?.org ?? null
+    return org === null || Scope.contains(Scope.org(org), scope)
+      ? Effect.void
+      : Effect.fail(new ApiTokenNotForThis({ reason: `it reaches only org:${org} and its apps` }))
+  })
+
+/** One question of the check API: `why`'s answer, at the token's organization when no scope is named. */
+export const check = (userRef: string, permission: string, scopeText?: string) =>
+  Effect.gen(function*() {
+    const actor = yield* Actor
+    const org = actor.token?.org ?? null
+    const named = scopeText ?? (org === null ? undefined : `org:${org}`)
+    // reach before existence: a token limited to one organization learns nothing of another's apps
+    if (named !== undefined) yield* requireTokenReach(yield* decode(Scope.parse(named.trim())))
+    return yield* why(userRef, permission, yield* scopeOrDefault(named))
   })

@@ -85,7 +85,8 @@ export const recordMany = (entries: ReadonlyArray<AuditEntry>) =>
         via: actor.via,
         action: entry.action,
         target: entry.target,
-        details: entry.details ?? {},
+        // a program's rows name the API token it acted through
+        details: actor.token === undefined ? entry.details ?? {} : { ...(entry.details as Record<string, unknown> | undefined), viaToken: { id: actor.token.id, name: actor.token.name } },
         reason: entry.reason ?? null,
         approvalId: entry.approvalId ?? approval,
         scopes,

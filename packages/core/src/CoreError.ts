@@ -15,7 +15,7 @@ import { FileUnwritable } from "./Export.js"
 import { CsvHeaderInvalid, CsvLineMalformed, DuplicateRow, ImportStopped } from "./Import/Errors.js"
 import { InvalidSlackUserId, SlackUserUnmapped, SlackAccountInactive, SlackIdentityMismatch, SlackAccountTaken, SlackLinkNotFound } from "./Slack.js"
 import { SshKeyInvalid, SshKeyTaken, SshKeyNotFound, SshKeyUnknown } from "./SshKeys.js"
-import { ApiTokenNotFound, ApiTokenRejected } from "./ApiTokens.js"
+import { ApiTokenNotForThis, ApiTokenNotFound, ApiTokenRejected } from "./ApiTokens.js"
 import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 export type { HttpStatus } from "./Domain/HttpStatus.js"
@@ -38,7 +38,7 @@ export const coreErrors = [
   SlackAccountInactive, SlackIdentityMismatch, SlackAccountTaken, SlackLinkNotFound, SshKeyInvalid, SshKeyTaken,
   SshKeyNotFound, SshKeyUnknown, IdpEmailUnverified, IdpLinkRequired, IdpRegistrationClosed, IdpRegistrationPending,
   IdpRegistrationDenied, IdpRegistrationUnavailable, IdpAccountUnavailable, IdpIdentityTaken, IdpAlreadyLinked,
-  ApiTokenNotFound, ApiTokenRejected
+  ApiTokenNotFound, ApiTokenRejected, ApiTokenNotForThis
 ] as const satisfies ReadonlyArray<{ readonly httpStatus: HttpStatus; readonly prototype: { readonly _tag: string } }>
 
 /** Any typed error a core use case fails with. */

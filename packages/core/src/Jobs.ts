@@ -100,7 +100,7 @@ export const providerAdmins = Effect.zipRight(SystemActor, ActorModule.providerA
 export const loadSubject = (userId: string) => Effect.zipRight(SystemActor, ActorModule.loadSubject(userId))
 
 /** Who a presented API token's secret acts as, before anyone acts: the APIs' first step (see `ApiTokens.authenticateApiToken`). */
-export const authenticateApiToken = (secret: string) => Effect.zipRight(SystemActor, ApiTokens.authenticateApiToken(secret))
+export const authenticateApiToken = (secret: string, surface: ApiTokens.TokenSurface) => Effect.zipRight(SystemActor, ApiTokens.authenticateApiToken(secret, surface))
 
 /** Who a presented SSH public key (its blob) acts as, before anyone acts: `ssh-serve`'s sign-in check (see `SshKeys.sshKeyUser`). */
 export const sshKeyUser = (blob: Uint8Array) => Effect.zipRight(SystemActor, SshKeys.sshKeyUser(blob))

@@ -74,7 +74,7 @@ export {
 /** The PostgreSQL channel committed writes notify (for fixtures that write rows themselves). */
 export { CHANGES_CHANNEL } from "./internal/tx.js"
 export {
-  ApiTokenNotFound, ApiTokenRejected, createApiToken, listApiTokens, revokeApiToken, TOKEN_PREFIX, TOKEN_SURFACES,
+  ApiTokenNotForThis, ApiTokenNotFound, ApiTokenRejected, asToken, check, createApiToken, requireTokenReach, listApiTokens, revokeApiToken, TOKEN_PREFIX, TOKEN_SURFACES,
   type ApiToken, type CreateApiTokenInput, type TokenSurface
 } from "./ApiTokens.js"
 export { whoCan, type Holder, type WhoCanAnswer } from "./WhoCan.js"

@@ -6,7 +6,7 @@ import * as Core from "../src/index.js"
 import { ADMIN, asUser, auditActions, auditHead, failsWith, failsWithNothingWritten, system, withDatabase, twoOrganizations } from "./support.js"
 
 const jobs = Core.Jobs.asSystem("web")
-const authenticate = (secret: string) => Core.Jobs.authenticateApiToken(secret).pipe(jobs)
+const authenticate = (secret: string, surface: Core.TokenSurface = "check") => Core.Jobs.authenticateApiToken(secret, surface).pipe(jobs)
 
 const directory = twoOrganizations
 
@@ -100,5 +100,28 @@ describe("API tokens", () => {
       // listing another's tokens follows read permissions
       assert.lengthOf(yield* Core.listApiTokens("bob@acme.test").pipe(asUser("olga@acme.test")), 1)
       yield* failsWith(Core.listApiTokens("una@other.test").pipe(asUser("olga@acme.test")), "UserNotFound")
+    })))
+
+  it.live("a token works only for its surface; acting through it names it on every audit row and limits it to its organization", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* directory
+      const checker = yield* Core.createApiToken({ name: "checker", only: "check", org: "acme" }).pipe(asUser(ADMIN))
+      const refused = yield* failsWith(authenticate(checker.secret, "admin"), "ApiTokenNotForThis")
+      assert.include(refused.message, "limited to the check API")
+      yield* failsWith(authenticate(checker.secret, "scim"), "ApiTokenNotForThis")
+      const token = yield* authenticate(checker.secret, "check")
+      // a question at the token's organization (the default) or its apps is answered; another organization's is refused
+      const answer = yield* Core.check("bob@acme.test", "users.read").pipe(Core.asToken(token, "api"))
+      assert.deepStrictEqual([answer.scope, answer.allowed], ["org:acme", true])
+      const outside = yield* failsWith(Core.check("bob@acme.test", "users.read", "org:other").pipe(Core.asToken(token, "api")), "ApiTokenNotForThis")
+      assert.include(outside.message, "org:acme")
+      yield* failsWith(Core.check("bob@acme.test", "users.read", "provider").pipe(Core.asToken(token, "api")), "ApiTokenNotForThis")
+
+      const admin = yield* authenticate((yield* Core.createApiToken({ name: "provisioning" }).pipe(asUser(ADMIN))).secret, "admin")
+      const head = yield* auditHead
+      yield* Core.suspendUser("bob@acme.test", { reason: "left" }).pipe(Core.asToken(admin, "scim"))
+      const [event] = yield* Core.listAudit({ afterSeq: head }).pipe(asUser(ADMIN))
+      assert.deepStrictEqual([event!.action, event!.via, (event!.details as { viaToken?: unknown }).viaToken], ["user.suspend", "scim", { id: admin.id, name: "provisioning" }])
+      assert.isTrue((yield* Core.verifyAudit.pipe(asUser(ADMIN))).ok)
     })))
 })

@@ -120,7 +120,7 @@ describe(`the permission-check API (${ENGINE})`, () => {
   it("a token limited to another API, or to an organization, is refused outside it", async () => {
     const scim = await tokenOf("ann@acme.test", { name: "idp", only: "scim" })
     const wrong = await check({ user: "ann@acme.test", permission: "audit.read" }, scim.secret)
-    expect([wrong.status, (await wrong.json()).error]).toEqual([403, "TokenNotForThis"])
+    expect([wrong.status, (await wrong.json()).error]).toEqual([403, "ApiTokenNotForThis"])
     const acmeOnly = await tokenOf("ann@acme.test", { name: "acme app", only: "check", org: "acme" })
     expect((await (await check({ user: "ann@acme.test", permission: "audit.read" }, acmeOnly.secret)).json()).scope).toBe("org:acme")
     expect((await check({ user: "ann@acme.test", permission: "audit.read", scope: "app:acme/wiki" }, acmeOnly.secret)).status).toBe(200)

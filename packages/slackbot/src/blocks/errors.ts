@@ -86,6 +86,7 @@ const slackHint = (error: Core.CoreError): string | undefined => {
     case "SshKeyTaken":
     case "ApiTokenNotFound":
     case "ApiTokenRejected":
+    case "ApiTokenNotForThis":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

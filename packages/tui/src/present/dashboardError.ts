@@ -75,6 +75,7 @@ const dashboardHint = (error: Core.CoreError): string | undefined => {
     case "SshKeyTaken":
     case "ApiTokenNotFound":
     case "ApiTokenRejected":
+    case "ApiTokenNotForThis":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

@@ -126,6 +126,7 @@ const cliHint = (error: CliError): string | undefined => {
     case "SlackLinkNotFound":
     case "SshKeyInvalid":
     case "ApiTokenRejected":
+    case "ApiTokenNotForThis":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

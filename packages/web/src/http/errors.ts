@@ -13,19 +13,17 @@ export class TooManyRequests extends Data.TaggedError("TooManyRequests")<{ reado
 export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{}> {}
 export class BadRequest extends Data.TaggedError("BadRequest")<{ readonly reason: string }> {}
 export class PageNotFound extends Data.TaggedError("PageNotFound")<{}> {}
-/** An API token used for what it is not for: another surface than its `only`, or a scope outside its organization. */
-export class TokenNotForThis extends Data.TaggedError("TokenNotForThis")<{ readonly reason: string }> {}
 
 /** A defect: something went wrong that no typed error names (its details go to the log only). */
 export class Defect extends Data.TaggedError("Defect")<{}> {}
 
 /** The web's own refusals and the identity provider's. */
-export type WebError = CsrfRefused | TooManyRequests | BodyTooLarge | BadRequest | PageNotFound | TokenNotForThis | OidcConfigInvalid | OidcDiscoveryFailed | OidcCallbackRejected
+export type WebError = CsrfRefused | TooManyRequests | BodyTooLarge | BadRequest | PageNotFound | OidcConfigInvalid | OidcDiscoveryFailed | OidcCallbackRejected
 
 /** Any error a handler answers with: one of core's typed errors, the web's own, or a defect. */
 export type ServerError = CoreError | WebError | Defect
 
-const webErrors = [CsrfRefused, TooManyRequests, BodyTooLarge, BadRequest, PageNotFound, TokenNotForThis, OidcConfigInvalid, OidcDiscoveryFailed, OidcCallbackRejected, Defect] as const
+const webErrors = [CsrfRefused, TooManyRequests, BodyTooLarge, BadRequest, PageNotFound, OidcConfigInvalid, OidcDiscoveryFailed, OidcCallbackRejected, Defect] as const
 
 /** Whether a value is an error the server knows how to answer; anything else is answered as a defect. */
 export const isServerError = (value: unknown): value is ServerError => isCoreError(value) || webErrors.some((c) => value instanceof c)
@@ -38,7 +36,6 @@ export const statusOf = (error: ServerError): number => {
     case "BodyTooLarge": return 413
     case "BadRequest": return 400
     case "PageNotFound": return 404
-    case "TokenNotForThis": return 403
     case "OidcCallbackRejected": return 400
     case "OidcConfigInvalid":
     case "OidcDiscoveryFailed": return 503
@@ -81,7 +78,7 @@ export const wordsOf = (error: ServerError): Words => {
     case "BodyTooLarge": return { title: "Too much data", message: "The form sent more data than usher accepts." }
     case "BadRequest": return { title: "Bad request", message: `The form could not be read: ${error.reason}.` }
     case "PageNotFound": return { title: "Page not found", message: "There is no page at this address." }
-    case "TokenNotForThis": return { title: "Not for this token", message: `This API token may not be used here: ${error.reason}.` }
+    case "ApiTokenNotForThis": return { title: "Not for this token", message: error.message }
     case "ConcurrentModification": return { title: "Changed meanwhile", message: "Your account was changed while you were editing it. Reload the page and try again." }
     case "Defect": return { title: "Something went wrong", message: "usher could not complete this request. The details were logged." }
     case "OidcConfigInvalid":

@@ -11,30 +11,24 @@
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
-import { BadRequest, BodyTooLarge, isServerError, problem, TokenNotForThis } from "../http/errors.js"
+import { BadRequest, BodyTooLarge, isServerError, problem } from "../http/errors.js"
 
 /** The most questions one batch may ask. */
 export const MAX_CHECKS = 1_000
 /** An API request body's limit: a full batch with long names fits. */
 const MAX_API_BODY = 1024 * 1024
 
-/** The presented token, authenticated; `ApiTokenRejected` without one. */
-const bearer = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers["authorization"] ?? "")
-  if (match === null) return yield* Effect.fail(new Core.ApiTokenRejected())
-  return yield* Core.Jobs.authenticateApiToken(match[1]!).pipe(Core.Jobs.asSystem("api"))
-})
-
-/** The token, if it may be used for this surface. */
-const tokenFor = (surface: Core.TokenSurface) =>
-  Effect.flatMap(bearer, (token) =>
-    token.only === null || token.only === surface
-      ? Effect.succeed(token)
-      : Effect.fail(new TokenNotForThis({ reason: `it is limited to the ${token.only} API` })))
+/** The presented token, authenticated for a surface; `ApiTokenRejected` without one, `ApiTokenNotForThis` when it is limited to another. */
+export const tokenFor = (surface: Core.TokenSurface) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers["authorization"] ?? "")
+    if (match === null) return yield* Effect.fail(new Core.ApiTokenRejected())
+    return yield* Core.Jobs.authenticateApiToken(match[1]!, surface).pipe(Core.Jobs.asSystem(surface === "scim" ? "scim" : "api"))
+  })
 
 /** The JSON body, size-limited, decoded by a schema; what is wrong is a `BadRequest` naming it. */
-const jsonBody = <A, I>(schema: Schema.Schema<A, I>) =>
+export const jsonBody = <A, I>(schema: Schema.Schema<A, I>) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (Number(request.headers["content-length"] ?? "0") > MAX_API_BODY) return yield* Effect.fail(new BodyTooLarge())
@@ -52,16 +46,12 @@ const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.opt
 type Question = typeof Question.Type
 const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
 
-/** One question, answered as the token's owner (core's `why`: the answer and every path that gives it). */
+/** One question, answered as the token's owner (core's `check`: the answer and every path that gives it). */
 const answer = (token: Core.ApiToken, question: Question) =>
-  Effect.gen(function*() {
-    const scope = question.scope ?? (token.org === null ? undefined : `org:${token.org}`)
-    if (token.org !== null && scope !== `org:${token.org}` && !(scope ?? "").startsWith(`app:${token.org}/`)) {
-      return yield* Effect.fail(new TokenNotForThis({ reason: `it asks only about org:${token.org} and its apps` }))
-    }
-    const why = yield* Core.why(question.user, question.permission, scope).pipe(Core.as(token.userId, "api"))
-    return { allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths }
-  })
+  Core.check(question.user, question.permission, question.scope).pipe(
+    Effect.map((why) => ({ allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths })),
+    Core.asToken(token, "api")
+  )
 
 const postCheck = Effect.gen(function*() {
   const token = yield* tokenFor("check")
