@@ -4,7 +4,7 @@ import { Actor, actorSubject, now, requireAt, requireForAccount } from "./Actor.
 import { currentApproval, record } from "./Audit.js"
 import { approvalRequested, type ApprovalRequest, type ApprovalStatus } from "./Domain/Approval.js"
 import {
-  ApprovalExpired, ApprovalNotFound, ApprovalNotPending, DeciderNotEligible, PermissionDenied, ReasonRequired, SelfApproval
+  ApprovalExpired, ApprovalNotFound, ApprovalNotPending, ConcurrentModification, DeciderNotEligible, PermissionDenied, ReasonRequired, SelfApproval
 } from "./Domain/Errors.js"
 import type { UserId } from "./Domain/Ids.js"
 import * as Permissions from "./Domain/Permissions.js"
@@ -18,12 +18,16 @@ export type { ApprovalRequest } from "./Domain/Approval.js"
 
 /**
  * Asks for a user's deletion: never deletes directly, it files an approval request that someone
- * else decides. Needs `users.delete` at every organization of the user, and a reason.
+ * else decides. Needs `users.delete` at every organization of the user, and a reason; a stale
+ * `expectedVersion` (the account changed since the caller read it) is a `ConcurrentModification`.
  */
-export const deleteUser = (ref: string, options: { readonly reason?: string } = {}) =>
+export const deleteUser = (ref: string, options: { readonly reason?: string; readonly expectedVersion?: number } = {}) =>
   transaction(Effect.gen(function*() {
     const user = yield* findUser(ref)
     yield* requireForAccount("users.delete", user.id)
+    if (options.expectedVersion !== undefined && options.expectedVersion !== user.version) {
+      return yield* Effect.fail(new ConcurrentModification({ entity: "user", id: user.id }))
+    }
     return approvalRequested(yield* requestApproval({ _tag: "user.delete", user: { id: user.id, email: user.email } }, options.reason))
   }))
 

@@ -16,6 +16,8 @@ import { CsvHeaderInvalid, CsvLineMalformed, DuplicateRow, ImportStopped } from 
 import { InvalidSlackUserId, SlackUserUnmapped, SlackAccountInactive, SlackIdentityMismatch, SlackAccountTaken, SlackLinkNotFound } from "./Slack.js"
 import { SshKeyInvalid, SshKeyTaken, SshKeyNotFound, SshKeyUnknown } from "./SshKeys.js"
 import { ApiTokenNotForThis, ApiTokenNotFound, ApiTokenRejected } from "./ApiTokens.js"
+import { InvalidScimFilter } from "./Scim/Filter.js"
+import { ScimInvalidValue, ScimUserNameTaken } from "./Scim/Input.js"
 import type { HttpStatus } from "./Domain/HttpStatus.js"
 
 export type { HttpStatus } from "./Domain/HttpStatus.js"
@@ -38,7 +40,7 @@ export const coreErrors = [
   SlackAccountInactive, SlackIdentityMismatch, SlackAccountTaken, SlackLinkNotFound, SshKeyInvalid, SshKeyTaken,
   SshKeyNotFound, SshKeyUnknown, IdpEmailUnverified, IdpLinkRequired, IdpRegistrationClosed, IdpRegistrationPending,
   IdpRegistrationDenied, IdpRegistrationUnavailable, IdpAccountUnavailable, IdpIdentityTaken, IdpAlreadyLinked,
-  ApiTokenNotFound, ApiTokenRejected, ApiTokenNotForThis
+  ApiTokenNotFound, ApiTokenRejected, ApiTokenNotForThis, InvalidScimFilter, ScimInvalidValue, ScimUserNameTaken
 ] as const satisfies ReadonlyArray<{ readonly httpStatus: HttpStatus; readonly prototype: { readonly _tag: string } }>
 
 /** Any typed error a core use case fails with. */

@@ -18,7 +18,7 @@ export interface GroupSummary extends Group {
   readonly roles: ReadonlyArray<{ readonly role: string; readonly scope: string; readonly expiresAt: string | null }>
 }
 
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/
+export const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/
 
 /** Groups of an organization, or of every organization where the actor holds `groups.read`. */
 export const listGroups = (query: { readonly org?: string } = {}) =>

@@ -111,7 +111,7 @@ export interface IdpIdentity {
 }
 
 /** How the person got in. */
-export type IdpRoute = "linked" | "invitation" | "registration"
+export type IdpRoute = "linked" | "invitation" | "registration" | "provisioned"
 
 /** A successful IdP sign-in: the session, its token (returned once), the account, and how it was found. */
 export interface IdpSignedIn {
@@ -272,6 +272,33 @@ const acceptByIdp = (user: User, id: Checked, meta: SessionMeta) =>
     }).pipe(actingAs(user.id))
   })
 
+/** Whether the company's identity provider created the account (SCIM) and nobody gave it a password. */
+const provisionedByIdp = (userId: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ scimUserName: string | null; passwordHash: string | null }>`
+      SELECT scim_user_name, password_hash FROM users WHERE id = ${userId}`.pipe(Effect.orDie)
+    return row !== undefined && row.scimUserName !== null && row.passwordHash === null
+  })
+
+/** A SCIM-provisioned account's first sign-in through the identity provider: activated, linked, signed in. */
+const activateByIdp = (user: User, id: Checked, meta: SessionMeta) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    const iso = at.toISOString()
+    const step = yield* Lifecycle.transition(user, "firstIdpSignIn", at)
+    return yield* Effect.gen(function*() {
+      yield* writeUser(user, { status: step.user.status, registeredAt: step.user.registeredAt, mustChangePassword: 0, lastActiveAt: iso }, user.version)
+      yield* record({
+        action: "user.firstIdpSignIn",
+        target: user.id,
+        details: { email: user.email, status: { from: user.status, to: step.user.status }, issuer: id.issuer }
+      })
+      yield* insertLink(user.id, id, iso)
+      return yield* openIdpSession(yield* findUser(user.id).pipe(Effect.orDie), id, "provisioned", meta)
+    }).pipe(actingAs(user.id))
+  })
+
 /**
  * An unknown person under `oidc.auto-register` `pending` or `active`: an account in
  * `oidc.default-org` with `oidc.default-role`, granted on the authority of those settings. Held
@@ -324,6 +351,9 @@ const register = (id: Checked, settings: DirectorySettings, meta: SessionMeta) =
  *   follow the provider's: it is a credential admins manage; the link records the new one);
  * - not linked, an account invited with a pending invitation for the verified e-mail: the
  *   invitation is accepted, the identity linked;
+ * - not linked, an account the identity provider provisioned through SCIM (a SCIM `userName`, no
+ *   password) that never signed in: the identity is linked and the account activated — the
+ *   provider that created the account vouches for its person;
  * - not linked, any other account with that e-mail: refused (`IdpLinkRequired`) — a provider
  *   account claiming someone's e-mail does not get their account;
  * - unknown: `oidc.auto-register` decides (off: `IdpRegistrationClosed`; pending: the account is
@@ -358,6 +388,7 @@ export const signInWithIdp = (identity: IdpIdentity, meta: SessionMeta = {}) =>
       const user = yield* findUser(existing.id).pipe(Effect.orDie)
       const invited = yield* sql<{ id: string }>`SELECT id FROM invitations WHERE user_id = ${user.id}`.pipe(Effect.orDie)
       if (user.status === "invited" && invited.length > 0) return yield* acceptByIdp(user, id, meta)
+      if (user.status === "provisioned" && (yield* provisionedByIdp(user.id))) return yield* activateByIdp(user, id, meta)
       return yield* Effect.fail(new IdpLinkRequired({ email: id.email }))
     }))
     if (outcome._tag === "Waiting") return yield* Effect.fail(new IdpRegistrationPending({ email: outcome.email, approval: outcome.approval }))

@@ -15,6 +15,10 @@ export type OptionalGate = typeof optionalGates[number]
 export const autoRegisterPolicies = ["off", "pending", "active"] as const
 export type AutoRegister = typeof autoRegisterPolicies[number]
 
+/** `suspend`: the account is suspended (nothing lost); `request`: a deletion request is filed; `delete`: deleted at once. */
+export const scimDeletes = ["suspend", "request", "delete"] as const
+export type ScimDelete = typeof scimDeletes[number]
+
 /** Directory-wide rules kept in the database, so every process (CLI, dashboard, bot) applies the same. */
 export interface DirectorySettings {
   readonly "invitation.ttl-hours": number
@@ -32,6 +36,8 @@ export interface DirectorySettings {
   readonly "oidc.default-org": string | null
   /** the role they get there (null: none) */
   readonly "oidc.default-role": string | null
+  /** what the identity provider's SCIM DELETE of a user does (`Scim/Users.ts`) */
+  readonly "scim.delete": ScimDelete
 }
 export type SettingKey = keyof DirectorySettings
 
@@ -46,7 +52,8 @@ export const defaults: DirectorySettings = {
   "audit.checkpoint-every": 100,
   "oidc.auto-register": "off",
   "oidc.default-org": null,
-  "oidc.default-role": null
+  "oidc.default-role": null,
+  "scim.delete": "suspend"
 }
 
 const whole = (key: SettingKey, max: number) => (text: string) => {
@@ -84,7 +91,13 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
       : Effect.fail(new SettingInvalid({ key: "oidc.auto-register", reason: `use ${autoRegisterPolicies.join(", ")}` }))
   },
   "oidc.default-org": nameOrNone("oidc.default-org", Scope.SLUG, "an organization's slug (lower-case letters, digits and inner dashes)"),
-  "oidc.default-role": nameOrNone("oidc.default-role", ROLE_NAME, "a role's name")
+  "oidc.default-role": nameOrNone("oidc.default-role", ROLE_NAME, "a role's name"),
+  "scim.delete": (text) => {
+    const value = text.trim()
+    return (scimDeletes as ReadonlyArray<string>).includes(value)
+      ? Effect.succeed(value as ScimDelete)
+      : Effect.fail(new SettingInvalid({ key: "scim.delete", reason: `use ${scimDeletes.join(", ")}` }))
+  }
 }
 
 const isKey = (key: string): key is SettingKey => Object.hasOwn(defaults, key)

@@ -101,7 +101,21 @@ export interface UserQuery {
   readonly group?: string
   readonly limit?: number
   readonly offset?: number
+  /** only the users after this one in the list's order (keyset paging: the last row of the page before, as `userListKey` gives it) */
+  readonly after?: UserListKey
 }
+
+/** Where a user stands in `listUsers`' order: last name, first name, e-mail, and the id that breaks any tie. */
+export interface UserListKey {
+  readonly lastName: string
+  readonly firstName: string
+  readonly email: string
+  readonly id: string
+}
+
+/** A listed user's place in `listUsers`' order, for the page after it. */
+export const userListKey = (user: Pick<User, "lastName" | "firstName" | "email" | "id">): UserListKey =>
+  ({ lastName: user.lastName, firstName: user.firstName, email: user.email, id: user.id })
 
 /** Normalizes a search text: lower-case; a phone-like query keeps only digits and `+`. */
 export const normalizeSearch = (text: string): string => {
@@ -126,17 +140,20 @@ export const listUsers = (query: UserQuery = {}) =>
       return yield* Effect.fail(new InvalidInput({ field: "limit", reason: `use a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}` }))
     }
     const search = query.search === undefined || query.search.trim() === "" ? undefined : normalizeSearch(query.search)
+    const after = query.after
     const conditions = [
       sql`status <> 'deleted'`,
       query.status !== undefined ? sql`status = ${query.status}` : undefined,
       search !== undefined ? sql`search LIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'` : undefined,
       org !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE org_id = ${org.id})` : undefined,
       group !== undefined ? sql`id IN (SELECT user_id FROM group_members WHERE group_id = ${group.id})` : undefined,
-      readableIds !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableIds)})` : undefined
+      readableIds !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableIds)})` : undefined,
+      // a row value compares as ORDER BY sorts (both engines, the columns' own collation), so pages neither skip nor repeat
+      after !== undefined ? sql`(last_name, first_name, email, id) > (${after.lastName}, ${after.firstName}, ${after.email}, ${after.id})` : undefined
     ].filter((c) => c !== undefined)
     const limit = query.limit ?? 1_000_000_000
     const rows = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE ${sql.and(conditions)}
-      ORDER BY last_name, first_name, email LIMIT ${limit} OFFSET ${query.offset ?? 0}`.pipe(Effect.orDie)
+      ORDER BY last_name, first_name, email, id LIMIT ${limit} OFFSET ${query.offset ?? 0}`.pipe(Effect.orDie)
     return rows.map(toUser)
   })
 

@@ -54,8 +54,8 @@ export {
   changePassword, completePasswordReset, FIRST_LOCK_MINUTES, lockDuration, LONGEST_LOCK_HOURS, MAX_FAILED_SIGN_INS, requestPasswordReset, signIn, unlockUser
 } from "./SignIn.js"
 export {
-  createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser,
-  type BulkOutcome, type Suspended, type UpdateOptions, type UserDetail, type UserQuery
+  createUser, listUsers, normalizeSearch, reactivateUser, showUser, suspendUser, suspendUsers, updateUser, userListKey,
+  type BulkOutcome, type Suspended, type UpdateOptions, type UserDetail, type UserListKey, type UserQuery
 } from "./Users.js"
 export {
   accessTree, auditPage, filterKeys, formatUserFilter, parseUserFilter, userCount, userPage, userSortColumns, withStatus,
@@ -78,3 +78,6 @@ export {
   type ApiToken, type CreateApiTokenInput, type TokenSurface
 } from "./ApiTokens.js"
 export { whoCan, type Holder, type WhoCanAnswer } from "./WhoCan.js"
+export * as Scim from "./Scim.js"
+export { InvalidScimFilter } from "./Scim/Filter.js"
+export { ScimInvalidValue, ScimUserNameTaken } from "./Scim/Input.js"

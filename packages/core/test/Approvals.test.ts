@@ -87,7 +87,11 @@ describe("Approvals (four eyes)", () => {
       yield* activeUser({ email: "aud@acme.test", roles: ["auditor"] })
       yield* failsWithNothingWritten(Core.deleteUser("bob@acme.test", { reason: "gone" }).pipe(asUser("aud@acme.test")), "PermissionDenied")
       yield* activeUser({ email: "apo@acme.test", roles: ["approver"] })
-      const { approval } = yield* Core.deleteUser("bob@acme.test", { reason: "gone" }).pipe(asUser(ADMIN))
+      // a caller that read the account before it changed files nothing
+      const bob = (yield* Core.updateUser("bob@acme.test", { position: "Engineer" }).pipe(asUser(ADMIN)))
+      const stale = yield* failsWithNothingWritten(Core.deleteUser("bob@acme.test", { reason: "gone", expectedVersion: bob.version - 1 }).pipe(asUser(ADMIN)), "ConcurrentModification")
+      assert.deepStrictEqual([stale.entity, stale.id], ["user", bob.id])
+      const { approval } = yield* Core.deleteUser("bob@acme.test", { reason: "gone", expectedVersion: bob.version }).pipe(asUser(ADMIN))
       const denied = yield* failsWithNothingWritten(Core.approveRequest(approval.id).pipe(asUser("aud@acme.test")), "PermissionDenied")
       assert.deepStrictEqual([denied.permission, denied.scope], ["approvals.decide", "org:acme"])
       yield* failsWithNothingWritten(Core.approveRequest(approval.id).pipe(asUser("far@globex.test")), "PermissionDenied")

@@ -191,6 +191,32 @@ describe("Users", () => {
           assert.deepStrictEqual(yield* emails({ limit: 2, offset: 1 }), ["grace@acme.test", "bea@beta.test"])
         }))
 
+      it.effect("pages by keyset (`after` the last row's key): every user exactly once, in order, filters kept; the id breaks a tie", () =>
+        Effect.gen(function*() {
+          const everyone = yield* emails({})
+          const walk = (query: Core.UserQuery, limit: number) =>
+            Effect.gen(function*() {
+              const seen: Array<string> = []
+              let after: Core.UserListKey | undefined
+              for (let page = 0; page < 10; page++) {
+                const users = yield* Core.listUsers({ ...query, limit, ...(after === undefined ? {} : { after }) }).pipe(asUser(ADMIN))
+                seen.push(...users.map((u) => u.email))
+                if (users.length < limit) return seen
+                after = Core.userListKey(users[users.length - 1]!)
+              }
+              return seen
+            })
+          assert.deepStrictEqual(yield* walk({}, 2), everyone)
+          assert.deepStrictEqual(yield* walk({}, 1), everyone)
+          assert.deepStrictEqual(yield* walk({ org: "acme" }, 2), yield* emails({ org: "acme" }))
+          assert.deepStrictEqual(yield* walk({ status: "provisioned" }, 1), ["grace@acme.test", "linus@beta.test"])
+          // the key need not be a row's: a deleted user's key still finds the page after it
+          const grace = { lastName: "Hopper", firstName: "Grace", email: "grace@acme.test" }
+          const after = (id: string) => Core.listUsers({ after: { ...grace, id } }).pipe(asUser(ADMIN), Effect.map((users) => users.map((u) => u.email)))
+          assert.deepStrictEqual(yield* after("~"), everyone.slice(2))
+          assert.deepStrictEqual(yield* after(""), everyone.slice(1))
+        }))
+
       it.effect("searches names, e-mails and phone numbers, case-insensitively", () =>
         Effect.gen(function*() {
           assert.deepStrictEqual(yield* emails({ search: "hopper" }), ["grace@acme.test"])

@@ -3,7 +3,7 @@
  * while 20 sign-ins hash at once, each as a p99 and as a ratio against a bare
  * @effect/platform-node handler measured in the same run (so a slower machine moves both).
  * The issue's targets (pages p99 ≤ 20 ms; /account p99 ≤ 50 ms under the sign-ins) are printed
- * beside them; nothing here fails a build.
+ * beside them; nothing here fails a build. Then the check API and SCIM (`bench/scim.ts`).
  */
 import { HttpServer, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -16,6 +16,7 @@ import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { startWebServer } from "../src/Server.js"
+import { benchScim } from "./scim.js"
 
 const SECONDS = Number(process.env["BENCH_SECONDS"] ?? "5")
 const PASSWORD = "a benchmark password that is long"
@@ -124,6 +125,7 @@ const main = async () => {
     console.log(`POST /api/v1/check, 50 clients: ${single.rps.toFixed(0)} checks/s (goal ≥ 20,000; the bare handler ${bareRate.rps.toFixed(0)} answers/s, ` +
       `${(single.rps / bareRate.rps).toFixed(2)}×), p99 ${single.p99.toFixed(1)} ms (goal ≤ 5 ms) ${single.rps >= 20_000 && single.p99 <= 5 ? "ok" : "OVER"}`)
     console.log(`POST /api/v1/check, batches of 1,000, 4 clients: ${(batch.rps * 1000).toFixed(0)} checks/s (goal ≥ 1,000,000) ${batch.rps * 1000 >= 1e6 ? "ok" : "OVER"}`)
+    await benchScim(p99, bare.url)
   } finally {
     await usher.close()
     await bare.close()

@@ -9,10 +9,12 @@ import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
 import { createServer } from "node:http"
 import { Defect, isServerError, PageNotFound, problem, type ServerError, statusOf, wordsOf } from "./http/errors.js"
 import { securityHeaders } from "./http/security.js"
+import { adminApiRoutes } from "./api/AdminApi.js"
 import { defaultLimits, WebConfig, type WebConfigShape } from "./http/WebConfig.js"
 import { errorPage } from "./pages/views.js"
 import { accountRoutes } from "./routes/account.js"
 import { apiRoutes } from "./routes/api.js"
+import { scimError, scimRoutes } from "./routes/scim.js"
 import { assetRoutes } from "./routes/assets.js"
 import { frameOf, page } from "./routes/common.js"
 import { entryRoutes } from "./routes/entry.js"
@@ -42,6 +44,7 @@ const answerError = (error: ServerError) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const status = statusOf(error)
     const retry = error._tag === "TooManyRequests" ? { "retry-after": String(error.retryAfterSeconds) } : undefined
+    if (request.url.startsWith("/scim/")) return scimError(error)
     if (request.url.startsWith("/api/")) {
       // RFC 9457 problem details; a 401 says how to authenticate (RFC 6750)
       const headers = { ...retry, ...(status === 401 ? { "www-authenticate": 'Bearer realm="usher"' } : {}) }
@@ -54,7 +57,7 @@ const answerError = (error: ServerError) =>
 
 /** The whole application: routes, errors answered, defects logged (without the address), headers set. */
 export const makeApp = Effect.gen(function*() {
-  const router = HttpRouter.concatAll(pageRoutes, apiRoutes)
+  const router = HttpRouter.concatAll(pageRoutes, apiRoutes, adminApiRoutes, scimRoutes)
   const config = yield* WebConfig
   const headers = securityHeaders(config.oidc === undefined ? [] : [new URL(config.oidc.issuer).origin])
   return Effect.gen(function*() {
@@ -95,6 +98,7 @@ export const WebServerLive = (options: WebServerOptions) => {
     trustProxy: options.trustProxy ?? false,
     limits: options.limits ?? defaultLimits,
     maxBodyBytes: options.maxBodyBytes ?? 16 * 1024,
+    ...(options.apiBudget === undefined ? {} : { apiBudget: options.apiBudget }),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.oidc === undefined ? {} : {
       oidc: { label: options.oidc.name ?? "your company account", issuer: options.oidc.config.issuer.href, client: lazyDiscovery(options.oidc.config) }

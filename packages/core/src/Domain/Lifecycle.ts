@@ -6,6 +6,7 @@ import type { HttpStatus } from "./HttpStatus.js"
 export const LifecycleEvent = Schema.Literal(
   "accept",
   "firstPasswordChange",
+  "firstIdpSignIn",
   "suspend",
   "reactivate",
   "delete",
@@ -33,7 +34,8 @@ const erase: Step = () => ({ change: { status: "deleted" }, effects: ["revokeSes
 
 const table: Record<UserStatus, Partial<Record<LifecycleEvent, Step>>> = {
   invited: { accept: activate, delete: erase, cancelInvite: erase },
-  provisioned: { firstPasswordChange: activate, suspend, delete: erase },
+  // an account the identity provider provisioned (SCIM) activates when its person first signs in through it
+  provisioned: { firstPasswordChange: activate, firstIdpSignIn: activate, suspend, delete: erase },
   active: { suspend, delete: erase },
   suspended: {
     reactivate: (user) => ({ change: { status: user.registeredAt === null ? "provisioned" : "active" }, effects: [] }),
@@ -50,7 +52,7 @@ export const events: ReadonlyArray<LifecycleEvent> = LifecycleEvent.literals
 
 /**
  * The lifecycle transition function: pure, every (status, event) pair decided. Activation (accept,
- * first password change) sets `registeredAt` to `now` and clears `mustChangePassword`.
+ * first password change, first sign-in through the identity provider) sets `registeredAt` to `now` and clears `mustChangePassword`.
  */
 export const transition = <U extends LifecycleUser>(
   user: U,

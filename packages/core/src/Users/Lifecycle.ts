@@ -63,7 +63,8 @@ export const changeStatus = (user: User, event: Lifecycle.LifecycleEvent, option
 /** The profile and credential columns of a tombstone: only the id and dates survive a deletion. */
 const ERASED: UserColumns = {
   email: null, firstName: "", lastName: "", phone: null, gender: null, birthday: null, orgUnit: null, position: null,
-  passwordHash: null, mustChangePassword: 0, search: "", failedSignIns: 0, lockedAt: null, lockedUntil: null, locks: 0, lastActiveAt: null
+  passwordHash: null, mustChangePassword: 0, search: "", failedSignIns: 0, lockedAt: null, lockedUntil: null, locks: 0, lastActiveAt: null,
+  scimUserName: null, scimExternalId: null
 }
 const ERASED_USER = {
   email: "", firstName: "", lastName: "", phone: null, gender: null, birthday: null, orgUnit: null, position: null,

@@ -31,6 +31,8 @@ export type UserColumns = Partial<{
   lockedUntil: string | null
   locks: number
   passwordChangedAt: string | null
+  scimUserName: string | null
+  scimExternalId: string | null
 }>
 
 /**

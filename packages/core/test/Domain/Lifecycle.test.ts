@@ -7,17 +7,18 @@ type Cell = UserStatus | "active or provisioned" | null
 
 /** DESIGN §3, cell by cell (`null` is "—"); reactivate goes back to active, or provisioned if never activated. */
 const design: Record<UserStatus, Record<Lifecycle.LifecycleEvent, Cell>> = {
-  invited: { accept: "active", firstPasswordChange: null, suspend: null, reactivate: null, delete: "deleted", cancelInvite: "deleted" },
-  provisioned: { accept: null, firstPasswordChange: "active", suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
-  active: { accept: null, firstPasswordChange: null, suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
-  suspended: { accept: null, firstPasswordChange: null, suspend: null, reactivate: "active or provisioned", delete: "deleted", cancelInvite: null },
-  deleted: { accept: null, firstPasswordChange: null, suspend: null, reactivate: null, delete: null, cancelInvite: null }
+  invited: { accept: "active", firstPasswordChange: null, firstIdpSignIn: null, suspend: null, reactivate: null, delete: "deleted", cancelInvite: "deleted" },
+  provisioned: { accept: null, firstPasswordChange: "active", firstIdpSignIn: "active", suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
+  active: { accept: null, firstPasswordChange: null, firstIdpSignIn: null, suspend: "suspended", reactivate: null, delete: "deleted", cancelInvite: null },
+  suspended: { accept: null, firstPasswordChange: null, firstIdpSignIn: null, suspend: null, reactivate: "active or provisioned", delete: "deleted", cancelInvite: null },
+  deleted: { accept: null, firstPasswordChange: null, firstIdpSignIn: null, suspend: null, reactivate: null, delete: null, cancelInvite: null }
 }
 
 /** What each event obliges the caller to do in the same transaction (DESIGN §3). */
 const effectsOf: Record<Lifecycle.LifecycleEvent, ReadonlyArray<Lifecycle.LifecycleEffect>> = {
   accept: [],
   firstPasswordChange: [],
+  firstIdpSignIn: [],
   suspend: ["revokeSessions"],
   reactivate: [],
   delete: ["revokeSessions", "eraseAccount"],
@@ -30,7 +31,7 @@ const NOW = new Date("2026-11-23T12:00:00.000Z")
 describe("Lifecycle", () => {
   it("knows exactly the five statuses and six events of DESIGN §3", () => {
     assert.deepStrictEqual([...Lifecycle.statuses].sort(), ["active", "deleted", "invited", "provisioned", "suspended"])
-    assert.deepStrictEqual([...Lifecycle.events].sort(), ["accept", "cancelInvite", "delete", "firstPasswordChange", "reactivate", "suspend"])
+    assert.deepStrictEqual([...Lifecycle.events].sort(), ["accept", "cancelInvite", "delete", "firstIdpSignIn", "firstPasswordChange", "reactivate", "suspend"])
   })
 
   describe("every (status, event) pair", () => {
@@ -54,7 +55,7 @@ describe("Lifecycle", () => {
             const to = cell === "active or provisioned" ? (registeredAt === null ? "provisioned" : "active") : cell
             it(`${label} → ${to}`, () => {
               const before = { status, registeredAt, mustChangePassword: true }
-              const activates = event === "accept" || event === "firstPasswordChange"
+              const activates = event === "accept" || event === "firstPasswordChange" || event === "firstIdpSignIn"
               const after = activates
                 ? { status: to, registeredAt: NOW.toISOString(), mustChangePassword: false }
                 : { ...before, status: to }

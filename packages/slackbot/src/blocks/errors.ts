@@ -87,6 +87,9 @@ const slackHint = (error: Core.CoreError): string | undefined => {
     case "ApiTokenNotFound":
     case "ApiTokenRejected":
     case "ApiTokenNotForThis":
+    case "InvalidScimFilter":
+    case "ScimInvalidValue":
+    case "ScimUserNameTaken":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

@@ -76,6 +76,9 @@ const dashboardHint = (error: Core.CoreError): string | undefined => {
     case "ApiTokenNotFound":
     case "ApiTokenRejected":
     case "ApiTokenNotForThis":
+    case "InvalidScimFilter":
+    case "ScimInvalidValue":
+    case "ScimUserNameTaken":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

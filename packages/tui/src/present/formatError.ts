@@ -127,6 +127,9 @@ const cliHint = (error: CliError): string | undefined => {
     case "SshKeyInvalid":
     case "ApiTokenRejected":
     case "ApiTokenNotForThis":
+    case "InvalidScimFilter":
+    case "ScimInvalidValue":
+    case "ScimUserNameTaken":
     case "SshKeyUnknown":
     case "UserNotFound":
     case "IdpAccountUnavailable":

@@ -23,6 +23,15 @@ export const defaultLimits: Limits = {
   idp: { perIp: 60, perAccount: 20, windowSeconds: 15 * 60 }
 }
 
+/** The admin API's requests per token and window. */
+export interface ApiBudget {
+  readonly perToken: number
+  readonly windowSeconds: number
+}
+
+/** A sync reading 100k users (100 pages of 1,000) spends a sixth of one window; a runaway loop is stopped. */
+export const defaultApiBudget: ApiBudget = { perToken: 600, windowSeconds: 60 }
+
 /** Sign-in through the company's identity provider, when it is configured. */
 export interface OidcSetup {
   /** the provider's name on the buttons, "Sign in with …" (`USHER_OIDC_NAME`, default "your company account") */
@@ -40,6 +49,11 @@ export interface WebConfigShape {
   /** take the client address from `X-Forwarded-For` (only behind a proxy that sets it) */
   readonly trustProxy: boolean
   readonly limits: Limits
+  /**
+   * the admin API's budget per token, counted in this process's memory (no write per call, so
+   * each instance keeps its own count); absent: `defaultApiBudget`
+   */
+  readonly apiBudget?: ApiBudget
   /** the largest request body read, in bytes */
   readonly maxBodyBytes: number
   /** one line per request (method, path with tokens cut out, status, time); none when absent */

@@ -13,17 +13,19 @@ export class TooManyRequests extends Data.TaggedError("TooManyRequests")<{ reado
 export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{}> {}
 export class BadRequest extends Data.TaggedError("BadRequest")<{ readonly reason: string }> {}
 export class PageNotFound extends Data.TaggedError("PageNotFound")<{}> {}
+/** An `If-Match` that cannot hold: the operation's resource carries no entity tag (RFC 9110 §13.1.1). */
+export class PreconditionFailed extends Data.TaggedError("PreconditionFailed")<{ readonly reason: string }> {}
 
 /** A defect: something went wrong that no typed error names (its details go to the log only). */
 export class Defect extends Data.TaggedError("Defect")<{}> {}
 
 /** The web's own refusals and the identity provider's. */
-export type WebError = CsrfRefused | TooManyRequests | BodyTooLarge | BadRequest | PageNotFound | OidcConfigInvalid | OidcDiscoveryFailed | OidcCallbackRejected
+export type WebError = CsrfRefused | TooManyRequests | BodyTooLarge | BadRequest | PageNotFound | PreconditionFailed | OidcConfigInvalid | OidcDiscoveryFailed | OidcCallbackRejected
 
 /** Any error a handler answers with: one of core's typed errors, the web's own, or a defect. */
 export type ServerError = CoreError | WebError | Defect
 
-const webErrors = [CsrfRefused, TooManyRequests, BodyTooLarge, BadRequest, PageNotFound, OidcConfigInvalid, OidcDiscoveryFailed, OidcCallbackRejected, Defect] as const
+const webErrors = [CsrfRefused, TooManyRequests, BodyTooLarge, BadRequest, PageNotFound, PreconditionFailed, OidcConfigInvalid, OidcDiscoveryFailed, OidcCallbackRejected, Defect] as const
 
 /** Whether a value is an error the server knows how to answer; anything else is answered as a defect. */
 export const isServerError = (value: unknown): value is ServerError => isCoreError(value) || webErrors.some((c) => value instanceof c)
@@ -36,6 +38,7 @@ export const statusOf = (error: ServerError): number => {
     case "BodyTooLarge": return 413
     case "BadRequest": return 400
     case "PageNotFound": return 404
+    case "PreconditionFailed": return 412
     case "OidcCallbackRejected": return 400
     case "OidcConfigInvalid":
     case "OidcDiscoveryFailed": return 503
@@ -76,10 +79,11 @@ export const wordsOf = (error: ServerError): Words => {
     case "CsrfRefused": return { title: "Form expired", message: "This form was not sent from this site, or it was open too long. Reload the page and try again." }
     case "TooManyRequests": return { title: "Too many attempts", message: `Too many attempts from here or for this account. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} minute(s).` }
     case "BodyTooLarge": return { title: "Too much data", message: "The form sent more data than usher accepts." }
-    case "BadRequest": return { title: "Bad request", message: `The form could not be read: ${error.reason}.` }
+    case "BadRequest": return { title: "Bad request", message: `The request could not be read: ${error.reason}.` }
     case "PageNotFound": return { title: "Page not found", message: "There is no page at this address." }
+    case "PreconditionFailed": return { title: "Precondition failed", message: `The If-Match condition cannot hold: ${error.reason}.` }
     case "ApiTokenNotForThis": return { title: "Not for this token", message: error.message }
-    case "ConcurrentModification": return { title: "Changed meanwhile", message: "Your account was changed while you were editing it. Reload the page and try again." }
+    case "ConcurrentModification": return { title: "Changed meanwhile", message: "It was changed by someone else while you were editing it, so nothing was written. Reload it and try again." }
     case "Defect": return { title: "Something went wrong", message: "usher could not complete this request. The details were logged." }
     case "OidcConfigInvalid":
     case "OidcDiscoveryFailed": return { title: "Company sign-in unavailable", message: "Signing in with your company account does not work right now. Sign in with your password, or ask your administrator." }
@@ -155,6 +159,9 @@ export const wordsOf = (error: ServerError): Words => {
     case "SshKeyTaken":
     case "ApiTokenNotFound":
     case "ApiTokenRejected":
+    case "InvalidScimFilter":
+    case "ScimInvalidValue":
+    case "ScimUserNameTaken":
     case "SshKeyUnknown":
     case "UserNotFound":
       return generic(error)

@@ -11,6 +11,7 @@
 import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as Core from "@usher/core"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import type { ParseOptions } from "effect/SchemaAST"
 import { BadRequest, BodyTooLarge, isServerError, problem } from "../http/errors.js"
 
 /** The most questions one batch may ask. */
@@ -27,16 +28,25 @@ export const tokenFor = (surface: Core.TokenSurface) =>
     return yield* Core.Jobs.authenticateApiToken(match[1]!, surface).pipe(Core.Jobs.asSystem(surface === "scim" ? "scim" : "api"))
   })
 
+/** How `jsonBody` decodes: the schema's parse options (e.g. refusing unknown fields), and what an empty body stands for (absent: an empty body is not JSON). */
+export interface BodyOptions {
+  readonly parse?: ParseOptions
+  readonly whenEmpty?: unknown
+}
+
 /** The JSON body, size-limited, decoded by a schema; what is wrong is a `BadRequest` naming it. */
-export const jsonBody = <A, I>(schema: Schema.Schema<A, I>) =>
+export const jsonBody = <A, I>(schema: Schema.Schema<A, I>, options: BodyOptions = {}) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (Number(request.headers["content-length"] ?? "0") > MAX_API_BODY) return yield* Effect.fail(new BodyTooLarge())
-    const body = yield* request.json.pipe(
+    const text = yield* request.text.pipe(
       HttpIncomingMessage.withMaxBodySize(Option.some(MAX_API_BODY)),
-      Effect.mapError((error) => /too large|max.*size|exceed/i.test(`${error.message} ${String(error.cause)}`) ? new BodyTooLarge() : new BadRequest({ reason: "the body is not JSON" }))
+      Effect.mapError((error) => /too large|max.*size|exceed/i.test(`${error.message} ${String(error.cause)}`) ? new BodyTooLarge() : new BadRequest({ reason: "the body could not be read" }))
     )
-    return yield* Schema.decodeUnknown(schema)(body).pipe(
+    const body = text.trim() === "" && options.whenEmpty !== undefined
+      ? options.whenEmpty
+      : yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => new BadRequest({ reason: "the body is not JSON" }) })
+    return yield* Schema.decodeUnknown(schema, options.parse)(body).pipe(
       Effect.mapError((error) => new BadRequest({ reason: ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 6).join(" ") }))
     )
   })
