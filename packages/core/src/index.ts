@@ -79,5 +79,6 @@ export {
 } from "./ApiTokens.js"
 export { whoCan, type Holder, type WhoCanAnswer } from "./WhoCan.js"
 export * as Scim from "./Scim.js"
+export { type CheckQuestion, checkMany, checkOne } from "./Checks.js"
 export { InvalidScimFilter } from "./Scim/Filter.js"
 export { ScimInvalidValue, ScimUserNameTaken } from "./Scim/Input.js"

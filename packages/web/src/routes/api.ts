@@ -56,22 +56,18 @@ const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.opt
 type Question = typeof Question.Type
 const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
 
-/** One question, answered as the token's owner (core's `check`: the answer and every path that gives it). */
-const answer = (token: Core.ApiToken, question: Question) =>
-  Core.check(question.user, question.permission, question.scope).pipe(
-    Effect.map((why) => ({ allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths })),
-    Core.asToken(token, "api")
-  )
+const shown = (why: Core.WhyAnswer) => ({ allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths })
 
+/** One question or a batch, answered as the token's owner from core's check index (`Core.checkMany`). */
 const postCheck = Effect.gen(function*() {
   const token = yield* tokenFor("check")
   const body = yield* jsonBody(CheckBody)
-  if (!("checks" in body)) return HttpServerResponse.unsafeJson(yield* answer(token, body))
-  const results = yield* Effect.forEach(body.checks, (question) =>
-    answer(token, question).pipe(
-      Effect.either,
-      Effect.map(Either.match({ onRight: (a) => a as unknown, onLeft: (error) => isServerError(error) ? { problem: problem(error) } : { problem: { status: 500 } } }))
-    ))
+  if (!("checks" in body)) return HttpServerResponse.unsafeJson(shown(yield* Core.checkOne(body).pipe(Core.asToken(token, "api"))))
+  const answers = yield* Core.checkMany(body.checks).pipe(Core.asToken(token, "api"))
+  const results = answers.map(Either.match({
+    onRight: (why) => shown(why) as unknown,
+    onLeft: (error) => isServerError(error) ? { problem: problem(error) } : { problem: { status: 500 } }
+  }))
   return HttpServerResponse.unsafeJson({ results })
 })
 
