@@ -10,7 +10,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import { Actor, now } from "./Actor.js"
 import { ApiTokenNotForThis } from "./ApiTokens.js"
-import { loadDirectoryGraph, type WhyAnswer } from "./Directory.js"
+import { loadDirectoryGraph, whyAnswer } from "./Directory.js"
 import { NotInitialized, UserNotFound } from "./Domain/Errors.js"
 import { looksLikeId } from "./Domain/Ids.js"
 import * as PermissionIndex from "./Domain/PermissionIndex.js"
@@ -111,15 +111,7 @@ const answer = (s: Snapshot, actor: { readonly id: string; readonly token?: { re
     if (reader !== undefined && ![Scope.provider, ...user.scopes].some((at2) => Permissions.has(reader, "users.read", at2, at))) {
       return yield* Effect.fail(new UserNotFound({ user: user.email === "" ? id : user.email }))
     }
-    const paths = Permissions.why(s.index.subject(id), permission, scope, at)
-    return {
-      allowed: paths.length > 0,
-      user: user.email,
-      status: user.status,
-      permission,
-      scope,
-      paths: paths.map((p) => ({ role: p.role, scope: p.scope, group: p.group, expiresAt: p.expiresAt }))
-    } satisfies WhyAnswer
+    return whyAnswer(user, permission, scope, Permissions.why(s.index.subject(id), permission, scope, at))
   })
 
 /** A question of the check API. */

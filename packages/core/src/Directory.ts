@@ -99,16 +99,18 @@ export const why = (userRef: string, permissionText: string, scopeText?: string)
     const user = yield* findUser(userRef)
     yield* requireReadable(user.id)
     const subject = yield* loadSubject(user.id)
-    const paths = Permissions.why(subject, permission, scope, yield* now)
-    return {
-      allowed: paths.length > 0,
-      user: user.email,
-      status: user.status,
-      permission,
-      scope,
-      paths: paths.map((p) => ({ role: p.role, scope: p.scope, group: p.group, expiresAt: p.expiresAt }))
-    } satisfies WhyAnswer
+    return whyAnswer(user, permission, scope, Permissions.why(subject, permission, scope, yield* now))
   })
+
+/** The answer to "may this user do this here?" from the paths that give it. */
+export const whyAnswer = (user: { readonly email: string; readonly status: string }, permission: string, scope: string, paths: ReadonlyArray<Permissions.GrantPath>): WhyAnswer => ({
+  allowed: paths.length > 0,
+  user: user.email,
+  status: user.status,
+  permission,
+  scope,
+  paths: paths.map((p) => ({ role: p.role, scope: p.scope, group: p.group, expiresAt: p.expiresAt }))
+})
 
 /** The whole grant graph, for the indexed resolver. */
 export const loadDirectoryGraph = Effect.gen(function*() {
