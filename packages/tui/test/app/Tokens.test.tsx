@@ -11,7 +11,7 @@ afterEach(async () => {
 })
 
 const accepts = (secret: string) =>
-  harness!.system(Effect.either(Core.Jobs.authenticateApiToken(secret, "admin").pipe(Core.Jobs.asSystem("cli"))))
+  harness!.system(Effect.either(Core.Jobs.authenticateApiToken(secret, "check").pipe(Core.Jobs.asSystem("cli"))))
 
 describe("API tokens in the dashboard", () => {
   it(":tokens lists the admin's tokens; n makes one and shows its secret once; x revokes it after a confirmation; one made elsewhere appears live", async () => {
