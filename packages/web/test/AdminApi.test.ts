@@ -5,6 +5,7 @@
  * docs page. Every answer is checked against the route table: a success must decode with its
  * declared schema (no undeclared field), an error must be one the document lists for the operation.
  */
+import { Validator } from "@seriousme/openapi-schema-validator"
 import * as Core from "@usher/core"
 import { Either, Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -372,7 +373,13 @@ describe(`the REST admin API (${ENGINE})`, () => {
     }
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" })
     expect(document.security).toEqual([{ bearer: [] }])
-    // no validator is installed here: the structural rules a validator would check first
+    // the OpenAPI 3.1 schema itself (a validator of the specification's JSON Schema), then what it cannot see: every reference resolving
+    const validator = new Validator()
+    const verdict = await validator.validate(structuredClone(document))
+    expect(verdict.errors ?? [], JSON.stringify(verdict.errors ?? []).slice(0, 2000)).toEqual([])
+    expect([verdict.valid, validator.version]).toEqual([true, "3.1"])
+    // and it does refuse a broken one
+    expect((await new Validator().validate({ ...structuredClone(document), info: undefined, paths: { "/x": { get: { responses: "none" } } } })).valid).toBe(false)
     const refs: Array<string> = []
     const walk = (value: unknown): void => {
       if (Array.isArray(value)) value.forEach(walk)
