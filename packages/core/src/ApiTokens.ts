@@ -199,7 +199,7 @@ export const revokeApiToken = (id: string) =>
   }))
 
 /** A token is marked used at most once a minute: every API call would otherwise be a write. */
-const USED_EVERY_MS = 60_000
+export const USED_EVERY_MS = 60_000
 
 /**
  * Who a presented secret acts as: an active, unexpired, unrevoked token of an active user, else

@@ -12,6 +12,7 @@ import { Context, Effect, Option, Stream } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
 import * as ApiTokens from "./ApiTokens.js"
+import * as Checks from "./Checks.js"
 import * as Approvals from "./Approvals.js"
 import * as DatabaseCopy from "./DatabaseCopy.js"
 import * as Directory from "./Directory.js"
@@ -101,6 +102,9 @@ export const loadSubject = (userId: string) => Effect.zipRight(SystemActor, Acto
 
 /** Who a presented API token's secret acts as, before anyone acts: the APIs' first step (see `ApiTokens.authenticateApiToken`). */
 export const authenticateApiToken = (secret: string, surface: ApiTokens.TokenSurface) => Effect.zipRight(SystemActor, ApiTokens.authenticateApiToken(secret, surface))
+
+/** The check API's request: the secret authenticated for `check`, then each question answered as its owner (see `Checks.checkWithSecret`). */
+export const checkWithSecret = (secret: string, questions: ReadonlyArray<Checks.CheckQuestion>) => Effect.zipRight(SystemActor, Checks.checkWithSecret(secret, questions))
 
 /** Who a presented SSH public key (its blob) acts as, before anyone acts: `ssh-serve`'s sign-in check (see `SshKeys.sshKeyUser`). */
 export const sshKeyUser = (blob: Uint8Array) => Effect.zipRight(SystemActor, SshKeys.sshKeyUser(blob))

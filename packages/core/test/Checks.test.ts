@@ -88,4 +88,39 @@ describe("the check index", () => {
       // the questions reached every kind of answer
       assert.deepStrictEqual([...seen].sort(), ["ApiTokenNotForThis", "InvalidPermission", "InvalidScope", "ScopeNotFound", "UserNotFound", "allowed:false", "allowed:true"])
     })))
+
+  it.effect("the request path remembers a token only while nothing changes: a revocation, the owner's suspension, an expiry stop it on the next call", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* twoOrganizations
+      const ask = (secret: string) => Core.Jobs.checkWithSecret(secret, [{ user: "bob@acme.test", permission: "audit.read", scope: "org:acme" }]).pipe(Core.Jobs.asSystem("api"), Effect.either)
+      const tag = (e: Either.Either<unknown, { readonly _tag: string }>) => Either.match(e, { onLeft: (error) => error._tag, onRight: () => "answered" })
+      const made = (input: Core.CreateApiTokenInput, owner = "olga@acme.test") => Core.createApiToken(input).pipe(asUser(owner), Effect.map((t) => t.secret))
+
+      const revoked = yield* made({ name: "revoked", only: "check" })
+      assert.strictEqual(tag(yield* ask(revoked)), "answered")
+      const [listed] = yield* Core.listApiTokens().pipe(asUser("olga@acme.test"))
+      yield* Core.revokeApiToken(listed!.id).pipe(asUser("olga@acme.test"))
+      assert.strictEqual(tag(yield* ask(revoked)), "ApiTokenRejected")
+
+      const expiring = yield* made({ name: "expiring", only: "check", expires: new Date((yield* TestClock.currentTimeMillis) + 30_000).toISOString() })
+      assert.strictEqual(tag(yield* ask(expiring)), "answered")
+      yield* TestClock.adjust("31 seconds")
+      assert.strictEqual(tag(yield* ask(expiring)), "ApiTokenRejected")
+
+      const owners = yield* made({ name: "owner's", only: "check" })
+      assert.strictEqual(tag(yield* ask(owners)), "answered")
+      yield* Core.suspendUser("olga@acme.test").pipe(asUser(ADMIN))
+      assert.strictEqual(tag(yield* ask(owners)), "ApiTokenRejected")
+      yield* Core.reactivateUser("olga@acme.test").pipe(asUser(ADMIN))
+
+      // only for the check API; a wrong secret is refused the same way whether or not one was remembered
+      assert.strictEqual(tag(yield* ask(yield* made({ name: "scim", only: "scim" }))), "ApiTokenNotForThis")
+      assert.strictEqual(tag(yield* ask(`${owners}x`)), "ApiTokenRejected")
+      // the time of use is still written, once a minute
+      const used = () => Core.listApiTokens().pipe(asUser("olga@acme.test"), Effect.map((ts) => ts.find((t) => t.name === "owner's")!.lastUsedAt))
+      const first = yield* used()
+      yield* TestClock.adjust("2 minutes")
+      assert.strictEqual(tag(yield* ask(owners)), "answered")
+      assert.notStrictEqual(yield* used(), first)
+    })))
 })

@@ -67,13 +67,14 @@ export const changeMarker = Effect.gen(function*() {
   // connection: the audit head moves with every audited change at once, and the server's write
   // counters of this schema's tables (flushed within a second) with the bookkeeping that writes no
   // audit row (mail sent, Slack messages synced) — a constant-cost read, however large the tables
-  const [version] = yield* sql.onDialectOrElse({
-    pg: () => sql<{ dataVersion: string }>`SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)::text AS data_version
-      FROM pg_stat_user_tables WHERE schemaname = current_schema()`,
-    orElse: () => sql<{ dataVersion: string }>`PRAGMA data_version`
+  // one round trip: the check API reads it for every question it is asked
+  const [row] = yield* sql.onDialectOrElse({
+    pg: () => sql<{ dataVersion: string; seq: number | null }>`SELECT (SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0)::text
+      FROM pg_stat_user_tables WHERE schemaname = current_schema()) AS data_version, (SELECT seq FROM audit_head WHERE id = 1) AS seq`,
+    orElse: () => sql<{ dataVersion: string; seq: number | null }>`SELECT (SELECT data_version FROM pragma_data_version()) AS data_version,
+      (SELECT seq FROM audit_head WHERE id = 1) AS seq`
   })
-  const [head] = yield* sql<{ seq: number }>`SELECT seq FROM audit_head WHERE id = 1`
-  return `${version?.dataVersion ?? 0}:${head?.seq ?? 0}`
+  return `${row?.dataVersion ?? 0}:${row?.seq ?? 0}`
 }).pipe(Effect.orDie)
 
 /** An audit event with the e-mails of its actor and target, for reading. */

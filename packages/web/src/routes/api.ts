@@ -19,14 +19,16 @@ export const MAX_CHECKS = 1_000
 /** An API request body's limit: a full batch with long names fits. */
 const MAX_API_BODY = 1024 * 1024
 
+/** The secret a request presents (`Authorization: Bearer …`); `ApiTokenRejected` without one. */
+const bearerSecret = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers["authorization"] ?? "")
+  return match === null ? yield* Effect.fail(new Core.ApiTokenRejected()) : match[1]!
+})
+
 /** The presented token, authenticated for a surface; `ApiTokenRejected` without one, `ApiTokenNotForThis` when it is limited to another. */
 export const tokenFor = (surface: Core.TokenSurface) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers["authorization"] ?? "")
-    if (match === null) return yield* Effect.fail(new Core.ApiTokenRejected())
-    return yield* Core.Jobs.authenticateApiToken(match[1]!, surface).pipe(Core.Jobs.asSystem(surface === "scim" ? "scim" : "api"))
-  })
+  Effect.flatMap(bearerSecret, (secret) => Core.Jobs.authenticateApiToken(secret, surface).pipe(Core.Jobs.asSystem(surface === "scim" ? "scim" : "api")))
 
 /** How `jsonBody` decodes: the schema's parse options (e.g. refusing unknown fields), and what an empty body stands for (absent: an empty body is not JSON). */
 export interface BodyOptions {
@@ -58,12 +60,18 @@ const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Qu
 
 const shown = (why: Core.WhyAnswer) => ({ allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths })
 
-/** One question or a batch, answered as the token's owner from core's check index (`Core.checkMany`). */
+/**
+ * One question or a batch, answered from core's check index in one pass with the token's
+ * authentication (`Core.Jobs.checkWithSecret`). The token is judged before the body: without a
+ * valid one the answer is 401 whatever was sent.
+ */
 const postCheck = Effect.gen(function*() {
-  const token = yield* tokenFor("check")
-  const body = yield* jsonBody(CheckBody)
-  if (!("checks" in body)) return HttpServerResponse.unsafeJson(shown(yield* Core.checkOne(body).pipe(Core.asToken(token, "api"))))
-  const answers = yield* Core.checkMany(body.checks).pipe(Core.asToken(token, "api"))
+  const secret = yield* bearerSecret
+  const body = yield* Effect.either(jsonBody(CheckBody))
+  const questions = Either.match(body, { onLeft: () => [], onRight: (b) => "checks" in b ? b.checks : [b] })
+  const answers = yield* Core.Jobs.checkWithSecret(secret, questions).pipe(Core.Jobs.asSystem("api"))
+  if (Either.isLeft(body)) return yield* Effect.fail(body.left)
+  if (!("checks" in body.right)) return HttpServerResponse.unsafeJson(shown(yield* Either.match(answers[0]!, { onLeft: Effect.fail, onRight: Effect.succeed })))
   const results = answers.map(Either.match({
     onRight: (why) => shown(why) as unknown,
     onLeft: (error) => isServerError(error) ? { problem: problem(error) } : { problem: { status: 500 } }
