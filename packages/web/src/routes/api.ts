@@ -34,6 +34,8 @@ export const tokenFor = (surface: Core.TokenSurface) =>
 export interface BodyOptions {
   readonly parse?: ParseOptions
   readonly whenEmpty?: unknown
+  /** a check that a body is already what the schema decodes it to, so the decoding can be skipped (the schema still words any refusal) */
+  readonly accept?: (body: unknown) => boolean
 }
 
 /** The JSON body, size-limited, decoded by a schema; what is wrong is a `BadRequest` naming it. */
@@ -48,6 +50,7 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>, options: BodyOptions
     const body = text.trim() === "" && options.whenEmpty !== undefined
       ? options.whenEmpty
       : yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => new BadRequest({ reason: "the body is not JSON" }) })
+    if (options.accept?.(body) === true) return body as A
     return yield* Schema.decodeUnknown(schema, options.parse)(body).pipe(
       Effect.mapError((error) => new BadRequest({ reason: ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 6).join(" ") }))
     )
@@ -56,7 +59,27 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>, options: BodyOptions
 const Text = Schema.String.pipe(Schema.maxLength(1_000))
 const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.optional(Text) })
 type Question = typeof Question.Type
-const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
+export const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
+
+const text = (value: unknown) => typeof value === "string" && value.length <= 1_000
+/** What `Question` decodes (extra fields aside, which it drops). */
+const isQuestion = (value: unknown) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
+  const q = value as Record<string, unknown>
+  return text(q["user"]) && text(q["permission"]) && (q["scope"] === undefined || text(q["scope"]))
+}
+/**
+ * A body `CheckBody` would decode as it is: a batch of 1,000 questions checked in a loop instead
+ * of through the schema's decoder (five times its cost). Extra fields pass, as the decoder would
+ * drop them: `Core.Jobs.checkWithSecret` reads only the three.
+ */
+export const isCheckBody = (body: unknown): boolean => {
+  // a question that also carries `checks` is decoded as the question (the union's first member), without them
+  if (isQuestion(body)) return !("checks" in (body as object))
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return false
+  const checks = (body as { readonly checks?: unknown }).checks
+  return Array.isArray(checks) && checks.length <= MAX_CHECKS && checks.every(isQuestion)
+}
 
 const shown = (why: Core.WhyAnswer) => ({ allowed: why.allowed, user: why.user, permission: why.permission, scope: why.scope, paths: why.paths })
 
@@ -67,7 +90,7 @@ const shown = (why: Core.WhyAnswer) => ({ allowed: why.allowed, user: why.user, 
  */
 const postCheck = Effect.gen(function*() {
   const secret = yield* bearerSecret
-  const body = yield* Effect.either(jsonBody(CheckBody))
+  const body = yield* Effect.either(jsonBody(CheckBody, { accept: isCheckBody }))
   const questions = Either.match(body, { onLeft: () => [], onRight: (b) => "checks" in b ? b.checks : [b] })
   const answers = yield* Core.Jobs.checkWithSecret(secret, questions).pipe(Core.Jobs.asSystem("api"))
   if (Either.isLeft(body)) return yield* Effect.fail(body.left)
