@@ -23,6 +23,8 @@ main.docs nav.toc ul { columns: 2 18rem; }
 const obj = (value: Json): JsonObject => (value !== null && typeof value === "object" && !Array.isArray(value) ? value as JsonObject : {})
 const list = (value: Json): ReadonlyArray<Json> => (Array.isArray(value) ? value : [])
 const str = (value: Json): string => (typeof value === "string" ? value : "")
+/** A description's text, its `backticked` words as code (OpenAPI descriptions are CommonMark; this is the part of it they use). */
+const prose = (value: Json): ReadonlyArray<Html | string> => str(value).split("`").map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))
 
 /** A schema in one line where it is a reference or a plain type, else as indented JSON. */
 const schemaText = (schema: Json): Html => {
@@ -45,17 +47,17 @@ const operationHtml = (path: string, method: string, operation: JsonObject, reso
   return html`<section class="operation" id="${str(operation["operationId"])}">
 <h3><span class="method">${method.toUpperCase()}</span> <code>${path}</code></h3>
 <p>${str(operation["summary"])}</p>
-${str(operation["description"]) === "" ? "" : html`<p>${str(operation["description"])}</p>`}
+${str(operation["description"]) === "" ? "" : html`<p>${prose(operation["description"])}</p>`}
 ${parameters.length === 0 ? "" : html`<table><caption class="visually-hidden">Parameters</caption>
 <thead><tr><th>Parameter</th><th>In</th><th>Required</th><th>Meaning</th></tr></thead>
-<tbody>${parameters.map((p) => html`<tr><td><code>${str(p["name"])}</code></td><td>${str(p["in"])}</td><td>${p["required"] === true ? "yes" : "no"}</td><td>${str(p["description"])}</td></tr>`)}</tbody></table>`}
+<tbody>${parameters.map((p) => html`<tr><td><code>${str(p["name"])}</code></td><td>${str(p["in"])}</td><td>${p["required"] === true ? "yes" : "no"}</td><td>${prose(p["description"])}</td></tr>`)}</tbody></table>`}
 ${Object.keys(body).length === 0 ? "" : html`<p><strong>Body</strong> (application/json${obj(operation["requestBody"])["required"] === true ? "" : ", may be left out"}):</p>${schemaText(body)}`}
 <p><strong>Answers</strong></p>
 <ul>${responses.map(([status, value]) => {
     const response = resolve(value)
     const content = obj(response["content"])
     const [type, media] = Object.entries(content)[0] ?? []
-    return html`<li><strong>${status}</strong> ${str(response["description"])}${type === undefined ? "" : html` — <code>${type}</code> ${schemaText(obj(media)["schema"])}`}</li>`
+    return html`<li><strong>${status}</strong> ${prose(response["description"])}${type === undefined ? "" : html` — <code>${type}</code> ${schemaText(obj(media)["schema"])}`}</li>`
   })}</ul>
 </section>`
 }
@@ -79,18 +81,18 @@ export const docsPage = (document: JsonObject): Html => {
 <body>
 <main id="main" class="docs">
 <h1>${str(info["title"])}</h1>
-<p>${str(info["description"])}</p>
+<p>${prose(info["description"])}</p>
 <p>The machine-readable document: <a href="/api/openapi.json"><code>/api/openapi.json</code></a> (OpenAPI ${str(document["openapi"])}).</p>
 <nav class="toc" aria-label="Operations"><ul>${operations.map(({ method, operation, path }) =>
     html`<li><a href="#${str(operation["operationId"])}">${method.toUpperCase()} ${path}</a></li>`)}</ul></nav>
 ${list(document["tags"]).map((tag) => {
     const name = str(obj(tag)["name"])
     return html`<h2 id="tag-${name}">${name}</h2>
-<p>${str(obj(tag)["description"])}</p>
+<p>${prose(obj(tag)["description"])}</p>
 ${operations.filter(({ operation }) => list(operation["tags"]).includes(name)).map(({ method, operation, path }) => operationHtml(path, method, operation, resolve))}`
   })}
 <h2 id="schemas">Schemas</h2>
-${schemas.map(([name, schema]) => html`<section class="operation" id="schema-${name}"><h3><code>${name}</code></h3>${str(obj(schema)["description"]) === "" ? "" : html`<p>${str(obj(schema)["description"])}</p>`}<pre>${JSON.stringify(schema, null, 2)}</pre></section>`)}
+${schemas.map(([name, schema]) => html`<section class="operation" id="schema-${name}"><h3><code>${name}</code></h3>${str(obj(schema)["description"]) === "" ? "" : html`<p>${prose(obj(schema)["description"])}</p>`}<pre>${JSON.stringify(schema, null, 2)}</pre></section>`)}
 </main>
 </body>
 </html>
