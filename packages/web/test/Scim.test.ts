@@ -155,6 +155,15 @@ describe(`SCIM 2.0 (${ENGINE})`, () => {
     const user = (await site.run(Core.showUser("testy@acme.test").pipe(asAdmin))).user
     expect([user.status, user.firstName, user.orgUnit]).toEqual(["suspended", "Tess", "Ops"])
     expect((await call("PATCH", `/Users/${id}`, patchOp({ op: "Replace", path: "active", value: "True" }), entra)).body.active).toBe(true)
+    // a value path into an attribute the account lacks adds it; a removal clears one
+    const phoned = await call("PATCH", `/Users/${id}`, patchOp(
+      { op: "Add", path: 'phoneNumbers[type eq "work"].value', value: "+44 20 7946 0958" },
+      { op: "Add", path: "title", value: "Researcher" }
+    ), entra)
+    expect([phoned.status, phoned.body.phoneNumbers, phoned.body.title]).toEqual([200, [{ value: "+442079460958", type: "work" }], "Researcher"])
+    const cleared = await call("PATCH", `/Users/${id}`, patchOp({ op: "Remove", path: "title" }, { op: "Remove", path: "phoneNumbers" }), entra)
+    expect([cleared.status, "title" in cleared.body, "phoneNumbers" in cleared.body]).toEqual([200, false, false])
+    expect((await site.run(Core.showUser("testy@acme.test").pipe(asAdmin))).user.position).toBeNull()
 
     const group = await call("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", displayName: "Research", meta: { resourceType: "Group" } }, entra)
     const gid: string = group.body.id
