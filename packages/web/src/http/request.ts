@@ -10,6 +10,13 @@ export interface Form {
   readonly has: (name: string) => boolean
 }
 
+/**
+ * Whether reading a body failed because it passed the size limit: the platform's Node stream reader
+ * fails with this one `Error` when it counts more bytes than `withMaxBodySize` allows.
+ */
+export const isBodyTooLarge = (error: { readonly cause?: unknown }): boolean =>
+  error.cause instanceof Error && error.cause.message === "maxBytes exceeded"
+
 /** The form of a POST, read only up to `maxBodyBytes`; a larger body is `BodyTooLarge`. */
 export const readForm = Effect.gen(function*() {
   const request = yield* HttpServerRequest.HttpServerRequest

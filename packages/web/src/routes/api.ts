@@ -13,6 +13,7 @@ import * as Core from "@usher/core"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
 import { BadRequest, BodyTooLarge, isServerError, problem } from "../http/errors.js"
+import { isBodyTooLarge } from "../http/request.js"
 
 /** The most questions one batch may ask. */
 export const MAX_CHECKS = 1_000
@@ -45,7 +46,7 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>, options: BodyOptions
     if (Number(request.headers["content-length"] ?? "0") > MAX_API_BODY) return yield* Effect.fail(new BodyTooLarge())
     const text = yield* request.text.pipe(
       HttpIncomingMessage.withMaxBodySize(Option.some(MAX_API_BODY)),
-      Effect.mapError((error) => /too large|max.*size|exceed/i.test(`${error.message} ${String(error.cause)}`) ? new BodyTooLarge() : new BadRequest({ reason: "the body could not be read" }))
+      Effect.mapError((error) => isBodyTooLarge(error) ? new BodyTooLarge() : new BadRequest({ reason: "the body could not be read" }))
     )
     const body = text.trim() === "" && options.whenEmpty !== undefined
       ? options.whenEmpty
