@@ -9,6 +9,7 @@ import type { BotConfig } from "./config.js"
 import { makeIdentity, slackErrorCode } from "./identity.js"
 import * as Actions from "./listeners/actions/index.js"
 import * as Commands from "./listeners/commands/index.js"
+import * as Events from "./listeners/events/index.js"
 import * as Views from "./listeners/views/index.js"
 import { makeBackoff, makePacer } from "./pace.js"
 import { GuardedHTTPReceiver } from "./receiver.js"
@@ -156,6 +157,7 @@ export const startBot = async (
   Commands.register(app, bot)
   Actions.register(app, bot)
   Views.register(app, bot)
+  Events.register(app, bot)
   app.error(async (error) => bot.logger.error(`usher-slack: ${error.message}`))
 
   let port: number | undefined

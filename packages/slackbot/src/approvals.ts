@@ -1,9 +1,10 @@
 import * as Core from "@usher/core"
 import { Cause, Duration, Effect, Either, Option, Queue, Stream } from "effect"
-import { approvalMessage, postAdvice, requestFiled, requesterNotice } from "./blocks/approvals.js"
+import { approvalMessage, postAdvice, requestFiled, requesterNotice, type TargetDetail } from "./blocks/approvals.js"
 import type { Reply } from "./blocks/mrkdwn.js"
 import type { Bot } from "./bot.js"
 import { callSlack, FINAL_ERRORS, SlackApiFailed } from "./identity.js"
+import { targetDetails } from "./requests.js"
 
 /** The least time between two sync passes woken by change signals. */
 const SIGNALLED_PASS_GAP_MS = 100
@@ -37,6 +38,22 @@ const post = (bot: Bot, path: Path, channel: string, message: Reply) =>
     )
 
 /**
+ * The accounts a request acts on as they are now, for its approvals message, read as its
+ * requester: the message is theirs, and shows what they may read (core's `showUser` rule), not
+ * what the bot could. Decoration only: any failure leaves the details out.
+ */
+const channelTargets = (bot: Bot, approval: Core.ApprovalRequest) =>
+  targetDetails(approval).pipe(
+    // the requester's id as core stored it: the acting user of a read, never of a change
+    Core.as(approval.requestedById as Core.UserId, "slack"),
+    Effect.catchAllCause((cause) =>
+      Effect.sync((): ReadonlyArray<TargetDetail> => {
+        bot.logger.warn(`usher-slack: could not read the accounts of ${approval.id} for its message: ${Cause.pretty(cause)}`)
+        return []
+      }))
+  )
+
+/**
  * Posts a new request to the approvals channel and records where (so its message can be
  * updated after the response URL has expired). Each request is posted once across replicas and
  * paths (the command that filed it, the sync loop for requests filed elsewhere); a post that
@@ -44,7 +61,7 @@ const post = (bot: Bot, path: Path, channel: string, message: Reply) =>
  */
 export const postToChannel = (bot: Bot, approval: Core.ApprovalRequest, requesterSlackId: string | null, path: Path = "background") =>
   Effect.gen(function*() {
-    const message = approvalMessage(approval, { requester: requesterSlackId })
+    const message = approvalMessage(approval, { requester: requesterSlackId }, yield* channelTargets(bot, approval))
     const posted = yield* Effect.either(Core.Jobs.claimSlackDelivery(`post:${approval.id}`, post(bot, path, bot.config.approvalsChannel, message)).pipe(Core.Jobs.asSystem("slack")))
     if (Either.isLeft(posted)) {
       bot.logger.warn(`usher-slack: could not post approval request ${approval.id} to ${bot.config.approvalsChannel}: ${posted.left.error}. ${postAdvice(posted.left.error)}`)
@@ -101,7 +118,7 @@ export const refreshMessage = (bot: Bot, approval: Core.ApprovalRequest, slack: 
     const where = approval.slack ?? (slack.message?.channel && slack.message.ts ? slack.message : null)
     if (where === null) return outcome({ _tag: "NotPosted" })
     const requester = slack.requester ?? (yield* bot.identity.slackIdOf(approval.requestedBy))
-    const message = approvalMessage(approval, { requester, ...(slack.decidedBy === undefined ? {} : { decidedBy: slack.decidedBy }) })
+    const message = approvalMessage(approval, { requester, ...(slack.decidedBy === undefined ? {} : { decidedBy: slack.decidedBy }) }, yield* channelTargets(bot, approval))
     const updated = yield* Effect.either(callSlack("chat.update", () => bot.background.chat.update({ channel: where.channel, ts: where.ts, text: message.text, blocks: [...message.blocks] })))
     if (Either.isRight(updated)) {
       yield* Core.Jobs.markSlackSynced(approval.id, approval.version).pipe(Core.Jobs.asSystem("slack"))

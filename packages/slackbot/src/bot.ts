@@ -4,7 +4,7 @@ import { Cause, Effect, Exit, Scheduler, type ManagedRuntime } from "effect"
 import { errorReply, shownError } from "./blocks/errors.js"
 import type { Reply } from "./blocks/mrkdwn.js"
 import type { BotConfig } from "./config.js"
-import type { Identity } from "./identity.js"
+import { callSlack, type Identity } from "./identity.js"
 import type { Backoff, Pacer } from "./pace.js"
 
 /** What every listener works with: settings, the core runtime, the Web API clients and the identity resolver. */
@@ -116,6 +116,11 @@ export const replyWith = async (bot: Bot, respond: Respond, reply: Reply): Promi
     bot.logger.warn(`usher-slack: could not reply through the response URL: ${String(error)}`)
   }
 }
+
+/** A direct message from the bot (the app's Messages tab), for someone it cannot answer where they acted; a failure is logged. */
+export const tellDirectly = (bot: Bot, slackUserId: string, reply: Reply): Promise<void> =>
+  runLogged(bot, "answering in a direct message", callSlack("chat.postMessage", () =>
+    bot.client.chat.postMessage({ channel: slackUserId, text: reply.text, blocks: [...reply.blocks] })))
 
 /**
  * Runs listeners' work after their ack, at most `concurrency` at a time, each started in the

@@ -2,7 +2,9 @@
 export const Ids = {
   approve: "usher_approve",
   deny: "usher_deny",
+  withdraw: "usher_withdraw",
   inviteView: "usher_invite",
+  approveView: "usher_approve_note",
   denyView: "usher_deny_reason",
   input: {
     email: "email",
@@ -11,6 +13,7 @@ export const Ids = {
     roles: "roles",
     groups: "groups",
     link: "link",
-    reason: "reason"
+    reason: "reason",
+    note: "note"
   }
 } as const

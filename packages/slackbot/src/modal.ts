@@ -1,7 +1,7 @@
 import type { types } from "@slack/bolt"
 import type { Reply } from "./blocks/mrkdwn.js"
 import { loadingModal, noticeModal } from "./blocks/modals.js"
-import { replyWith, type Bot, type Respond } from "./bot.js"
+import { replyWith, tellDirectly, type Bot, type Respond } from "./bot.js"
 import { Effect } from "effect"
 import { callSlack, slackErrorCode, type SlackApiFailed } from "./identity.js"
 
@@ -28,11 +28,15 @@ export const showModal = (bot: Bot, loading: string | undefined, triggerId: stri
       : callSlack("views.update", () => bot.client.views.update({ view_id: loading, view }))
   )
 
-/** Answers in the loading modal when one is open (the person is looking at it), else ephemerally. */
-export const answerIn = async (bot: Bot, respond: Respond, reply: Reply, loading: string | undefined, title: string): Promise<void> => {
+/**
+ * Answers in the loading modal when one is open (the person is looking at it), else ephemerally
+ * through the response URL, else (a click on the Home tab has none) in a direct message to `slackUserId`.
+ */
+export const answerIn = async (bot: Bot, respond: Respond | undefined, reply: Reply, loading: string | undefined, title: string, slackUserId?: string): Promise<void> => {
   if (loading !== undefined) {
     const shown = await bot.client.views.update({ view_id: loading, view: noticeModal(title, reply) }).then(() => true, () => false)
     if (shown) return
   }
-  await replyWith(bot, respond, reply)
+  if (respond !== undefined) return replyWith(bot, respond, reply)
+  if (slackUserId !== undefined) return tellDirectly(bot, slackUserId, reply)
 }

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
-import { blockActionsPayload, slashCommandFields, type RecordedCall } from "@usher/testkit"
+import { blockActionsPayload, slashCommandFields, viewSubmissionPayload, type RecordedCall } from "@usher/testkit"
 import { Effect } from "effect"
 import { Ids } from "../src/ids.js"
 import { APPROVALS, auditHead, auditSince, People, socketHarness, textOf } from "./support.js"
@@ -29,9 +29,17 @@ describe("Socket Mode", () => {
       })
       const ack = yield* Effect.promise(() => h.socket.send("interactive", click))
       assert.isString(ack.envelope_id)
+      const [form] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "views.update"))
+      const view = form!.args["view"] as { callback_id: string; private_metadata: string }
+      assert.strictEqual(view.callback_id, Ids.approveView)
+      const submission = viewSubmissionPayload(h.fake.teamId, {
+        userId: People.apo.slack, callbackId: Ids.approveView, privateMetadata: view.private_metadata, values: {}, triggerId: "trigger-s-4", viewId: "V-s-4"
+      })
+      assert.isString((yield* Effect.promise(() => h.socket.send("interactive", submission))).envelope_id)
       const [update] = yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.update"))
       assert.include(textOf(update!), "*Approved* by <@U0APO> (apo@acme.test)")
       yield* Effect.promise(() => h.socket.send("interactive", click, { retryAttempt: 1, retryReason: "timeout" }))
+      yield* Effect.promise(() => h.socket.send("interactive", submission, { retryAttempt: 1, retryReason: "timeout" }))
 
       // a later command's answer: the redelivered envelopes were handled (each claims first, in order)
       yield* Effect.promise(() => h.socket.send("slash_commands", slashCommandFields(h.fake.teamId, { userId: People.apo.slack, text: "pending", triggerId: "trigger-s-3", responseUrl: h.fake.responseUrl("s-pending") })))

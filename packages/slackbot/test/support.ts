@@ -4,6 +4,7 @@ import * as Core from "@usher/core"
 import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender, type RecordedCall, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
 import { startBot, type RunningBot } from "../src/app.js"
+import { Ids } from "../src/ids.js"
 import type { BotConfig } from "../src/config.js"
 
 /** The signing secret the test bot and sender share. */
@@ -185,3 +186,38 @@ export const modalFor = async (fake: FakeSlackApi, triggerId: string) => {
   const [update] = await fake.waitFor((c) => c.method === "views.update" && c.args["view_id"] === viewId)
   return { open: open!, update: update!, view: update!.args["view"] as { callback_id?: string; private_metadata: string; blocks: ReadonlyArray<unknown> } }
 }
+
+/** A modal's input values: one text input under its own block and action id. */
+export const textInput = (id: string, value: string) => ({ [id]: { [id]: { type: "plain_text_input", value } } })
+
+/**
+ * Approves through the modal an Approve button opens: `click` is the click (on the approvals
+ * message, a pending list, the Home tab), then the form that replaced the loading modal is
+ * submitted with the note. Fails when the click did not get the form (a refusal shows instead).
+ */
+export const approveThrough = async (h: Harness, userId: string, click: () => Promise<{ readonly triggerId: string }>, note = "") => {
+  const clicked = await click()
+  const { view } = await modalFor(h.fake, clicked.triggerId)
+  if (view.callback_id !== Ids.approveView) throw new Error(`the click got no approve form but ${JSON.stringify(view.blocks)}`)
+  const submitted = await h.sender.submitView({ userId, callbackId: Ids.approveView, privateMetadata: view.private_metadata, values: textInput(Ids.input.note, note) })
+  if (submitted.status !== 200 || submitted.body !== "") throw new Error(`the submission was answered ${submitted.status} ${submitted.body}`)
+  return { clicked, view, submitted }
+}
+
+/** Approves a request from its approvals-channel message (`value` is its Approve button's). */
+export const approveInChannel = (h: Harness, userId: string, value: string, ts: string, note = "") =>
+  approveThrough(h, userId, () => h.sender.click({ userId, actionId: Ids.approve, value, channel: APPROVALS, ts }), note)
+
+/** The next Home tab published for a Slack user after the call numbered `afterSeq`: its blocks' text and the view. */
+export const publishedHome = async (fake: FakeSlackApi, slackUserId: string, afterSeq = 0) => {
+  const [call] = await fake.waitFor((c) => c.method === "views.publish" && c.args["user_id"] === slackUserId && c.seq > afterSeq)
+  const view = call!.args["view"] as { type: string; blocks: ReadonlyArray<{ type: string; block_id?: string; elements?: ReadonlyArray<{ action_id?: string; value?: string }> }> }
+  return { call: call!, view, text: JSON.stringify(view.blocks) }
+}
+
+/** The buttons of a message or view, by block: block id → action id → value. */
+export const buttonsByBlock = (blocks: ReadonlyArray<{ type: string; block_id?: string; elements?: ReadonlyArray<{ action_id?: string; value?: string }> }>) =>
+  Object.fromEntries(blocks.filter((b) => b.type === "actions").map((b) => [b.block_id ?? "", Object.fromEntries((b.elements ?? []).map((e) => [e.action_id ?? "", e.value ?? ""]))]))
+
+/** The latest call's sequence number (to wait for what comes after it). */
+export const lastSeq = (fake: FakeSlackApi) => fake.calls.at(-1)?.seq ?? 0

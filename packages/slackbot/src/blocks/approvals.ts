@@ -22,6 +22,57 @@ export const decodeDecision = (text: string | undefined): DecisionValue | undefi
   }
 }
 
+/** What a message tells about one account a request acts on, read from core when the message is built. */
+export type TargetDetail =
+  | { readonly _tag: "Found"; readonly detail: Core.UserDetail }
+  | { readonly _tag: "Unavailable"; readonly email: string; readonly why: string }
+
+/** How many of the accounts a request acts on a message describes (a bulk request names the rest in its summary). */
+export const MAX_TARGETS = 3
+
+const list = (items: ReadonlyArray<string>, none: string) => items.length === 0 ? none : items.join("\n")
+
+/** The account's current state: status, last activity, roles (with scope and expiry) and groups. */
+export const targetBlocks = (targets: ReadonlyArray<TargetDetail>): Array<KnownBlock> =>
+  targets.slice(0, MAX_TARGETS).map((t) => {
+    if (t._tag === "Unavailable") return context(`${escape(t.email)}: no current details (${escape(clip(t.why, 300))})`)
+    const { user, grants, groups } = t.detail
+    return fields([
+      ["Account now", `${escape(user.email)} · ${escape(user.status)}`],
+      ["Last active", user.lastActiveAt === null ? "never" : when(user.lastActiveAt)],
+      ["Roles", list(grants.map((g) => `${escape(g.role)} @ ${escape(g.scope)}${g.group === null ? "" : ` (group ${escape(g.group)})`}${g.expiresAt === null ? "" : ` until ${when(g.expiresAt)}`}`), "none")],
+      ["Groups", list(groups.map((g) => escape(`${g.org}/${g.name}`)), "none")]
+    ])
+  })
+
+/** Approve (opens the note modal) and Deny (opens the reason modal) for one request; `blockId` is unique within its message or view. */
+export const decisionButtons = (value: string, blockId = "decision"): KnownBlock => ({
+  type: "actions",
+  block_id: blockId,
+  elements: [
+    { type: "button", action_id: Ids.approve, style: "primary", text: { type: "plain_text", text: "Approve" }, value },
+    { type: "button", action_id: Ids.deny, style: "danger", text: { type: "plain_text", text: "Deny" }, value }
+  ]
+})
+
+/** Withdraw, for the requester's own pending request (core's cancel), after a confirmation. */
+export const withdrawButton = (a: Core.ApprovalRequest, blockId: string): KnownBlock => ({
+  type: "actions",
+  block_id: blockId,
+  elements: [{
+    type: "button",
+    action_id: Ids.withdraw,
+    text: { type: "plain_text", text: "Withdraw" },
+    value: encodeDecision({ id: a.id, requester: null }),
+    confirm: {
+      title: { type: "plain_text", text: "Withdraw this request?" },
+      text: { type: "mrkdwn", text: clipMrkdwn(`${escape(clip(a.summary, 200))}: nobody will be able to approve it any more.`, 300) },
+      confirm: { type: "plain_text", text: "Withdraw" },
+      deny: { type: "plain_text", text: "Keep it" }
+    }
+  }]
+})
+
 /** A channel as mrkdwn: a mention for an id (`<#C0123>`); a configured `#name` as text, which Slack cannot link. */
 export const channelRef = (channel: string): string => channel.startsWith("#") ? escape(channel) : `<#${escape(channel)}>`
 
@@ -50,45 +101,31 @@ export const outcomeLine = (a: Core.ApprovalRequest, decidedBySlack?: string): s
 }
 
 /**
- * The approvals-channel message for a request: who asked, whom it is about, why, until when;
- * Approve/Deny buttons while it is pending, the outcome and who decided once it is not.
+ * The approvals-channel message for a request: who asked, whom it is about (the account as it is
+ * now), why, until when; Approve/Deny buttons while it is pending, the outcome and who decided
+ * (and no expiry) once it is not.
  */
-export const approvalMessage = (a: Core.ApprovalRequest, slack: { readonly requester?: string | null; readonly decidedBy?: string } = {}): Reply => {
+export const approvalMessage = (
+  a: Core.ApprovalRequest,
+  slack: { readonly requester?: string | null; readonly decidedBy?: string } = {},
+  targets: ReadonlyArray<TargetDetail> = []
+): Reply => {
   const value = encodeDecision({ id: a.id, requester: slack.requester ?? null })
+  const pending = a.status === "pending"
   const blocks: Array<KnownBlock> = [
-    header(a.status === "pending" ? "Approval needed" : "Approval request"),
+    header(pending ? "Approval needed" : "Approval request"),
     section(`*${escape(a.summary)}*`),
     fields([
       ["Requested by", `${person(a.requestedBy, slack.requester)} via ${escape(a.requestedVia)}`],
       ["Reason", escape(clip(a.reason, 1500))],
-      ["Expires", when(a.expiresAt)],
+      ...(pending ? [["Expires", when(a.expiresAt)] as const] : []),
       ["Needs", `approvals.decide at ${a.scopes.map(escape).join(", ")}`]
-    ])
+    ]),
+    ...targetBlocks(targets)
   ]
-  if (a.status === "pending") {
-    blocks.push({
-      type: "actions",
-      block_id: "decision",
-      elements: [
-        {
-          type: "button",
-          action_id: Ids.approve,
-          style: "primary",
-          text: { type: "plain_text", text: "Approve" },
-          value,
-          confirm: {
-            title: { type: "plain_text", text: "Approve this request?" },
-            text: { type: "mrkdwn", text: clipMrkdwn(`${escape(clip(a.summary, 200))}. It is carried out at once and cannot be undone.`, 300) },
-            confirm: { type: "plain_text", text: "Approve" },
-            deny: { type: "plain_text", text: "Cancel" }
-          }
-        },
-        { type: "button", action_id: Ids.deny, style: "danger", text: { type: "plain_text", text: "Deny" }, value }
-      ]
-    })
-  }
+  if (pending) blocks.push(decisionButtons(value))
   blocks.push(section(outcomeLine(a, slack.decidedBy)), context(`Request ${a.id} · also in the CLI: \`usher approvals show ${a.id}\``))
-  return { text: fallback(`${a.status === "pending" ? "Approval needed" : `Approval request ${a.status}`}: ${escape(clip(a.summary, 2000))} (requested by ${escape(a.requestedBy)})`), blocks }
+  return { text: fallback(`${pending ? "Approval needed" : `Approval request ${a.status}`}: ${escape(clip(a.summary, 2000))} (requested by ${escape(a.requestedBy)})`), blocks }
 }
 
 /** The requester's notice that their request was decided. */
@@ -133,18 +170,64 @@ export const requestFiled = (a: Core.ApprovalRequest, posted: { readonly channel
   }
 }
 
-/** `/usher pending`: the pending requests the person can see. */
-export const pendingList = (requests: ReadonlyArray<Core.ApprovalRequest>): Reply => {
-  if (requests.length === 0) return { text: "No pending approval requests.", blocks: [section("No pending approval requests you could decide or asked for.")] }
-  const shown = requests.slice(0, 15)
-  const blocks: Array<KnownBlock> = [header(`Pending approval requests (${requests.length})`)]
-  for (const a of shown) {
-    blocks.push(divider, section(`*${escape(a.summary)}*\nRequested by ${escape(a.requestedBy)} ${when(a.createdAt)} · expires ${when(a.expiresAt)}\n_${escape(clip(a.reason, 300))}_`))
-    blocks.push(context(`Request ${a.id}${a.slack === null ? "" : ` · ${channelRef(a.slack.channel)}`}`))
-  }
-  if (requests.length > shown.length) blocks.push(context(`…and ${requests.length - shown.length} more: \`usher approvals list --status pending\``))
-  return { text: `${requests.length} pending approval request(s).`, blocks }
+/** What the person looking at a pending request may do about it, by core's checks. */
+export type May =
+  | { readonly _tag: "Decide" }
+  | { readonly _tag: "Withdraw" }
+  | { readonly _tag: "Cannot"; readonly why: string }
+  /** beyond the requests checked for one answer; a click still gets core's answer */
+  | { readonly _tag: "Unchecked" }
+
+/** A pending request as one person sees it. */
+export interface SeenRequest {
+  readonly request: Core.ApprovalRequest
+  readonly may: May
 }
+
+/** A request in a list: what it does, who asked when and why, until when, where it is posted. */
+export const requestLine = (a: Core.ApprovalRequest, reasonMax = 300): string =>
+  `*${escape(a.summary)}*\nRequested by ${escape(a.requestedBy)} ${when(a.createdAt)} · expires ${when(a.expiresAt)}\n_${escape(clip(a.reason, reasonMax))}_\n` +
+  `Request ${a.id}${a.slack === null ? "" : ` · ${channelRef(a.slack.channel)}`}`
+
+/** The blocks of one pending request in a list: the request, and its buttons or why there are none (at most two blocks). */
+export const seenBlocks = ({ request: a, may }: SeenRequest): Array<KnownBlock> => {
+  const value = encodeDecision({ id: a.id, requester: null })
+  switch (may._tag) {
+    case "Decide":
+    case "Unchecked":
+      return [section(requestLine(a)), decisionButtons(value, `decision:${a.id}`)]
+    case "Withdraw":
+      return [section(`${requestLine(a)}\n_You filed it._`), withdrawButton(a, `withdraw:${a.id}`)]
+    case "Cannot":
+      return [section(requestLine(a)), context(`You cannot decide it: ${escape(clip(may.why, 500))}`)]
+  }
+}
+
+/** How many requests `/usher pending` shows (three blocks each, within a message's 50). */
+export const PENDING_SHOWN = 15
+
+/**
+ * `/usher pending`: the pending requests the person can see, each with Approve/Deny when core
+ * says they may decide it, Withdraw when they filed it, or why not; `notice` (the outcome of a
+ * decision made from the list) goes first.
+ */
+export const pendingList = (seen: ReadonlyArray<SeenRequest>, notice?: Reply): Reply => {
+  const top = notice === undefined ? [] : [...notice.blocks.slice(0, 2), divider]
+  if (seen.length === 0) {
+    return { text: notice?.text ?? "No pending approval requests.", blocks: [...top, section("No pending approval requests you could decide or asked for.")] }
+  }
+  const shown = seen.slice(0, PENDING_SHOWN)
+  const blocks: Array<KnownBlock> = [...top, header(`Pending approval requests (${seen.length})`)]
+  for (const entry of shown) blocks.push(divider, ...seenBlocks(entry))
+  if (seen.length > shown.length) blocks.push(context(`…and ${seen.length - shown.length} more: \`usher approvals list --status pending\``))
+  return { text: notice?.text ?? `${seen.length} pending approval request(s).`, blocks }
+}
+
+/** What the decider is told where they decided (the list or Home they clicked on): the outcome of their decision. */
+export const decisionNotice = (a: Core.ApprovalRequest, decidedBySlack?: string): Reply => ({
+  text: fallback(`${escape(clip(a.summary, 2000))}: ${a.status}.`),
+  blocks: [section(`*${escape(a.summary)}*\n${outcomeLine(a, decidedBySlack)}`)]
+})
 
 /** What the decider is told when the channel message could not show their decision: posted anew, or not shown at all. */
 export const messageNotUpdated = (

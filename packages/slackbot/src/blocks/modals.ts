@@ -1,7 +1,8 @@
 import type { types } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Ids } from "../ids.js"
-import { clip, escape, section } from "./mrkdwn.js"
+import { targetBlocks, type TargetDetail } from "./approvals.js"
+import { clip, context, escape, section } from "./mrkdwn.js"
 
 type ModalView = types.ModalView
 
@@ -53,8 +54,29 @@ export const inviteModal = (metadata: string): ModalView => ({
   ]
 })
 
+/** The request a decision modal is about: what it does, who asked and why, and the account as it is now. */
+const aboutRequest = (request: Core.ApprovalRequest, targets: ReadonlyArray<TargetDetail>): Array<types.KnownBlock> => [
+  section(`*${escape(request.summary)}*\nRequested by ${escape(request.requestedBy)}: _${escape(clip(request.reason, 500))}_`),
+  ...targetBlocks(targets)
+]
+
+/** The modal an Approve click opens: an optional note, recorded with the decision; submitting approves (and carries it out). */
+export const approveModal = (request: Core.ApprovalRequest, metadata: string, targets: ReadonlyArray<TargetDetail> = []): ModalView => ({
+  type: "modal",
+  callback_id: Ids.approveView,
+  private_metadata: metadata,
+  title: { type: "plain_text", text: "Approve request" },
+  submit: { type: "plain_text", text: "Approve" },
+  close: { type: "plain_text", text: "Cancel" },
+  blocks: [
+    ...aboutRequest(request, targets),
+    context("Approving carries it out at once; it cannot be undone."),
+    input(Ids.input.note, "Note (optional)", Core.Input.MaxLength.reason, { optional: true, multiline: true, hint: "Recorded with your decision in the audit log; the requester sees it." })
+  ]
+})
+
 /** The modal a Deny click opens: the reason is required, as core requires it. */
-export const denyModal = (request: Core.ApprovalRequest, metadata: string): ModalView => ({
+export const denyModal = (request: Core.ApprovalRequest, metadata: string, targets: ReadonlyArray<TargetDetail> = []): ModalView => ({
   type: "modal",
   callback_id: Ids.denyView,
   private_metadata: metadata,
@@ -62,7 +84,7 @@ export const denyModal = (request: Core.ApprovalRequest, metadata: string): Moda
   submit: { type: "plain_text", text: "Deny" },
   close: { type: "plain_text", text: "Cancel" },
   blocks: [
-    section(`*${escape(request.summary)}*\nRequested by ${escape(request.requestedBy)}: _${escape(clip(request.reason, 500))}_`),
+    ...aboutRequest(request, targets),
     input(Ids.input.reason, "Why deny it?", Core.Input.MaxLength.reason, { multiline: true, hint: "The requester sees this." })
   ]
 })

@@ -8,7 +8,7 @@ export const help = (command: string, pages: Core.PageUrls): Reply => ({
   blocks: [
     header("usher in Slack"),
     section(Object.values(USAGE).flatMap((u) => u.split("\n")).map((u) => `\`${command} ${u}\``).join("\n")),
-    context("Mention people with @ or give their e-mail. SCOPE is provider, org:<slug> or app:<org>/<app>. Deletions wait for an approver's click in the approvals channel."),
+    context("Mention people with @ or give their e-mail. SCOPE is provider, org:<slug> or app:<org>/<app>. Deletions wait for an approver's click in the approvals channel; the app's Home tab lists what waits for your decision, your own requests and your access."),
     context(`Your own account — profile, sessions, password: <${pages.account}|${escape(pages.account)}>`)
   ]
 })

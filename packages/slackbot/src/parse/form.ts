@@ -69,3 +69,11 @@ export const readDenyForm = (values: ViewValues): Either.Either<string, Readonly
   const checked = Core.Input.checkKind("the reason", "reason", reason)
   return Either.isLeft(checked) ? Either.left({ [Ids.input.reason]: checked.left.message }) : Either.right(reason)
 }
+
+/** Reads the approve modal's note: optional (blank is none), but no longer than a reason may be, reported under its field. Total. */
+export const readApproveForm = (values: ViewValues): Either.Either<string | undefined, Readonly<Record<string, string>>> => {
+  const note = values[Ids.input.note]?.[Ids.input.note]?.value ?? ""
+  if (note.trim() === "") return Either.right(undefined)
+  const checked = Core.Input.checkKind("the note", "reason", note)
+  return Either.isLeft(checked) ? Either.left({ [Ids.input.note]: checked.left.message }) : Either.right(note)
+}

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
 import { Ids } from "../../src/ids.js"
-import { readDenyForm, readInviteForm, type ViewValues } from "../../src/parse/form.js"
+import { readApproveForm, readDenyForm, readInviteForm, type ViewValues } from "../../src/parse/form.js"
 
 const values = (fields: Readonly<Record<string, string>>): ViewValues =>
   Object.fromEntries(Object.entries(fields).map(([id, value]) => [id, { [id]: { value } }]))
@@ -27,16 +27,28 @@ describe("modal fields (issue 9, item 11)", () => {
     assert.deepStrictEqual(readDenyForm(values({ [Ids.input.reason]: "not now" })), Either.right("not now"))
   })
 
+  it("the approve modal's note is optional (blank is none) and refused past 2000 characters (emoji count once) under its field", () => {
+    assert.deepStrictEqual(readApproveForm({}), Either.right(undefined))
+    assert.deepStrictEqual(readApproveForm(values({ [Ids.input.note]: " \n\t" })), Either.right(undefined))
+    assert.deepStrictEqual(readApproveForm(values({ [Ids.input.note]: "checked with HR" })), Either.right("checked with HR"))
+    assert.isTrue(Either.isRight(readApproveForm(values({ [Ids.input.note]: "😀".repeat(2000) }))))
+    const long = readApproveForm(values({ [Ids.input.note]: "n".repeat(2001) }))
+    assert.isTrue(Either.isLeft(long) && long.left[Ids.input.note]!.includes("the note has 2001 characters, at most 2000"))
+  })
+
   it("property: 10k submissions give a form or field errors, never a throw", () => {
     const text = fc.oneof(fc.string({ maxLength: 40 }), fc.emailAddress(), fc.integer({ min: 0, max: 3000 }).map((n) => "x".repeat(n)), fc.string({ unit: "grapheme", maxLength: 30 }))
     const submission = fc.record({
-      [Ids.input.email]: text, [Ids.input.firstName]: text, [Ids.input.lastName]: text, [Ids.input.roles]: text, [Ids.input.groups]: text, [Ids.input.reason]: text
+      [Ids.input.email]: text, [Ids.input.firstName]: text, [Ids.input.lastName]: text, [Ids.input.roles]: text, [Ids.input.groups]: text, [Ids.input.reason]: text,
+      [Ids.input.note]: text
     }, { requiredKeys: [] })
     fc.assert(fc.property(submission, (fields) => {
       const invite = readInviteForm(values(fields))
       if (Either.isLeft(invite)) assert.isAbove(Object.keys(invite.left).length, 0)
       const deny = readDenyForm(values(fields))
       if (Either.isLeft(deny)) assert.deepStrictEqual(Object.keys(deny.left), [Ids.input.reason])
+      const approve = readApproveForm(values(fields))
+      if (Either.isLeft(approve)) assert.deepStrictEqual(Object.keys(approve.left), [Ids.input.note])
     }), { numRuns: 10_000 })
   })
 })

@@ -76,7 +76,7 @@ const parseArgs = (contentType: string, body: string): Record<string, any> => {
 /**
  * A fake Slack Web API on 127.0.0.1 (a random port) that records every call: `auth.test`,
  * `users.info` and `users.lookupByEmail` from the users it is given, `chat.postMessage` (fresh
- * `ts` per message), `chat.update`, `chat.postEphemeral`, `views.open`, `views.update`, `bots.info`, and response URLs
+ * `ts` per message), `chat.update`, `chat.postEphemeral`, `views.open`, `views.update`, `views.publish`, `bots.info`, and response URLs
  * (`responseUrl(id)`). Point Bolt at `apiUrl`; wait for calls with `waitFor`.
  * `rateLimit`, `slow` and `failWith` make chosen methods misbehave the way the real one does.
  */
@@ -278,6 +278,9 @@ export class FakeSlackApi {
         return { ok: true, view: { id: `V${this.calls.length}`, ...(typeof args["view"] === "object" ? args["view"] : {}) } }
       case "views.update":
         return { ok: true, view: { id: String(args["view_id"]), ...(typeof args["view"] === "object" ? args["view"] : {}) } }
+      case "views.publish":
+        // one Home tab per user, so one view id per user
+        return { ok: true, view: { id: `VHOME${String(args["user_id"])}`, ...(typeof args["view"] === "object" ? args["view"] : {}) } }
       default:
         return { ok: false, error: "unknown_method" }
     }

@@ -76,6 +76,8 @@ export interface ButtonClick extends Origin {
   readonly value: string
   readonly channel: string
   readonly ts: string
+  /** the message is an ephemeral one (a slash command's reply), as `container.is_ephemeral` says */
+  readonly ephemeral?: boolean
 }
 
 /** The `block_actions` payload of a click: the message's channel and ts, the button's `action_id` and `value`. */
@@ -86,12 +88,82 @@ export const blockActionsPayload = (teamId: string, click: ButtonClick & { reado
   user: { id: click.userId, username: click.userId.toLowerCase(), team_id: click.teamId ?? teamId },
   api_app_id: click.appId ?? "A0USHER1",
   token: "deprecated-verification-token",
-  container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: false },
+  container: { type: "message", message_ts: click.ts, channel_id: click.channel, is_ephemeral: click.ephemeral ?? false },
   trigger_id: click.triggerId,
   channel: { id: click.channel, name: "approvals" },
   message: { type: "message", ts: click.ts, text: "" },
   response_url: click.responseUrl,
   actions: [{ type: "button", action_id: click.actionId, block_id: "decision", value: click.value, action_ts: `${Date.now() / 1000}` }]
+})
+
+/** A button click on the app's Home tab: like Slack, the payload names the view and has no channel, message or response URL. */
+export interface HomeClick extends Origin {
+  readonly userId: string
+  readonly actionId: string
+  readonly value: string
+  /** the published Home view's id (the fake API's `views.publish` answers `VHOME<user id>`) */
+  readonly viewId?: string
+}
+
+/** The `block_actions` payload of a click on the Home tab. */
+export const homeActionsPayload = (teamId: string, click: HomeClick & { readonly triggerId: string }): Record<string, unknown> => {
+  const viewId = click.viewId ?? `VHOME${click.userId}`
+  return {
+    type: "block_actions",
+    team: { id: click.teamId ?? teamId, domain: "fake" },
+    ...(click.enterpriseId === undefined ? {} : { enterprise: { id: click.enterpriseId, name: "grid" } }),
+    user: { id: click.userId, username: click.userId.toLowerCase(), name: click.userId.toLowerCase(), team_id: click.teamId ?? teamId },
+    api_app_id: click.appId ?? "A0USHER1",
+    token: "deprecated-verification-token",
+    container: { type: "view", view_id: viewId },
+    trigger_id: click.triggerId,
+    view: { id: viewId, type: "home", team_id: click.teamId ?? teamId, app_installed_team_id: click.teamId ?? teamId, blocks: [], private_metadata: "", callback_id: "", state: { values: {} }, hash: "h" },
+    actions: [{ type: "button", action_id: click.actionId, block_id: "home", value: click.value, action_ts: `${Date.now() / 1000}` }]
+  }
+}
+
+/** An Events API delivery (`event_callback`) of one event, as Slack sends it over HTTP. */
+export const eventCallbackBody = (teamId: string, event: Record<string, unknown>, origin: Origin & { readonly eventId: string }): Record<string, unknown> => ({
+  token: "deprecated-verification-token",
+  team_id: origin.teamId ?? teamId,
+  ...(origin.enterpriseId === undefined ? {} : { enterprise_id: origin.enterpriseId }),
+  api_app_id: origin.appId ?? "A0USHER1",
+  event,
+  type: "event_callback",
+  event_id: origin.eventId,
+  event_time: Math.floor(Date.now() / 1000),
+  authorizations: [{ enterprise_id: null, team_id: origin.teamId ?? teamId, user_id: "UBOT0001", is_bot: true, is_enterprise_install: false }],
+  is_ext_shared_channel: false
+})
+
+/** A modal's submission: the view's callback id, private metadata and input values (block id → action id → state). */
+export interface ViewSubmission extends Origin {
+  readonly userId: string
+  readonly callbackId: string
+  readonly privateMetadata: string
+  readonly values: Record<string, Record<string, Record<string, unknown>>>
+  readonly triggerId?: string
+  readonly viewId?: string
+}
+
+/** The `view_submission` payload of a modal submitted (form-encoded over HTTP, an object over Socket Mode). */
+export const viewSubmissionPayload = (teamId: string, submission: ViewSubmission & { readonly triggerId: string; readonly viewId: string }): Record<string, unknown> => ({
+  type: "view_submission",
+  team: { id: submission.teamId ?? teamId, domain: "fake" },
+  ...(submission.enterpriseId === undefined ? {} : { enterprise: { id: submission.enterpriseId, name: "grid" } }),
+  user: { id: submission.userId, username: submission.userId.toLowerCase(), team_id: submission.teamId ?? teamId },
+  api_app_id: submission.appId ?? "A0USHER1",
+  token: "deprecated-verification-token",
+  trigger_id: submission.triggerId,
+  view: {
+    id: submission.viewId,
+    type: "modal",
+    callback_id: submission.callbackId,
+    private_metadata: submission.privateMetadata,
+    state: { values: submission.values },
+    hash: "h"
+  },
+  response_urls: []
 })
 
 /**
@@ -116,8 +188,8 @@ export class SlackSender {
     return `${prefix}-${this.counter}-${randomUUID().slice(0, 8)}`
   }
 
-  /** POSTs a raw form body, signed. */
-  post(body: string, options: SigningOptions = {}): Promise<SlackHttpResponse> {
+  /** POSTs a raw body, signed: form-encoded as Slack sends commands and interactions, or JSON as it sends events. */
+  post(body: string, options: SigningOptions & { readonly json?: boolean } = {}): Promise<SlackHttpResponse> {
     const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
     const sig = options.signature ?? signature(options.secret ?? this.secret, timestamp, body)
     const started = performance.now()
@@ -126,7 +198,7 @@ export class SlackSender {
         method: "POST",
         headers: {
           ...options.headers,
-          "content-type": "application/x-www-form-urlencoded",
+          "content-type": options.json === true ? "application/json" : "application/x-www-form-urlencoded",
           "content-length": Buffer.byteLength(body),
           "x-slack-request-timestamp": String(timestamp),
           "x-slack-signature": sig
@@ -172,32 +244,28 @@ export class SlackSender {
     return { ...(await this.interaction(payload, options)), responseId, triggerId }
   }
 
+  /** A click on the app's Home tab (`block_actions` from a `home` view), with a fresh trigger id. */
+  async homeClick(click: HomeClick & { readonly triggerId?: string }, options: SigningOptions = {}) {
+    const triggerId = click.triggerId ?? this.nextId("trigger")
+    return { ...(await this.interaction(homeActionsPayload(this.teamId, { ...click, triggerId }), options)), triggerId }
+  }
+
+  /** Delivers an event (`event_callback`, JSON) such as `app_home_opened`. */
+  async event(event: Record<string, unknown>, origin: Origin & { readonly eventId?: string } = {}, options: SigningOptions = {}) {
+    const eventId = origin.eventId ?? this.nextId("Ev")
+    const body = JSON.stringify(eventCallbackBody(this.teamId, event, { ...origin, eventId }))
+    return { ...(await this.post(body, { ...options, json: true })), eventId, request: body }
+  }
+
+  /** The person opens the app's Home tab: `app_home_opened` with `tab: home`. */
+  openHome(userId: string, origin: Origin = {}, options: SigningOptions = {}) {
+    return this.event({ type: "app_home_opened", user: userId, channel: `D${userId.slice(1)}`, tab: "home", event_ts: `${Date.now() / 1000}` }, origin, options)
+  }
+
   /** A modal submitted: `view_submission` with the view's callback id, private metadata and input values. */
-  async submitView(submission: {
-    readonly userId: string
-    readonly callbackId: string
-    readonly privateMetadata: string
-    readonly values: Record<string, Record<string, Record<string, unknown>>>
-    readonly triggerId?: string
-  }, options: SigningOptions = {}) {
+  async submitView(submission: ViewSubmission, options: SigningOptions = {}) {
     const triggerId = submission.triggerId ?? this.nextId("trigger")
-    const payload = {
-      type: "view_submission",
-      team: { id: this.teamId, domain: "fake" },
-      user: { id: submission.userId, username: submission.userId.toLowerCase(), team_id: this.teamId },
-      api_app_id: "A0USHER1",
-      token: "deprecated-verification-token",
-      trigger_id: triggerId,
-      view: {
-        id: this.nextId("V"),
-        type: "modal",
-        callback_id: submission.callbackId,
-        private_metadata: submission.privateMetadata,
-        state: { values: submission.values },
-        hash: "h"
-      },
-      response_urls: []
-    }
+    const payload = viewSubmissionPayload(this.teamId, { ...submission, triggerId, viewId: submission.viewId ?? this.nextId("V") })
     return { ...(await this.interaction(payload, options)), triggerId }
   }
 }

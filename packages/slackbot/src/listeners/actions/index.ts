@@ -1,112 +1,118 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt"
 import * as Core from "@usher/core"
 import { Effect, Exit } from "effect"
-import { afterDecision, refreshMessage } from "../../approvals.js"
-import { decodeDecision, messageNotUpdated, type DecisionValue } from "../../blocks/approvals.js"
+import { refreshMessage } from "../../approvals.js"
+import { decodeDecision } from "../../blocks/approvals.js"
 import { shownError } from "../../blocks/errors.js"
-import { denyModal } from "../../blocks/modals.js"
-import { afterWork, lookUpPeople, replyWith, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
+import type { Reply } from "../../blocks/mrkdwn.js"
+import { approveModal, denyModal } from "../../blocks/modals.js"
+import { afterWork, lookUpPeople, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
+import { concluded, refused } from "../../decisions.js"
 import { Ids } from "../../ids.js"
 import { answerIn, openLoading, showModal } from "../../modal.js"
+import { clickedMessage, encodeMetadata, originOf } from "../../origin.js"
+import { targetDetails } from "../../requests.js"
 
-/** What the deny modal carries to its submission. */
-export interface DenyMetadata extends DecisionValue {
-  readonly channel: string
-  readonly ts: string
-}
-
-/** The request a click is about, with the message it was on. */
-const clicked = (body: BlockAction<ButtonAction>, action: ButtonAction) => {
+/** The request a click is about (from the button's value). */
+const clicked = (action: ButtonAction) => {
   const value = decodeDecision(action.value)
-  if (value === undefined) return Effect.fail({ _tag: "UnknownButton", message: "This button is not one of usher's; nothing was done." })
-  const channel = body.container?.channel_id ?? body.channel?.id ?? ""
-  const ts = body.container?.message_ts ?? body.message?.ts ?? ""
-  return Effect.succeed({ ...value, channel, ts })
+  return value === undefined
+    ? Effect.fail({ _tag: "UnknownButton", message: "This button is not one of usher's; nothing was done." })
+    : Effect.succeed(value)
 }
 
 /** Decisions that say the message is out of date: show the request as it stands now. */
 const STALE = new Set(["ApprovalNotPending", "ApprovalExpired"])
 
-/**
- * An Approve click: core's approve use case as the clicker. On success the channel message shows
- * the outcome (updated in place through the stored channel/ts) and the requester is told; a
- * refusal (own request, not an approver, already decided, expired) is an ephemeral answer.
- */
-export const handleApprove = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond): Promise<AfterWork> => {
-  let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
-  const reply = await runToReply(bot, Effect.gen(function*() {
-    if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
-    const request = yield* clicked(body, action)
-    const actor = yield* bot.identity.actor(body.user.id)
-    const decision = yield* Effect.exit(Core.approveRequest(request.id).pipe(Core.as(actor.id, "slack")))
-    if (Exit.isSuccess(decision)) {
-      const approval = decision.value.approval
-      const slack = { requester: request.requester, decidedBy: body.user.id, message: { channel: request.channel, ts: request.ts } }
-      // the message and the requester's notice each on their own; the approver hears of it when the message could not show it
-      after = Effect.flatMap(afterDecision(bot, approval, slack), (outcome) =>
-        outcome._tag === "GaveUp" || outcome._tag === "Reposted"
-          ? Effect.promise(() => replyWith(bot, respond, messageNotUpdated(approval, outcome, body.user.id)))
-          : Effect.void)
-      return null
-    }
-    const shown = shownError(decision.cause)
-    if (STALE.has(shown._tag)) {
-      after = Effect.flatMap(Core.showApproval(request.id).pipe(Core.as(actor.id, "slack")), (current) =>
-        refreshMessage(bot, current, { requester: request.requester, message: { channel: request.channel, ts: request.ts } }))
-    }
-    return yield* Effect.failCause(decision.cause)
-  }))
-  if (reply !== null) await replyWith(bot, respond, reply)
-  return after === undefined ? undefined : afterWork(bot, after)
-}
+/** What each decision button opens. */
+const MODALS = {
+  approve: { title: "Approve request", modal: approveModal },
+  deny: { title: "Deny request", modal: denyModal }
+} as const
+
+/** The click's response URL, when it has one (a click on the Home tab has none). */
+const respondOf = (body: BlockAction<ButtonAction>, respond: Respond): Respond | undefined => body.response_url ? respond : undefined
+
+/** Answers the person who clicked: in the loading modal when one is open, else where the click came from. */
+const answerClick = (bot: Bot, body: BlockAction<ButtonAction>, respond: Respond, reply: Reply, loading: string | undefined, title: string) =>
+  answerIn(bot, respondOf(body, respond), reply, loading, title, body.user.id)
 
 /**
- * A Deny click opens a modal asking why (core requires a reason); the decision itself happens
- * when the modal is submitted. Whoever could not decide it (the requester, a non-approver), and
- * a request no longer pending or expired, is refused at the click, before typing a reason.
+ * An Approve or Deny click opens its modal (an optional note, a required reason) with the account
+ * as the clicker may read it now; the decision itself happens when the modal is submitted.
+ * Whoever could not decide it (the requester, a non-approver), and a request no longer pending
+ * or expired, is refused at the click (core's `checkCanDecide`), before typing anything; a stale
+ * approvals message is brought up to date.
  */
-export const handleDeny = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction, respond: Respond, loading?: string): Promise<AfterWork> => {
+export const handleDecisionClick = async (
+  bot: Bot,
+  kind: keyof typeof MODALS,
+  body: BlockAction<ButtonAction>,
+  action: ButtonAction,
+  respond: Respond,
+  loading?: string
+): Promise<AfterWork> => {
+  const origin = originOf(body)
   let after: Effect.Effect<unknown, unknown, Core.CoreServices> | undefined
   const reply = await runToReply(bot, Effect.gen(function*() {
     if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
-    const request = yield* clicked(body, action)
+    const request = yield* clicked(action)
     const actor = yield* bot.identity.actor(body.user.id)
     const check = yield* Effect.exit(Core.checkCanDecide(request.id).pipe(Core.as(actor.id, "slack")))
     if (Exit.isFailure(check)) {
       if (STALE.has(shownError(check.cause)._tag)) {
+        const message = clickedMessage(origin)
         after = Effect.flatMap(Core.showApproval(request.id).pipe(Core.as(actor.id, "slack")), (current) =>
-          refreshMessage(bot, current, { requester: request.requester, message: { channel: request.channel, ts: request.ts } }))
+          refreshMessage(bot, current, { requester: request.requester, ...(message === undefined ? {} : { message }) }))
       }
       return yield* Effect.failCause(check.cause)
     }
-    const current = check.value
-    const metadata: DenyMetadata = { id: current.id, requester: request.requester, channel: request.channel, ts: request.ts }
-    yield* showModal(bot, loading, body.trigger_id, denyModal(current, JSON.stringify(metadata)))
+    const targets = yield* targetDetails(check.value).pipe(Core.as(actor.id, "slack"))
+    yield* showModal(bot, loading, body.trigger_id, MODALS[kind].modal(check.value, encodeMetadata(request, origin), targets))
     return null
   }))
-  if (reply !== null) await answerIn(bot, respond, reply, loading, DENY_TITLE)
+  if (reply !== null) await answerClick(bot, body, respond, reply, loading, MODALS[kind].title)
   return after === undefined ? undefined : afterWork(bot, after)
 }
 
-const DENY_TITLE = "Deny request"
+/**
+ * A Withdraw click (the requester's own pending request, on the Home tab or `/usher pending`):
+ * core's cancel as the clicker; then the approvals message shows it and the list or tab they
+ * clicked on is shown again. A refusal (not theirs, decided meanwhile) is shown there too.
+ */
+export const handleWithdraw = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<AfterWork> => {
+  const origin = originOf(body)
+  let canceled: Core.ApprovalRequest | undefined
+  const reply = await runToReply(bot, Effect.gen(function*() {
+    if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
+    const request = yield* clicked(action)
+    const actor = yield* bot.identity.actor(body.user.id)
+    canceled = yield* Core.cancelRequest(request.id).pipe(Core.as(actor.id, "slack"))
+    return null
+  }))
+  if (canceled !== undefined) return concluded(bot, origin, body.user.id, canceled, body.user.id)
+  return reply === null ? undefined : refused(bot, origin, body.user.id, reply)
+}
 
-/** Registers the Approve and Deny buttons: acknowledge at once, then decide. */
+/** Registers the Approve, Deny and Withdraw buttons: acknowledge at once, then open the modal or withdraw. */
 export const register = (app: App, bot: Bot): void => {
-  app.action<BlockAction<ButtonAction>>(Ids.approve, async ({ ack, body, action, respond }) => {
+  for (const kind of ["approve", "deny"] as const) {
+    app.action<BlockAction<ButtonAction>>(Ids[kind], async ({ ack, body, action, respond }) => {
+      await ack()
+      // the modal opens first (its trigger lives three seconds); the form replaces it once the clicker may decide
+      const loading = await openLoading(bot, body.trigger_id, MODALS[kind].title)
+      // who clicked is looked up before the work takes a slot (a slow users.info holds none)
+      const failed = await lookUpPeople(bot, [body.user.id])
+      if (failed !== null) return answerClick(bot, body, respond, failed, loading, MODALS[kind].title)
+      const after = await bot.work(() => handleDecisionClick(bot, kind, body, action, respond, loading))
+      await after?.()
+    })
+  }
+  app.action<BlockAction<ButtonAction>>(Ids.withdraw, async ({ ack, body, action }) => {
     await ack()
-    // who clicked is looked up before the work takes a slot (a slow users.info holds none)
     const failed = await lookUpPeople(bot, [body.user.id])
-    if (failed !== null) return replyWith(bot, respond, failed)
-    const after = await bot.work(() => handleApprove(bot, body, action, respond))
-    await after?.()
-  })
-  app.action<BlockAction<ButtonAction>>(Ids.deny, async ({ ack, body, action, respond }) => {
-    await ack()
-    // the modal opens first (its trigger lives three seconds); the form replaces it once the clicker may deny
-    const loading = await openLoading(bot, body.trigger_id, DENY_TITLE)
-    const failed = await lookUpPeople(bot, [body.user.id])
-    if (failed !== null) return answerIn(bot, respond, failed, loading, DENY_TITLE)
-    const after = await bot.work(() => handleDeny(bot, body, action, respond, loading))
+    if (failed !== null) return refused(bot, originOf(body), body.user.id, failed)()
+    const after = await bot.work(() => handleWithdraw(bot, body, action))
     await after?.()
   })
 }

@@ -5,6 +5,7 @@ import { pendingList } from "../../blocks/approvals.js"
 import { granted, invited, revoked, statusChanged, whois, why } from "../../blocks/users.js"
 import type { Bot } from "../../bot.js"
 import type { Command } from "../../parse/command.js"
+import { pendingSeen } from "../../requests.js"
 
 /** A command other than help and the invite form, which need no directory identity. */
 export type DirectoryCommand = Exclude<Command, { readonly _tag: "Help" } | { readonly _tag: "InviteForm" }>
@@ -55,6 +56,6 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
       case "Why":
         return why(yield* Core.why(yield* bot.identity.target(command.target), command.permission, command.scope))
       case "Pending":
-        return pendingList(yield* Core.listApprovals({ status: "pending" }))
+        return pendingList(yield* pendingSeen)
     }
   })
