@@ -280,7 +280,7 @@ export const resendInvitation = (ref: string, options: { readonly link?: boolean
       const sql = yield* SqlClient.SqlClient
       const delivery = options.link === true ? "link" : "email"
       yield* sql`UPDATE invitations SET token_id = ${token.id}, expires_at = ${token.expiresAt}, sent_count = sent_count + 1,
-                   last_sent_at = ${at.toISOString()}, delivery = ${delivery}, version = version + 1 WHERE id = ${row.id}`.pipe(Effect.orDie)
+                   last_sent_at = ${at.toISOString()}, delivery = ${delivery}, expired_at = NULL, version = version + 1 WHERE id = ${row.id}`.pipe(Effect.orDie)
       yield* record({ action: "invitation.resend", target: row.userId, details: { email: row.email, invitation: row.id, delivery, expiresAt: token.expiresAt } })
       return yield* handOut(row.userId, row.org, token, options.link === true, at)
     }))

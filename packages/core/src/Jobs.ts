@@ -8,13 +8,14 @@
  */
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Context, Effect, Option, Stream } from "effect"
+import { Context, type Duration, Effect, Option, Stream } from "effect"
 import * as ActorModule from "./Actor.js"
 import { Actor } from "./Actor.js"
 import * as ApiTokens from "./ApiTokens.js"
 import * as Checks from "./Checks.js"
 import * as Approvals from "./Approvals.js"
 import * as DatabaseCopy from "./DatabaseCopy.js"
+import * as Policies from "./Policies.js"
 import * as Directory from "./Directory.js"
 import type { Via } from "./Domain/Audit.js"
 import * as RateLimits from "./RateLimits.js"
@@ -38,6 +39,16 @@ const job = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclu
 
 /** Marks pending requests past their date `expired`, one audit row each (the bot's sync loop). */
 export const expireApprovals = job(Approvals.expireApprovals)
+
+/**
+ * One pass of the policy runner (see `Policies.runPolicies`): expired grants revoked, invitations
+ * and requests past their date recorded, dormant accounts notified and suspended; skipped when
+ * another runner holds the lease. `usher policies run`.
+ */
+export const runPolicies = (options?: Policies.PolicyOptions) => job(Policies.runPolicies(options))
+
+/** A pass every `every`, for as long as it runs (see `Policies.policyLoop`); for `usher serve` and the bot. */
+export const policyLoop = (every: Duration.DurationInput, options?: Policies.PolicyOptions) => job(Policies.policyLoop(every, options))
 
 /** Records where a request was posted in Slack (audited). */
 export const recordSlackMessage = (id: string, channel: string, ts: string) => job(Approvals.recordSlackMessage(id, channel, ts))

@@ -13,7 +13,7 @@ import { transaction } from "./internal/tx.js"
 
 /** A mail as a use case writes it; sender and delivery are the mailer's. */
 export interface MailMessage {
-  readonly kind: "invitation" | "password-reset" | "email-change" | "password-changed" | "invitation-link-request"
+  readonly kind: "invitation" | "password-reset" | "email-change" | "password-changed" | "invitation-link-request" | "dormant-notice"
   readonly userId: string | null
   readonly to: string
   readonly subject: string

@@ -6,6 +6,7 @@ import { GrantNotFound, InvalidInput, InvalidName, LastProviderAdmin, RoleExists
 import { ROLE_NAME, type Role } from "./Domain/Access.js"
 import { newId, type RoleId } from "./Domain/Ids.js"
 import { parseIsoInstant } from "./Domain/Input.js"
+import * as AccessDuration from "./Domain/AccessDuration.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { gatedRoles, requestApproval } from "./Approvals/Request.js"
@@ -94,11 +95,15 @@ export const grantRole = (input: GrantInput) =>
   Effect.gen(function*() {
     const at = yield* now
     let expiresAt: string | null = null
+    if (input.expiresAt !== undefined && input.expiresIn !== undefined) {
+      return yield* Effect.fail(new InvalidInput({ field: "duration", reason: "give an expiry or a duration, not both" }))
+    }
     if (input.expiresAt !== undefined) {
       const ms = (yield* parseIsoInstant("expires", input.expiresAt)).getTime()
       if (ms <= at.getTime()) return yield* Effect.fail(new InvalidInput({ field: "expires", reason: "must lie in the future" }))
       expiresAt = new Date(ms).toISOString()
     }
+    if (input.expiresIn !== undefined) expiresAt = (yield* AccessDuration.expiryAfter("duration", input.expiresIn, at)).toISOString()
     return yield* transaction(Effect.gen(function*() {
       const role = yield* findRole(input.role)
       const scope = yield* scopeOrDefault(input.scope)
@@ -106,7 +111,8 @@ export const grantRole = (input: GrantInput) =>
       if ((yield* gatedRoles).has(role.name)) {
         // the requester must be able to grant it themselves; the approver adds the second pair of eyes
         yield* checkDelegation([{ role: role.name, permissions: role.permissions, scope }])
-        return approvalRequested(yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt }, input.reason))
+        const duration = input.expiresIn === undefined ? {} : { expiresAt: null, expiresIn: input.expiresIn.trim() }
+        return approvalRequested(yield* requestApproval({ _tag: "role.grant", role: role.name, principal, scope, expiresAt, ...duration }, input.reason))
       }
       return { _tag: "Granted" as const, ...yield* grantNow(principal, role, scope, expiresAt) }
     }))

@@ -38,6 +38,12 @@ export interface DirectorySettings {
   readonly "oidc.default-role": string | null
   /** what the identity provider's SCIM DELETE of a user does (`Scim/Users.ts`) */
   readonly "scim.delete": ScimDelete
+  /** an active account unused for this many days gets one notice (null: never; `Policies.ts`) */
+  readonly "dormant.notify-days": number | null
+  /** and is suspended after this many (null: never); more than `dormant.notify-days` when both are set */
+  readonly "dormant.suspend-days": number | null
+  /** accounts holding this role anywhere are never notified or suspended for dormancy (null: none) */
+  readonly "dormant.exempt-role": string | null
 }
 export type SettingKey = keyof DirectorySettings
 
@@ -53,7 +59,10 @@ export const defaults: DirectorySettings = {
   "oidc.auto-register": "off",
   "oidc.default-org": null,
   "oidc.default-role": null,
-  "scim.delete": "suspend"
+  "scim.delete": "suspend",
+  "dormant.notify-days": null,
+  "dormant.suspend-days": null,
+  "dormant.exempt-role": null
 }
 
 const whole = (key: SettingKey, max: number) => (text: string) => {
@@ -61,6 +70,15 @@ const whole = (key: SettingKey, max: number) => (text: string) => {
   return Number.isInteger(n) && n >= 1 && n <= max
     ? Effect.succeed(n)
     : Effect.fail(new SettingInvalid({ key, reason: `a whole number from 1 to ${max}` }))
+}
+
+/** A whole number of days from 1 to `max`, or `none` for no value. */
+const daysOrNone = (key: SettingKey, max: number) => (text: string) => {
+  const value = text.trim()
+  if (value === "" || value === "none") return Effect.succeed(null)
+  return Effect.map(whole(key, max)(value), (n): number | null => n).pipe(
+    Effect.mapError(() => new SettingInvalid({ key, reason: `a whole number of days from 1 to ${max}, or none` }))
+  )
 }
 
 /** A name checked by its rule, or `none` for no value. */
@@ -97,8 +115,32 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
     return (scimDeletes as ReadonlyArray<string>).includes(value)
       ? Effect.succeed(value as ScimDelete)
       : Effect.fail(new SettingInvalid({ key: "scim.delete", reason: `use ${scimDeletes.join(", ")}` }))
-  }
+  },
+  "dormant.notify-days": daysOrNone("dormant.notify-days", 3650),
+  "dormant.suspend-days": daysOrNone("dormant.suspend-days", 3650),
+  "dormant.exempt-role": nameOrNone("dormant.exempt-role", ROLE_NAME, "a role's name")
 }
+
+/**
+ * What one setting cannot be given the others: the dormant notice comes before the suspension,
+ * and an exempt role must exist (a misspelt one would exempt nobody).
+ */
+const checkTogether = (key: SettingKey, value: unknown, current: DirectorySettings) =>
+  Effect.gen(function*() {
+    const next = { ...current, [key]: value } as DirectorySettings
+    const notify = next["dormant.notify-days"]
+    const suspend = next["dormant.suspend-days"]
+    if ((key === "dormant.notify-days" || key === "dormant.suspend-days") && notify !== null && suspend !== null && notify >= suspend) {
+      return yield* Effect.fail(new SettingInvalid({ key, reason: `dormant.notify-days (${notify}) must be fewer than dormant.suspend-days (${suspend})` }))
+    }
+    if (key === "dormant.exempt-role" && typeof value === "string") {
+      const sql = yield* SqlClient.SqlClient
+      const [role] = yield* sql<{ name: string }>`SELECT name FROM roles WHERE lower(name) = ${value.toLowerCase()}`.pipe(Effect.orDie)
+      if (role === undefined) return yield* Effect.fail(new SettingInvalid({ key, reason: `there is no role ${value}` }))
+      return role.name
+    }
+    return value
+  })
 
 const isKey = (key: string): key is SettingKey => Object.hasOwn(defaults, key)
 
@@ -124,8 +166,9 @@ export const setSetting = (key: string, text: string) =>
     if (!isKey(key)) {
       return yield* Effect.fail(new SettingInvalid({ key, reason: `not a setting; use one of ${Object.keys(defaults).join(", ")}` }))
     }
-    const value = yield* parsers[key](text)
-    const before = (yield* currentSettings)[key]
+    const current = yield* currentSettings
+    const value = yield* checkTogether(key, yield* parsers[key](text), current)
+    const before = current[key]
     const sql = yield* SqlClient.SqlClient
     yield* sql`INSERT INTO settings (key, value) VALUES (${key}, ${JSON.stringify(value)})
                ON CONFLICT (key) DO UPDATE SET value = excluded.value`.pipe(Effect.orDie)

@@ -9,6 +9,12 @@ export * as Scope from "./Domain/Scope.js"
 export * as AuditLog from "./Domain/Audit.js"
 export * as Credentials from "./Domain/Credentials.js"
 export * as Input from "./Domain/Input.js"
+export * as AccessDuration from "./Domain/AccessDuration.js"
+export * as Dormancy from "./Domain/Dormancy.js"
+export {
+  LEASE_MS as POLICY_LEASE_MS, type DormantNotified, type DormantOutcome, type DormantSkipped, type DormantSuspended, type ExpiredGrant,
+  type ExpiredInvitation, type PolicyOptions, type PolicyPass, type PolicyRun, type PolicySkipped
+} from "./Policies.js"
 export * as Scripts from "./Domain/Scripts.js"
 export * from "./Domain/Errors.js"
 export * from "./Domain/Ids.js"

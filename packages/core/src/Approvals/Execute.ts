@@ -1,4 +1,6 @@
 import { Effect } from "effect"
+import { now } from "../Actor.js"
+import * as AccessDuration from "../Domain/AccessDuration.js"
 import type { ApprovalAction } from "../Domain/Approval.js"
 import { findRole, resolveScope } from "../internal/lookup.js"
 import { removeMembersNow } from "../Orgs.js"
@@ -22,7 +24,9 @@ export const execute = (action: ApprovalAction, reason: string) =>
       case "role.grant": {
         const role = yield* findRole(action.role)
         const scope = yield* resolveScope(action.scope)
-        return yield* grantNow(action.principal, role, scope, action.expiresAt)
+        // a time-bound grant lasts its duration from now, however long the request waited
+        const expiresAt = action.expiresIn === undefined ? action.expiresAt : (yield* AccessDuration.expiryAfter("duration", action.expiresIn, yield* now)).toISOString()
+        return yield* grantNow(action.principal, role, scope, expiresAt)
       }
       case "user.register":
         return yield* activateRegistration(action.user.id)

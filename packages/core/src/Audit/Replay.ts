@@ -149,14 +149,16 @@ export const replay = (events: Iterable<ReplayEvent>): ReplayedState => {
         if (target !== null && str(d["group"])) groupMembers.delete(`${d["group"]} ${target}`)
         break
       case "role.grant":
-      case "role.revoke": {
+      case "role.revoke":
+      // the policy runner's revocation of a grant past its expiry (`Policies.ts`): the same details as a revocation
+      case "grant.expire": {
         const type = str(d["principalType"]) ?? "user"
         const principal = type === "user" ? target : str(d["principal"]) ?? null
         const role = str(d["role"])
         const scope = str(d["scope"])
         if (principal === null || role === undefined || scope === undefined) break
         const key = grantKey(type, principal, role, scope)
-        if (event.action === "role.revoke") grants.delete(key)
+        if (event.action !== "role.grant") grants.delete(key)
         else if (type === "user") setUserGrant(principal, key, str(d["expiresAt"]) ?? null)
         else grants.set(key, str(d["expiresAt"]) ?? null)
         break

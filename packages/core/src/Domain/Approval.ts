@@ -18,7 +18,9 @@ export const ApprovalAction = Schema.Union(
       Schema.Struct({ type: Schema.Literal("group"), id: Schema.String, label: Schema.String, org: Schema.String })
     ),
     scope: Schema.String,
-    expiresAt: Schema.NullOr(Schema.String)
+    expiresAt: Schema.NullOr(Schema.String),
+    /** a time-bound grant's duration (`8h`): its expiry counts from the approval, not the request */
+    expiresIn: Schema.optional(Schema.String)
   }),
   Schema.TaggedStruct("users.suspend", { users: Schema.Array(Person) }),
   /** a person's first sign-in through the identity provider, held under `oidc.auto-register` pending */
@@ -39,7 +41,9 @@ export const summarize = (action: ApprovalAction): string => {
     case "org.members.remove":
       return `Remove ${action.users.length} users from ${action.org}: ${list(action.users)}`
     case "role.grant":
-      return `Grant ${action.role}@${action.scope} to ${action.principal.label}${action.expiresAt === null ? "" : ` until ${action.expiresAt.slice(0, 16).replace("T", " ")} UTC`}`
+      return `Grant ${action.role}@${action.scope} to ${action.principal.label}${
+        action.expiresIn !== undefined ? ` for ${action.expiresIn}` : action.expiresAt === null ? "" : ` until ${action.expiresAt.slice(0, 16).replace("T", " ")} UTC`
+      }`
     case "users.suspend":
       return `Suspend ${action.users.length} users: ${list(action.users)}`
     case "user.register":

@@ -85,6 +85,8 @@ export const GrantInput = Schema.Struct({
   scope: optional(Text),
   /** ISO 8601 (`2027-12-25` or a date-time; UTC unless it says otherwise); the grant stops counting then */
   expiresAt: optional(Text),
+  /** or how long it lasts from now (`8h`, `3d`: `AccessDuration`); a gated grant's from its approval */
+  expiresIn: optional(Text),
   /** why, for the approvers, when configuration gates admin grants */
   reason: optional(Text)
 })

@@ -163,3 +163,18 @@ export const invitationLinkRequestMail = (facts: {
     `${facts.invitee.name ? `${facts.invitee.name} (${facts.invitee.email})` : facts.invitee.email} opened an invitation link to ${facts.org.name} (${facts.org.slug}) that no longer works (expired, used or replaced) and asked for a new one.`,
     "If the invitation should still stand, resend it; otherwise cancel it."
   ])
+
+/** The one notice to an account nobody used for a while: when it was last used, and when it will be suspended (if it will). */
+export const dormantNoticeMail = (facts: {
+  readonly user: { readonly name: string; readonly email: string }
+  readonly inactiveSince: string
+  readonly suspendsAt: string | null
+  readonly org: { readonly name: string } | null
+}): Composed =>
+  notice(`Your account ${facts.org === null ? "" : `at ${facts.org.name} `}has not been used for a while`, [
+    `Hello ${facts.user.name || facts.user.email},`,
+    `Your account ${facts.user.email} has not been used since ${day(facts.inactiveSince)}.`,
+    facts.suspendsAt === null
+      ? "If you still need it, sign in; if you no longer do, tell your administrator so it can be closed."
+      : `Unless it is used before ${day(facts.suspendsAt)}, it will be suspended then (nothing is deleted; an administrator can reactivate it). If you still need it, sign in before that date.`
+  ])

@@ -73,7 +73,7 @@ const ERASED_USER = {
 
 /**
  * A deletion's effect besides the row: grants, memberships, group memberships, sessions,
- * invitations, tokens, Slack and identity-provider links go; the audit log keeps every event about the account.
+ * invitations, tokens, Slack and identity-provider links and dormancy notices go; the audit log keeps every event about the account.
  */
 const eraseAccount = (userId: string) =>
   Effect.gen(function*() {
@@ -86,6 +86,7 @@ const eraseAccount = (userId: string) =>
     yield* sql`DELETE FROM tokens WHERE user_id = ${userId}`
     yield* sql`DELETE FROM slack_links WHERE user_id = ${userId}`
     yield* sql`DELETE FROM identity_links WHERE user_id = ${userId}`
+    yield* sql`DELETE FROM dormancy_notices WHERE user_id = ${userId}`
     // mail to and about the person goes too: its rows and the embedded outbox's .eml files
     const mails = yield* sql<{ file: string | null }>`DELETE FROM outbox WHERE user_id = ${userId} RETURNING file`
     for (const { file } of mails) if (file !== null) yield* removeAfterCommit(file)

@@ -12,7 +12,7 @@ const FLAG_KINDS: Readonly<Record<string, Kind>> = {
   reason: "reason", note: "reason", description: "reason",
   "first-name": "name", "last-name": "name", "org-name": "name", name: "name", group: "name", role: "name", org: "name",
   scope: "name", gender: "name", "org-unit": "name", position: "name", kind: "name", status: "name", format: "name",
-  permission: "name", session: "name", phone: "name", birthday: "name", expires: "name",
+  permission: "name", session: "name", phone: "name", birthday: "name", expires: "name", for: "name",
   limit: "name", "if-version": "name", "batch-size": "name", users: "name"
 }
 

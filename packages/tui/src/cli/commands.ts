@@ -6,6 +6,7 @@ import { importCommands } from "./commands/import.js"
 import { slackCommands } from "./commands/slack.js"
 import { invitationCommands } from "./commands/invites.js"
 import { keyCommands } from "./commands/keys.js"
+import { policyCommands } from "./commands/policies.js"
 import { tokenCommands } from "./commands/tokens.js"
 import { userCommands } from "./commands/users.js"
 
@@ -19,5 +20,6 @@ export const commands: ReadonlyArray<Command> = [
   ...slackCommands,
   ...keyCommands,
   ...tokenCommands,
-  ...auditCommands
+  ...auditCommands,
+  ...policyCommands
 ]

@@ -47,13 +47,17 @@ export const accessCommands: ReadonlyArray<Command> = [
   }),
   command({
     name: "roles grant",
-    usage: "ROLE (--user USER | --group NAME) [--scope SCOPE] [--expires ISO8601] [--reason TEXT]",
-    summary: "Grant a role at a scope (default: the default organization); admin roles may need approval (settings).",
-    options: { user: { type: "string" }, group: { type: "string" }, scope: { type: "string" }, expires: { type: "string" }, reason: { type: "string" } },
+    usage: "ROLE (--user USER | --group NAME) [--scope SCOPE] [--expires ISO8601 | --for DURATION] [--reason TEXT]",
+    summary: "Grant a role at a scope (default: the default organization), until --expires or --for 8h|3d|2w (at most 365d); admin roles may need approval (settings).",
+    options: {
+      user: { type: "string" }, group: { type: "string" }, scope: { type: "string" }, expires: { type: "string" }, for: { type: "string" }, reason: { type: "string" }
+    },
     positionals: { min: 1, max: 1 },
     run: (parsed) =>
       Effect.flatMap(principalOf(parsed), (to) =>
-        Core.decodeThen(Core.GrantInput, Core.grantRole)({ role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires", reason: "reason" }) })),
+        Core.decodeThen(Core.GrantInput, Core.grantRole)({
+          role: p(parsed, 0), to, ...given(parsed, { scope: "scope", expiresAt: "expires", expiresIn: "for", reason: "reason" })
+        })),
     text: (g) =>
       g._tag === "ApprovalRequested"
         ? approvalRequested(g.approval)
