@@ -122,6 +122,13 @@ export const runPolicies = (options: PolicyOptions = {}) =>
     }).pipe(Effect.ensuring(Effect.ignore(releaseLease(holder))))
   })
 
+/** `USHER_POLICY_MINUTES`: how often `usher serve` and the bot run a pass (default 5, 0 off); undefined when it is not a count of minutes up to a day. */
+export const policyMinutes = (text: string | undefined): number | undefined => {
+  const trimmed = text?.trim() ?? ""
+  if (trimmed === "") return 5
+  return /^\d{1,4}$/.test(trimmed) && Number(trimmed) <= 1440 ? Number(trimmed) : undefined
+}
+
 /**
  * Runs a pass every `every` (the first at once) for as long as it runs, under one holder name: for
  * `usher serve` and the bot, each replica running its own loop, the lease sharing the work out.

@@ -13,7 +13,7 @@ export * as AccessDuration from "./Domain/AccessDuration.js"
 export * as Dormancy from "./Domain/Dormancy.js"
 export {
   LEASE_MS as POLICY_LEASE_MS, type DormantNotified, type DormantOutcome, type DormantSkipped, type DormantSuspended, type ExpiredGrant,
-  type ExpiredInvitation, type PolicyOptions, type PolicyPass, type PolicyRun, type PolicySkipped
+  type ExpiredInvitation, policyMinutes, type PolicyOptions, type PolicyPass, type PolicyRun, type PolicySkipped
 } from "./Policies.js"
 export * as Scripts from "./Domain/Scripts.js"
 export * from "./Domain/Errors.js"

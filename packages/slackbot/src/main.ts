@@ -1,6 +1,6 @@
 import { LogLevel } from "@slack/bolt"
 import * as Core from "@usher/core"
-import { ConfigProvider, Effect, Exit } from "effect"
+import { ConfigProvider, Effect, Exit, Fiber } from "effect"
 import { startBot, type RunningBot } from "./app.js"
 import { shownError } from "./blocks/errors.js"
 import { configFromEnv } from "./config.js"
@@ -46,14 +46,23 @@ export const main = async (io: Io, options: { readonly logLevel?: LogLevel } = {
     await runtime.dispose()
     return 2
   }
+  const minutes = Core.policyMinutes(io.env["USHER_POLICY_MINUTES"])
+  if (minutes === undefined) {
+    io.stderr("usher-slack: USHER_POLICY_MINUTES must be a whole number of minutes from 0 (off) to 1440\n")
+    await runtime.dispose()
+    return 2
+  }
   try {
     const running = await startBot(config, runtime, { logLevel: options.logLevel ?? LogLevel.INFO })
+    // core's policy pass (expiries, dormant accounts) on a timer; the lease lets one replica at a time do it
+    const policies = minutes === 0 ? undefined : runtime.runFork(Core.Jobs.policyLoop(`${minutes} minutes`).pipe(Core.Jobs.asSystem("slack")))
     io.stdout(config.mode._tag === "http"
       ? `usher-slack: listening on http://${running.host ?? config.mode.host}:${running.port}/slack/events (HTTP mode), directory ${Core.describeLocation(location)}\n`
       : `usher-slack: connected to Slack (Socket Mode), directory ${Core.describeLocation(location)}\n`)
     return {
       running,
       stop: async () => {
+        if (policies !== undefined) await Effect.runPromise(Fiber.interrupt(policies))
         await running.stop()
         await runtime.dispose()
       }

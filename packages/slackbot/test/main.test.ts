@@ -90,6 +90,29 @@ describe("start-up", () => {
       assert.include(JSON.stringify((yield* Effect.promise(() => fake.response(sent.responseId))).args), "bob@acme.test")
     }).pipe(Effect.scoped))
 
+  it.live("the bot runs core's policy pass: a grant whose time is up when it starts is revoked; a bad USHER_POLICY_MINUTES stops it", () =>
+    Effect.gen(function*() {
+      const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))
+      const fake = yield* Effect.acquireRelease(Effect.promise(() => FakeSlackApi.start([{ id: "U0ADMIN", email: "admin@acme.test" }])), (f) => Effect.promise(() => f.stop()))
+      const env = { ...BASE, SLACK_SIGNING_SECRET: SECRET, PORT: "0", HOST: "127.0.0.1", SLACK_API_URL: fake.apiUrl, USHER_DATABASE_URL: databaseUrl(temp), USHER_DATA_DIR: temp.dir }
+      const bad = capture({ ...env, USHER_POLICY_MINUTES: "soon" })
+      assert.strictEqual(yield* Effect.promise(() => main(bad.io, { logLevel: LogLevel.ERROR })), 2)
+      assert.include(bad.out.stderr, "USHER_POLICY_MINUTES must be a whole number of minutes")
+      const runtime = Core.makeCoreRuntime(temp.location, temp.config)
+      yield* Effect.addFinalizer(() => Effect.promise(() => runtime.dispose()))
+      const admin = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices | Core.Actor>) => Effect.promise(() => runtime.runPromise(effect.pipe(Core.as("system", "cli"))))
+      yield* admin(Core.grantRole({ role: "auditor", to: { user: "bob@acme.test" }, scope: "org:acme", expiresAt: new Date(Date.now() + 500).toISOString() }))
+      yield* Effect.sleep("700 millis")
+      const ok = capture(env)
+      const started = yield* Effect.promise(() => main(ok.io, { logLevel: LogLevel.ERROR }))
+      if (started === 2) return assert.fail(ok.out.stderr)
+      yield* Effect.addFinalizer(() => Effect.promise(() => started.stop()))
+      const expired = admin(Core.listAudit({ limit: 10 })).pipe(Effect.map((events) => events.find((e) => e.action === "grant.expire")))
+      let event = yield* expired
+      for (let tries = 0; event === undefined && tries < 100; tries++) event = yield* Effect.zipRight(Effect.sleep("100 millis"), expired)
+      assert.deepStrictEqual([event?.via, event?.actor], ["slack", "system"])
+    }).pipe(Effect.scoped))
+
   it.live("the bot signs the audit head when it stops after writing events", () =>
     Effect.gen(function*() {
       const temp = yield* Effect.acquireRelease(Effect.promise(directory), (t) => Effect.sync(t.cleanup))

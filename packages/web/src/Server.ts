@@ -5,7 +5,7 @@
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import * as Core from "@usher/core"
-import { Cause, Context, Effect, Exit, Layer, Scope } from "effect"
+import { Cause, Context, type Duration, Effect, Exit, Layer, Scope } from "effect"
 import { createServer } from "node:http"
 import { Defect, isServerError, PageNotFound, problem, type ServerError, statusOf, wordsOf } from "./http/errors.js"
 import { securityHeaders } from "./http/security.js"
@@ -89,6 +89,8 @@ export interface WebServerOptions extends Partial<Omit<WebConfigShape, "publicUr
   readonly port: number
   /** sign-in through the company's identity provider (`oidcConfigFromEnv`), and its name on the buttons */
   readonly oidc?: { readonly config: OidcConfig; readonly name?: string }
+  /** how often this server runs core's policy pass (expiries, dormant accounts; one replica at a time by the lease); none: never */
+  readonly policyEvery?: Duration.DurationInput
 }
 
 /** The server as a layer: core's services, the web configuration, the router served by Node. */
@@ -105,7 +107,11 @@ export const WebServerLive = (options: WebServerOptions) => {
     })
   }
   const serve = Layer.unwrapEffect(Effect.map(makeApp, (app) => HttpServer.serve(app)))
-  return serve.pipe(
+  // the policy runner beside the server, for as long as it serves
+  const policies = options.policyEvery === undefined
+    ? Layer.empty
+    : Layer.scopedDiscard(Effect.forkScoped(Core.Jobs.policyLoop(options.policyEvery).pipe(Core.Jobs.asSystem("web"))))
+  return Layer.merge(serve, policies).pipe(
     Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host })),
     Layer.provide(Layer.succeed(WebConfig, web)),
     Layer.provide(Core.CoreLive(options.location, options.config))

@@ -1,5 +1,5 @@
 /** `usher serve`: the HTTP server as a process — started, told where it listens, stopped by a signal. */
-import type * as Core from "@usher/core"
+import * as Core from "@usher/core"
 import { Effect, Either } from "effect"
 import { CALLBACK_PATH, discover, oidcConfigFromEnv } from "./oidc/client.js"
 import { startWebServer } from "./Server.js"
@@ -17,6 +17,7 @@ export interface ServeOptions {
 
 const SIGNALS: ReadonlyArray<NodeJS.Signals> = ["SIGTERM", "SIGINT", "SIGHUP"]
 
+
 /**
  * Serves the pages (and, as they come, the APIs) until SIGTERM, SIGINT or SIGHUP; then stops
  * taking requests, lets the running ones finish and closes the directory. 0 on a clean stop, 2
@@ -29,6 +30,11 @@ export const runServe = async (options: ServeOptions): Promise<0 | 1 | 2> => {
     return 2
   }
   const name = options.env["USHER_OIDC_NAME"]?.trim()
+  const minutes = Core.policyMinutes(options.env["USHER_POLICY_MINUTES"])
+  if (minutes === undefined) {
+    options.stderr("usher serve: USHER_POLICY_MINUTES must be a whole number of minutes from 0 (off) to 1440\n")
+    return 2
+  }
   try {
     const server = await startWebServer({
       ...(oidc.right === null ? {} : { oidc: { config: oidc.right, ...(name === undefined || name === "" ? {} : { name: name.slice(0, 60) }) } }),
@@ -37,6 +43,7 @@ export const runServe = async (options: ServeOptions): Promise<0 | 1 | 2> => {
       host: options.host,
       port: options.port,
       trustProxy: options.env["USHER_TRUST_PROXY"] === "1",
+      ...(minutes === 0 ? {} : { policyEvery: `${minutes} minutes` as const }),
       log: (line) => options.stderr(`usher serve: ${line}\n`)
     })
     options.stdout(`usher serve: listening on ${server.url}, links in mail point to ${options.config.publicUrl}\n`)
