@@ -18,7 +18,13 @@ export interface GroupSummary extends Group {
   readonly roles: ReadonlyArray<{ readonly role: string; readonly scope: string; readonly expiresAt: string | null }>
 }
 
-export const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/
+
+/** Fails with `InvalidName` unless `name` (already trimmed) is a group's name; `shown` is what the person typed. */
+export const checkGroupName = (name: string, shown = name) =>
+  GROUP_NAME.test(name)
+    ? Effect.void
+    : Effect.fail(new InvalidName({ kind: "group", name: shown, rule: "letters, digits, spaces, '-', '_' or '.', at most 64, starting with a letter or digit" }))
 
 /** Groups of an organization, or of every organization where the actor holds `groups.read`. */
 export const listGroups = (query: { readonly org?: string } = {}) =>
@@ -60,9 +66,7 @@ export const createGroup = (input: CreateGroupInput) =>
     const org = yield* orgOrDefault(input.org)
     yield* requireAt("groups.manage", Scope.org(org.slug))
     const name = input.name.trim()
-    if (!GROUP_NAME.test(name)) {
-      return yield* Effect.fail(new InvalidName({ kind: "group", name: input.name, rule: "letters, digits, spaces, '-', '_' or '.', at most 64, starting with a letter or digit" }))
-    }
+    yield* checkGroupName(name, input.name)
     const sql = yield* SqlClient.SqlClient
     const id = newId<GroupId>()
     const [created] = yield* sql<{ id: string }>`

@@ -6,15 +6,14 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Effect, Either, Schema } from "effect"
-import { requireAt, requireReach } from "../Actor.js"
+import { requireAt } from "../Actor.js"
 import { record } from "../Audit.js"
-import { ConcurrentModification, GroupExists, GroupNotFound, InvalidName, NotAMember } from "../Domain/Errors.js"
+import { ConcurrentModification, GroupExists, GroupNotFound } from "../Domain/Errors.js"
 import * as Scope from "../Domain/Scope.js"
-import { createGroup, deleteGroup, GROUP_NAME } from "../Groups.js"
+import { checkGroupName, createGroup, deleteGroup, removeGroupMembers } from "../Groups.js"
 import { insertGroupMember } from "../internal/grants.js"
 import { findUser } from "../internal/lookup.js"
 import { transaction } from "../internal/tx.js"
-import { assertProviderAdminRemains } from "../Roles.js"
 import { parseScimFilter, scimFilterToSql, GROUP_ATTRIBUTES } from "./Filter.js"
 import { decodeScimGroup, ScimInvalidValue, type ScimGroupFields } from "./Input.js"
 import { GROUP_COLUMNS, ScimGroupRow, toScimGroup, type ScimGroup, type ScimMember } from "./Resources.js"
@@ -56,11 +55,6 @@ const resourceOf = (row: ScimGroupRow) =>
 
 const qualified = (org: Org, name: string) => `${org.slug}/${name}`
 
-const checkName = (name: string) =>
-  GROUP_NAME.test(name)
-    ? Effect.void
-    : Effect.fail(new InvalidName({ kind: "group", name, rule: "letters, digits, spaces, '-', '_' or '.', at most 64, starting with a letter or digit" }))
-
 /** The accounts a member list names, each a user of the organization, or `ScimInvalidValue` naming the first that is not. */
 const membersNamed = (org: Org, ids: ReadonlyArray<string>) =>
   Effect.forEach(ids, (id) =>
@@ -81,14 +75,8 @@ const setMembers = (org: Org, row: ScimGroupRow, wanted: ReadonlyArray<string>) 
     const keep = new Set<string>(users.map((u) => u.id))
     for (const user of users) if (!current.has(user.id)) yield* insertGroupMember(group, user)
     const leaving = [...current].filter((id) => !keep.has(id))
-    if (leaving.length > 0) yield* requireAt("groups.members.manage", Scope.org(org.slug))
-    for (const id of leaving) {
-      const user = yield* findUser(id).pipe(Effect.mapError(() => new NotAMember({ user: id, org: group.qualified })))
-      yield* requireReach(user.id)
-      yield* sql`DELETE FROM group_members WHERE group_id = ${row.id} AND user_id = ${user.id}`.pipe(Effect.orDie)
-      yield* record({ action: "group.member.remove", target: user.id, details: { group: group.qualified, email: user.email } })
-    }
-    if (leaving.length > 0) yield* assertProviderAdminRemains(group.qualified)
+    // core's removal: its permission, reach on each account, and the last provider admin kept
+    if (leaving.length > 0) yield* removeGroupMembers(row.name, leaving, org.slug)
   })
 
 /** Renames the group and keeps the IdP's id, when they changed (needs `groups.manage`). */
@@ -98,7 +86,7 @@ const setNames = (org: Org, row: ScimGroupRow, fields: ScimGroupFields) =>
     yield* requireAt("groups.manage", Scope.org(org.slug))
     const sql = yield* SqlClient.SqlClient
     if (fields.displayName !== row.name) {
-      yield* checkName(fields.displayName)
+      yield* checkGroupName(fields.displayName)
       const [taken] = yield* sql<{ id: string }>`SELECT id FROM user_groups WHERE org_id = ${org.id} AND name = ${fields.displayName} AND id <> ${row.id}`.pipe(Effect.orDie)
       if (taken !== undefined) return yield* Effect.fail(new GroupExists({ group: qualified(org, fields.displayName) }))
     }

@@ -12,17 +12,15 @@ import { scimPatch, type ScimPatchOperation } from "scim-patch"
 import { Actor, now, requireAt, requireForAccount, requireReadable } from "../Actor.js"
 import { record } from "../Audit.js"
 import { CoreConfig } from "../CoreConfig.js"
-import { approvalRequested } from "../Domain/Approval.js"
 import { ConcurrentModification, UserNotFound } from "../Domain/Errors.js"
-import type { UserId } from "../Domain/Ids.js"
 import * as Scope from "../Domain/Scope.js"
 import type { User } from "../Domain/User.js"
-import { requestApproval } from "../Approvals/Request.js"
+import { deleteUser } from "../Approvals.js"
 import { findUser, orgOrDefault } from "../internal/lookup.js"
 import { transaction } from "../internal/tx.js"
 import { currentSettings } from "../Settings.js"
 import { assertEmailFree, requireProfile, updateUser } from "../Users.js"
-import { changeStatus, deleteNow } from "../Users/Lifecycle.js"
+import { changeStatus, deleteNow, suspendUser } from "../Users/Lifecycle.js"
 import { insertUser, writeUser } from "../Users/UsersRepo.js"
 import { asciiLower, parseScimFilter, scimFilterToSql, USER_ATTRIBUTES } from "./Filter.js"
 import { decodeScimUser, ScimInvalidValue, type ScimUserFields, ScimUserNameTaken } from "./Input.js"
@@ -302,15 +300,15 @@ export const scimDeleteUser = (id: string, ifMatch?: string) =>
     const user: User = yield* findUser(row.id)
     const mode = (yield* currentSettings)["scim.delete"]
     if (mode === "suspend") {
-      yield* requireForAccount("users.suspend", user.id)
-      if (user.status !== "suspended") yield* changeStatus(user, "suspend", { reason: "SCIM" })
+      // already suspended: nothing to do, but only for someone who could have done it
+      if (user.status === "suspended") yield* requireForAccount("users.suspend", user.id)
+      else yield* suspendUser(user.id, { reason: "SCIM" })
       return { _tag: "Suspended" } satisfies ScimDeletion
     }
-    yield* requireForAccount("users.delete", user.id)
     if (mode === "request") {
-      const requested = approvalRequested(yield* requestApproval({ _tag: "user.delete", user: { id: user.id, email: user.email } }, "SCIM"))
+      const requested = yield* deleteUser(user.id, { reason: "SCIM" })
       return { _tag: "Requested", approval: requested.approval.id } satisfies ScimDeletion
     }
-    yield* deleteNow(user.id as UserId, "SCIM")
+    yield* deleteNow(user.id, "SCIM")
     return { _tag: "Deleted" } satisfies ScimDeletion
   }))
