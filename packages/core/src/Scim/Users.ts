@@ -20,7 +20,7 @@ import { findUser, orgOrDefault } from "../internal/lookup.js"
 import { transaction } from "../internal/tx.js"
 import { currentSettings } from "../Settings.js"
 import { assertEmailFree, requireProfile, updateUser } from "../Users.js"
-import { changeStatus, deleteNow, suspendUser } from "../Users/Lifecycle.js"
+import { changeStatus, deleteNow, reactivateUser, suspendUser } from "../Users/Lifecycle.js"
 import { insertUser, writeUser } from "../Users/UsersRepo.js"
 import { asciiLower, parseScimFilter, scimFilterToSql, USER_ATTRIBUTES } from "./Filter.js"
 import { decodeScimUser, ScimInvalidValue, type ScimUserFields, ScimUserNameTaken } from "./Input.js"
@@ -199,10 +199,7 @@ const applyFields = (row: ScimUserRow, fields: ScimUserFields) =>
       })
     }
     const wasActive = before.status !== "suspended"
-    if (wasActive !== fields.active) {
-      yield* requireForAccount(fields.active ? "users.reactivate" : "users.suspend", before.id)
-      yield* changeStatus(yield* findUser(row.id), fields.active ? "reactivate" : "suspend", { reason: "SCIM" })
-    }
+    if (wasActive !== fields.active) yield* (fields.active ? reactivateUser : suspendUser)(row.id, { reason: "SCIM" })
   })
 
 /** Replaces a user with a whole resource (PUT); `ifMatch`: the version the IdP saw. */
