@@ -7,6 +7,7 @@ import type { Group } from "./Domain/Access.js"
 import { newId, type GroupId } from "./Domain/Ids.js"
 import * as Scope from "./Domain/Scope.js"
 import { insertGroupMember } from "./internal/grants.js"
+import { touchGroups } from "./internal/groupRows.js"
 import { findGroup, findUser, orgOrDefault } from "./internal/lookup.js"
 import { transaction } from "./internal/tx.js"
 import { assertProviderAdminRemains } from "./Roles.js"
@@ -120,6 +121,7 @@ export const removeGroupMembers = (ref: string, users: ReadonlyArray<string>, or
       const [row] = yield* sql<{ userId: string }>`
         DELETE FROM group_members WHERE group_id = ${group.id} AND user_id = ${user.id} RETURNING user_id`.pipe(Effect.orDie)
       if (row === undefined) return yield* Effect.fail(new NotAMember({ user: user.email, org: group.qualified }))
+      yield* touchGroups([group.id])
       yield* record({ action: "group.member.remove", target: user.id, details: { group: group.qualified, email: user.email } })
       removed.push(user.email)
     }

@@ -8,6 +8,7 @@ import type { App, Organization } from "./Domain/Organization.js"
 import * as Permissions from "./Domain/Permissions.js"
 import * as Scope from "./Domain/Scope.js"
 import { findOrg, findUser } from "./internal/lookup.js"
+import { touchGroupsOf } from "./internal/groupRows.js"
 import { transaction } from "./internal/tx.js"
 import { requestApproval } from "./Approvals/Request.js"
 import { approvalRequested } from "./Domain/Approval.js"
@@ -124,6 +125,7 @@ export const removeMembersNow = (slug: string, userIds: ReadonlyArray<string>) =
       const groups = yield* sql<{ name: string }>`
         SELECT ug.name FROM group_members m JOIN user_groups ug ON ug.id = m.group_id
          WHERE m.user_id = ${user.id} AND ug.org_id = ${org.id} ORDER BY ug.name`.pipe(Effect.orDie)
+      yield* touchGroupsOf(user.id, org.id)
       yield* sql`DELETE FROM group_members WHERE user_id = ${user.id}
            AND group_id IN (SELECT id FROM user_groups WHERE org_id = ${org.id})`.pipe(Effect.orDie)
       const grants = yield* sql<{ id: string }>`

@@ -71,4 +71,49 @@ describe("SCIM in core", () => {
       assert.notStrictEqual(again.id, lee.id)
       assert.isTrue((yield* Core.verifyAudit.pipe(asUser(ADMIN))).ok)
     })))
+  it.live("meta.lastModified is the last change made anywhere; a group's version and lastModified move when its members change", () =>
+    withDatabase(Effect.gen(function*() {
+      yield* twoOrganizations
+      const token = yield* scimToken(ADMIN, "acme")
+      const later = Effect.sleep("5 millis")
+      const kim = yield* Core.Scim.scimCreateUser(resource("kim@acme.test")).pipe(Core.asToken(token, "scim"))
+      assert.strictEqual(kim.meta.lastModified, kim.meta.created)
+
+      // a change from another front-end (the CLI's updateUser) is a modification SCIM sees
+      yield* later
+      yield* Core.updateUser("kim@acme.test", { firstName: "Kimberly" }).pipe(asUser(ADMIN))
+      const edited = yield* Core.Scim.scimGetUser(kim.id).pipe(Core.asToken(token, "scim"))
+      assert.isTrue(edited.meta.lastModified > kim.meta.created, edited.meta.lastModified)
+      assert.notStrictEqual(edited.meta.version, kim.meta.version)
+      const since = yield* Core.Scim.scimListUsers({ filter: `meta.lastModified gt "${kim.meta.created}"` }).pipe(Core.asToken(token, "scim"))
+      assert.deepStrictEqual(since.Resources.map((u) => u.id), [kim.id])
+
+      // members are part of a group as the IdP reads it: adding, removing and deleting a member move it
+      const group = yield* Core.Scim.scimCreateGroup({ schemas: [Core.Scim.GROUP_SCHEMA], displayName: "Pilots" }).pipe(Core.asToken(token, "scim"))
+      assert.strictEqual(group.meta.lastModified, group.meta.created)
+      const seen: Array<{ version: string; lastModified: string }> = [group.meta]
+      const moved = (why: string) =>
+        Effect.gen(function*() {
+          const now = (yield* Core.Scim.scimGetGroup(group.id).pipe(Core.asToken(token, "scim"))).meta
+          const before = seen[seen.length - 1]!
+          assert.notStrictEqual(now.version, before.version, why)
+          assert.isTrue(now.lastModified > before.lastModified, why)
+          seen.push(now)
+        })
+      yield* later
+      yield* Core.addGroupMembers("Pilots", ["kim@acme.test", "olga@acme.test"], "acme").pipe(asUser(ADMIN))
+      yield* moved("members added")
+      yield* later
+      yield* Core.removeGroupMembers("Pilots", ["olga@acme.test"], "acme").pipe(asUser(ADMIN))
+      yield* moved("a member removed")
+      yield* later
+      yield* Core.setSetting("scim.delete", "delete").pipe(asUser(ADMIN))
+      yield* Core.Scim.scimDeleteUser(kim.id).pipe(Core.asToken(token, "scim"))
+      yield* moved("its last member deleted")
+      // a stale If-Match from before the membership change is refused
+      yield* failsWithNothingWritten(
+        Core.Scim.scimPatchGroup(group.id, { Operations: [{ op: "replace", value: { displayName: "Crew" } }] }, seen[1]!.version).pipe(Core.asToken(token, "scim")),
+        "ConcurrentModification"
+      )
+    })))
 })

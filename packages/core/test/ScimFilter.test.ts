@@ -22,7 +22,7 @@ type UserRow = Omit<Resources.ScimUserRow, "id"> & { readonly id: string }
 /** Users the examples name; every other user is generated, with values from the same awkward pool. */
 const named = (id: string, row: Partial<UserRow>): UserRow => ({
   id, email: null, firstName: "", lastName: "", phone: null, orgUnit: null, position: null, status: "active",
-  createdAt: "2024-01-01T00:00:00.000Z", version: 1, scimUserName: null, scimExternalId: null, ...row
+  createdAt: "2024-01-01T00:00:00.000Z", updatedAt: null, version: 1, scimUserName: null, scimExternalId: null, ...row
 })
 const NAMED: ReadonlyArray<UserRow> = [
   named("ada", {
@@ -31,7 +31,7 @@ const NAMED: ReadonlyArray<UserRow> = [
   }),
   named("grace", {
     email: "grace@acme.test", firstName: "Grace", lastName: "Hopper", orgUnit: "engineering", position: "Rear_Admiral",
-    status: "suspended", createdAt: "2024-03-01T00:00:00.000Z", scimExternalId: "EXT-42", version: 3
+    status: "suspended", createdAt: "2024-03-01T00:00:00.000Z", updatedAt: "2024-09-09T09:09:09.009Z", scimExternalId: "EXT-42", version: 3
   }),
   named("percent", {
     email: "100%_sure@acme.test", firstName: "100%", lastName: "O'Brien", orgUnit: "R&D", position: "back\\slash",
@@ -54,6 +54,7 @@ const generatedUser = fc.record({
   position: fc.constantFrom(null, "", "CTO", "cto", "Lead_Dev", "écrivain", "\uE000", "😀", "Z"),
   status: fc.constantFrom(...["invited", "provisioned", "active", "active", "suspended", "deleted"] as const),
   created: fc.oneof(fc.constantFrom(0, DAY), fc.integer({ min: 0, max: 400 * DAY })),
+  modifiedAfter: fc.option(fc.integer({ min: 0, max: 30 * DAY }), { nil: null }),
   version: fc.integer({ min: 1, max: 9 }),
   userName: fc.option(fc.constantFrom("Ada.Lovelace", "BOB", "o'brien", "100%"), { nil: null, freq: 2 }),
   externalId: fc.option(fc.constantFrom("ext-", "EXT-", "00u%_", "a\"b"), { nil: null, freq: 2 })
@@ -68,6 +69,7 @@ const GENERATED: ReadonlyArray<UserRow> = fc.sample(generatedUser, { seed: 7, nu
   position: u.position,
   status: u.status,
   createdAt: new Date(T0 + u.created).toISOString(),
+  updatedAt: u.modifiedAfter === null ? null : new Date(T0 + u.created + u.modifiedAfter).toISOString(),
   version: u.version,
   scimUserName: u.userName === null ? null : `${u.userName}.${i}@Gen.Test`,
   scimExternalId: u.externalId === null ? null : `${u.externalId}${i}`
@@ -78,20 +80,21 @@ interface GroupRow {
   readonly id: string
   readonly name: string
   readonly createdAt: string
+  readonly updatedAt: string | null
   readonly scimExternalId: string | null
   readonly members: ReadonlyArray<string>
 }
 const NAMED_GROUPS: ReadonlyArray<GroupRow> = [
-  { id: "admins", name: "Admins", createdAt: "2024-01-01T00:00:00.000Z", scimExternalId: "grp-1", members: ["ada", "grace"] },
-  { id: "empty", name: "Empty_Group", createdAt: "2024-02-01T00:00:00.000Z", scimExternalId: null, members: [] },
-  { id: "ghosts", name: "100% Ghosts", createdAt: "2024-03-01T00:00:00.000Z", scimExternalId: "GRP-1", members: ["gone"] }
+  { id: "admins", name: "Admins", createdAt: "2024-01-01T00:00:00.000Z", updatedAt: "2024-04-04T00:00:00.000Z", scimExternalId: "grp-1", members: ["ada", "grace"] },
+  { id: "empty", name: "Empty_Group", createdAt: "2024-02-01T00:00:00.000Z", updatedAt: null, scimExternalId: null, members: [] },
+  { id: "ghosts", name: "100% Ghosts", createdAt: "2024-03-01T00:00:00.000Z", updatedAt: null, scimExternalId: "GRP-1", members: ["gone"] }
 ]
 const GROUPS: ReadonlyArray<GroupRow> = [
   ...NAMED_GROUPS,
   ...fc.sample(fc.record({ name: fc.constantFrom(...AWKWARD), members: fc.subarray(USERS.map((u) => u.id), { maxLength: 6 }), created: fc.nat({ max: 100 * DAY }) }), {
     seed: 11,
     numRuns: 8
-  }).map((g, i) => ({ id: `grp-${i}${i % 2 === 0 ? "x" : "Y"}`, name: `${g.name}${i}`, createdAt: new Date(T0 + g.created).toISOString(), scimExternalId: i % 3 === 0 ? null : `g-${i}`, members: g.members }))
+  }).map((g, i) => ({ id: `grp-${i}${i % 2 === 0 ? "x" : "Y"}`, name: `${g.name}${i}`, createdAt: new Date(T0 + g.created).toISOString(), updatedAt: i % 2 === 0 ? null : new Date(T0 + g.created + DAY).toISOString(), scimExternalId: i % 3 === 0 ? null : `g-${i}`, members: g.members }))
 ]
 
 /** The rows above, written directly (no use case: only the columns SCIM reads matter here). */
@@ -348,6 +351,7 @@ layer(Fixture, { timeout: "60 seconds" })("SCIM filters", (it) => {
     ["meta.created ge \"2024-01-15T10:00:00Z\"", ["ada", "emile", "grace"]],
     ["meta.created lt \"2024-01-15T11:00:00+01:00\"", ["noemail", "percent"]],
     ["meta.lastModified eq \"2022-05-05T05:05:05.005Z\"", ["noemail"]],
+    ["meta.lastModified gt \"2024-09-01T00:00:00Z\" and meta.created lt \"2024-03-02T00:00:00Z\"", ["grace"]],
     ["userName eq null", ["noemail"]],
     ["userName ne null", ["ada", "emile", "grace", "percent"]],
     ["name.givenName eq \"Ada\" or (active eq false and not (title eq \"cto\"))", ["ada", "grace"]]
@@ -374,7 +378,8 @@ layer(Fixture, { timeout: "60 seconds" })("SCIM filters", (it) => {
     ["displayName co \"%\"", ["ghosts"]],
     ["displayName co \"_\"", ["empty"]],
     ["externalId eq \"grp-1\"", ["admins"]],
-    ["meta.created ge \"2024-02-01T00:00:00Z\" and meta.created lt \"2024-03-01T00:00:00Z\"", ["empty"]]
+    ["meta.created ge \"2024-02-01T00:00:00Z\" and meta.created lt \"2024-03-01T00:00:00Z\"", ["empty"]],
+    ["meta.lastModified gt \"2024-03-15T00:00:00Z\" and meta.created lt \"2024-05-01T00:00:00Z\"", ["admins"]]
   ]
   it.effect.each(GROUP_EXAMPLES)("groups: %s", ([text, expected]) =>
     Effect.gen(function*() {

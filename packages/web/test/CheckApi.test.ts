@@ -6,7 +6,8 @@
 import * as Core from "@usher/core"
 import { Effect } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { asAdmin, ENGINE, openSite, personWithPassword, type Site } from "./support.js"
+import { checkOperation } from "../src/routes/api.js"
+import { asAdmin, conformsTo, ENGINE, openSite, personWithPassword, type Site } from "./support.js"
 
 let site: Site
 let checker: string
@@ -28,12 +29,16 @@ interface Answer extends Response {
   json(): Promise<any>
 }
 
-const check = (body: unknown, secret: string | null = checker, raw?: string): Promise<Answer> =>
-  fetch(`${site.server.url}/api/v1/check`, {
+/** One call, its answer checked against the check operation of the OpenAPI document. */
+const check = async (body: unknown, secret: string | null = checker, raw?: string): Promise<Answer> => {
+  const response = await fetch(`${site.server.url}/api/v1/check`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(secret === null ? {} : { authorization: `Bearer ${secret}` }) },
     body: raw ?? JSON.stringify(body)
   })
+  conformsTo(checkOperation, response.status, await response.clone().json(), response.headers.get("content-type"), "POST /api/v1/check")
+  return response
+}
 
 const tokenOf = (email: string, input: Core.CreateApiTokenInput) => site.run(Core.createApiToken(input).pipe(Core.asUser(email, "cli")))
 

@@ -4,12 +4,15 @@
  * mail kept as `.eml` files in a temp folder, and `usher serve`'s server on a free loopback port.
  */
 import * as Core from "@usher/core"
-import { Effect, type ManagedRuntime } from "effect"
+import { Effect, Either, type ManagedRuntime, Schema } from "effect"
+import { expect } from "vitest"
 import { simpleParser } from "mailparser"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Pg from "pg"
+import { errorsOf } from "../src/api/OpenApi.js"
+import type { RouteDoc } from "../src/api/Route.js"
 import { startWebServer, type RunningWebServer, type WebServerOptions } from "../src/Server.js"
 
 /** The engine the tests run on. */
@@ -106,4 +109,23 @@ export const personWithPassword = async (site: Site, email: string, names: { fir
   const link = await linkInMail(site, asked.mail.file!, "reset")
   await site.run(Core.completePasswordReset({ token: link.slice(link.lastIndexOf("/") + 1), password: PASSWORD }).pipe(Core.as("system", "web")))
   return created
+}
+
+/**
+ * Checks an API answer against the operation as the OpenAPI document describes it: a success
+ * decodes with its declared schema (no field it does not declare), an error is problem+json with
+ * a status the operation lists.
+ */
+export const conformsTo = (route: RouteDoc, status: number, body: any, contentType: string | null, label: string) => {
+  const spec = route.responses[status as keyof typeof route.responses]
+  if (spec !== undefined) {
+    if (spec.schema === undefined) return
+    expect(contentType, label).toBe("application/json")
+    const decoded = Schema.decodeUnknownEither(spec.schema, { onExcessProperty: "error" })(body)
+    if (Either.isLeft(decoded)) throw new Error(`${label} ${status}: the answer does not fit its schema: ${decoded.left.message}`)
+    return
+  }
+  expect(contentType, `${label} ${status}`).toBe("application/problem+json")
+  expect(errorsOf(route), `${route.operationId} answered ${status}, which its document does not list`).toContain(status)
+  expect(body).toMatchObject({ status, type: `urn:usher:error:${body.error}` })
 }

@@ -12,6 +12,7 @@ import type { GrantPath } from "../Domain/Permissions.js"
 import { accountMail, invitationMail } from "../Domain/Mail.js"
 import type * as Scope from "../Domain/Scope.js"
 import { displayName, type User } from "../Domain/User.js"
+import { touchGroups } from "../internal/groupRows.js"
 import { issueTokens } from "../internal/tokens.js"
 import { toUser, USER_COLUMNS, type UserRow } from "../internal/lookup.js"
 import { enqueueMany, type MailMessage } from "../Mail.js"
@@ -158,6 +159,7 @@ export const applyBatch = (plans: ReadonlyArray<RowPlan>, ctx: BatchContext) =>
     for (const part of chunks(grants)) yield* sql`INSERT INTO grants ${sql.insert(part)}`
     const members = changing.flatMap((p) => p.groups.map((g) => ({ groupId: g.id, userId: idOf(p), addedAt: created, addedBy: ctx.actorId })))
     for (const part of chunks(members)) yield* sql`INSERT INTO group_members ${sql.insert(part)} ON CONFLICT (group_id, user_id) DO NOTHING`
+    yield* touchGroups([...new Set(members.map((m) => m.groupId))])
 
     for (const p of updates) {
       if (Object.keys(p.changes).length === 0) continue

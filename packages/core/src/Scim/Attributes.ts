@@ -63,7 +63,7 @@ export const USER_ATTRIBUTES: ScimCatalogue = {
     text(`${ENTERPRISE_USER_SCHEMA}:department`, "NULLIF(users.org_unit, '')"),
     { path: "active", type: "boolean", caseExact: true, present: "1 = 1", holds: `users.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(", ")})` },
     dateTime("meta.created", "users.created_at"),
-    dateTime("meta.lastModified", "users.created_at")
+    dateTime("meta.lastModified", "COALESCE(users.updated_at, users.created_at)")
   ],
   multiValued: [
     {
@@ -92,7 +92,7 @@ export const GROUP_ATTRIBUTES: ScimCatalogue = {
     text("displayName", "NULLIF(user_groups.name, '')"),
     text("externalId", "NULLIF(user_groups.scim_external_id, '')", { caseExact: true }),
     dateTime("meta.created", "user_groups.created_at"),
-    dateTime("meta.lastModified", "user_groups.created_at")
+    dateTime("meta.lastModified", "COALESCE(user_groups.updated_at, user_groups.created_at)")
   ],
   multiValued: [{
     path: "members",

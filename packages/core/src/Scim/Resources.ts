@@ -28,6 +28,8 @@ export const ScimUserRow = Schema.Struct({
   position: Schema.NullOr(Schema.String),
   status: UserStatus,
   createdAt: Schema.String,
+  /** the last change (`writeUser`), null until there is one */
+  updatedAt: Schema.NullOr(Schema.String),
   version: Schema.Number,
   scimUserName: Schema.NullOr(Schema.String),
   scimExternalId: Schema.NullOr(Schema.String)
@@ -36,20 +38,22 @@ export type ScimUserRow = typeof ScimUserRow.Type
 
 /** The select list that `ScimUserRow` decodes, qualified so that it survives joins. */
 export const USER_COLUMNS = "users.id, users.email, users.first_name, users.last_name, users.phone, users.org_unit, " +
-  "users.position, users.status, users.created_at, users.version, users.scim_user_name, users.scim_external_id"
+  "users.position, users.status, users.created_at, users.updated_at, users.version, users.scim_user_name, users.scim_external_id"
 
 /** A `user_groups` row as a SCIM endpoint selects it (`GROUP_COLUMNS`). */
 export const ScimGroupRow = Schema.Struct({
   id: GroupId,
   name: Schema.String,
   createdAt: Schema.String,
+  /** the last rename or change of members, null until there is one */
+  updatedAt: Schema.NullOr(Schema.String),
   version: Schema.Number,
   scimExternalId: Schema.NullOr(Schema.String)
 })
 export type ScimGroupRow = typeof ScimGroupRow.Type
 
 /** The select list that `ScimGroupRow` decodes. */
-export const GROUP_COLUMNS = "user_groups.id, user_groups.name, user_groups.created_at, user_groups.version, user_groups.scim_external_id"
+export const GROUP_COLUMNS = "user_groups.id, user_groups.name, user_groups.created_at, user_groups.updated_at, user_groups.version, user_groups.scim_external_id"
 
 /** A resource's `meta` (RFC 7643 §3.1). */
 export interface ScimMeta {
@@ -128,8 +132,7 @@ export const toScimUser = (row: ScimUserRow, baseUrl: string): ScimUser => {
     meta: {
       resourceType: "User",
       created: row.createdAt,
-      // users keep no modification time yet: the creation time stands in until they do
-      lastModified: row.createdAt,
+      lastModified: row.updatedAt ?? row.createdAt,
       location: endpoint(baseUrl, "Users", row.id),
       version: `W/"${row.version}"`
     }
@@ -146,8 +149,7 @@ export const toScimGroup = (row: ScimGroupRow, members: ReadonlyArray<ScimMember
   meta: {
     resourceType: "Group",
     created: row.createdAt,
-    // as for users: groups keep no modification time yet
-    lastModified: row.createdAt,
+    lastModified: row.updatedAt ?? row.createdAt,
     location: endpoint(baseUrl, "Groups", row.id),
     version: `W/"${row.version}"`
   }

@@ -158,18 +158,29 @@ export const scimListUsers = (query: ScimListQuery = {}) =>
     const filter = text === "" ? sql`1 = 1` : yield* scimFilterToSql(yield* fromEither(parseScimFilter(text)), USER_ATTRIBUTES)
     const { start, count } = pageOf(query)
     const where = sql`users.status <> 'deleted' AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id AND m.org_id = ${org.id}) AND ${filter}`
+    const select = (after: number | undefined) =>
+      after !== undefined
+        ? sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where} AND users.rowid > ${after}
+            ORDER BY users.rowid LIMIT ${count}`.pipe(Effect.orDie)
+        : sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where}
+            ORDER BY users.rowid LIMIT ${count} OFFSET ${start - 1}`.pipe(Effect.orDie)
+    // a first page that is not full is the whole answer: no count, no continuation (an IdP's `userName eq` lookup)
+    const first = start === 1 && count > 0 ? yield* select(undefined) : undefined
+    if (first !== undefined && first.length < count) return yield* userPage(first, first.length, start)
     const [head] = yield* sql<{ seq: number }>`SELECT seq FROM audit_head WHERE id = 1`.pipe(Effect.orDie)
     const headSeq = Number(head?.seq ?? 0)
     const key = `${org.id}\n${text}\n`
     const known = continuations.get(key + start)
     const usable = known !== undefined && known.head === headSeq ? known : undefined
     const total = usable?.total ?? Number((yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM users WHERE ${where}`.pipe(Effect.orDie))[0]?.n ?? 0)
-    const rows = count === 0 ? [] : usable !== undefined
-      ? yield* sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where} AND users.rowid > ${usable.after}
-          ORDER BY users.rowid LIMIT ${count}`.pipe(Effect.orDie)
-      : yield* sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where}
-          ORDER BY users.rowid LIMIT ${count} OFFSET ${start - 1}`.pipe(Effect.orDie)
+    const rows = first ?? (count === 0 ? [] : yield* select(usable?.after))
     if (rows.length > 0) remember(key + (start + rows.length), { head: headSeq, after: Number(rows[rows.length - 1]!.rowNumber), total })
+    return yield* userPage(rows, total, start)
+  })
+
+/** A page of users as SCIM lists them. */
+const userPage = (rows: ReadonlyArray<unknown>, total: number, start: number) =>
+  Effect.gen(function*() {
     const base = yield* scimBaseUrl
     const resources = rows.map((row) => toScimUser(decodeRow(row), base))
     return { totalResults: total, startIndex: start, itemsPerPage: resources.length, Resources: resources } satisfies ScimPage<ScimUser>

@@ -6,6 +6,7 @@ import { LastProviderAdmin } from "../Domain/Errors.js"
 import * as Lifecycle from "../Domain/Lifecycle.js"
 import type { CatalogPermission } from "../Domain/Permissions.js"
 import type { User } from "../Domain/User.js"
+import { touchGroupsOf } from "../internal/groupRows.js"
 import { findUser } from "../internal/lookup.js"
 import { removeAfterCommit, transaction } from "../internal/tx.js"
 import { gated, requestApproval } from "../Approvals/Request.js"
@@ -79,6 +80,7 @@ const eraseAccount = (userId: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql`DELETE FROM grants WHERE principal_type = 'user' AND principal_id = ${userId}`
+    yield* touchGroupsOf(userId)
     yield* sql`DELETE FROM group_members WHERE user_id = ${userId}`
     yield* sql`DELETE FROM memberships WHERE user_id = ${userId}`
     yield* sql`DELETE FROM sessions WHERE user_id = ${userId}`

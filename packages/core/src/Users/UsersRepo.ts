@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { ConcurrentModification } from "../Domain/Errors.js"
 import { newId, type UserId } from "../Domain/Ids.js"
 import type { Profile, User, UserStatus } from "../Domain/User.js"
@@ -36,13 +36,14 @@ export type UserColumns = Partial<{
 }>
 
 /**
- * Writes a user row only if it is still at `expectedVersion`, bumping the version; otherwise
- * fails with `ConcurrentModification` and writes nothing.
+ * Writes a user row only if it is still at `expectedVersion`, bumping the version and its
+ * modification time (`updated_at`); otherwise fails with `ConcurrentModification` and writes nothing.
  */
 export const writeUser = (user: Pick<User, "id">, columns: UserColumns, expectedVersion: number) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const set = Object.keys(columns).length === 0 ? sql`version = version + 1` : sql`${sql.update(columns)}, version = version + 1`
+    const updatedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const set = sql`${sql.update({ ...columns, updatedAt })}, version = version + 1`
     const rows = yield* sql<{ version: number }>`UPDATE users SET ${set} WHERE id = ${user.id} AND version = ${expectedVersion} RETURNING version`.pipe(Effect.orDie)
     if (rows.length === 0) return yield* Effect.fail(new ConcurrentModification({ entity: "user", id: user.id }))
     return Number(rows[0]!.version)

@@ -7,6 +7,7 @@ import { GrantNeedsApproval, GrantOutsideOrganization, NotAMember } from "../Dom
 import { newId, type GrantId } from "../Domain/Ids.js"
 import * as Permissions from "../Domain/Permissions.js"
 import * as Scope from "../Domain/Scope.js"
+import { touchGroups } from "./groupRows.js"
 
 /** Who a grant is for. */
 export type Principal =
@@ -124,6 +125,7 @@ export const insertGroupMember = (
       INSERT INTO group_members (group_id, user_id, added_at, added_by) VALUES (${group.id}, ${user.id}, ${at}, ${actor.id})
       ON CONFLICT (group_id, user_id) DO NOTHING RETURNING user_id`.pipe(Effect.orDie)
     if (added !== undefined) {
+      yield* touchGroups([group.id])
       yield* record({ action: "group.member.add", target: user.id, details: { group: group.qualified, email: user.email } })
     }
     return added !== undefined

@@ -12,6 +12,7 @@ import { accessRoutes } from "./access.js"
 import { directoryRoutes } from "./directory.js"
 import { DOCS_STYLE, docsPage } from "./DocsPage.js"
 import { invitationRoutes } from "./invitations.js"
+import { checkOperation } from "../routes/api.js"
 import { openApiDocument } from "./OpenApi.js"
 import type { ApiRoute } from "./Route.js"
 import { serve } from "./Serve.js"
@@ -20,8 +21,8 @@ import { userRoutes } from "./users.js"
 /** Every operation of the admin API, in the document's order. */
 export const adminApi: ReadonlyArray<ApiRoute> = [...userRoutes, ...invitationRoutes, ...accessRoutes, ...directoryRoutes, ...approvalRoutes]
 
-/** The API's OpenAPI document (made once, from the table). */
-export const openApi = openApiDocument(adminApi)
+/** The API's OpenAPI document (made once, from the table and the check operation). */
+export const openApi = openApiDocument([...adminApi, checkOperation])
 
 const documentJson = JSON.stringify(openApi, null, 2)
 const documentPage = docsPage(openApi).markup

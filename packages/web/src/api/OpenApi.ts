@@ -5,7 +5,7 @@
  * annotation) become components; every error is problem+json.
  */
 import { JSONSchema, Schema, SchemaAST as AST } from "effect"
-import { type ApiRoute, type ErrorStatus, type ResponseHeader, TAGS } from "./Route.js"
+import { type ErrorStatus, type ResponseHeader, type RouteDoc, TAGS } from "./Route.js"
 import { Problem } from "./Schemas.js"
 
 /** A JSON value of the document. */
@@ -86,7 +86,7 @@ const problemResponse = (status: number): JsonObject => ({
 })
 
 /** One operation's object. */
-const operationOf = (route: ApiRoute, of: (s: Schema.Schema.All) => Json): JsonObject => {
+const operationOf = (route: RouteDoc, of: (s: Schema.Schema.All) => Json): JsonObject => {
   const responses: JsonObject = {}
   for (const [status, spec] of Object.entries(route.responses)) {
     if (spec === undefined) continue
@@ -98,7 +98,7 @@ const operationOf = (route: ApiRoute, of: (s: Schema.Schema.All) => Json): JsonO
       ...(spec.schema === undefined ? {} : { content: { "application/json": { schema: of(spec.schema) } } })
     }
   }
-  const errors = [...new Set<number>([...COMMON_ERRORS, ...route.errors])].sort((a, b) => a - b)
+  const errors = errorsOf(route)
   for (const status of errors) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` }
   const parameters = [
     ...parametersOf(route.params, "path", of),
@@ -118,8 +118,12 @@ const operationOf = (route: ApiRoute, of: (s: Schema.Schema.All) => Json): JsonO
   }
 }
 
+/** The error statuses an operation may answer: the common ones and its own, or those it names. */
+export const errorsOf = (route: RouteDoc): ReadonlyArray<number> =>
+  [...new Set<number>([...(route.statuses ?? COMMON_ERRORS), ...route.errors])].sort((a, b) => a - b)
+
 /** The document of a route table. */
-export const openApiDocument = (routes: ReadonlyArray<ApiRoute>): JsonObject => {
+export const openApiDocument = (routes: ReadonlyArray<RouteDoc>): JsonObject => {
   const { components, of } = schemaCollector()
   of(Problem)
   const paths: Record<string, JsonObject> = {}
@@ -127,14 +131,15 @@ export const openApiDocument = (routes: ReadonlyArray<ApiRoute>): JsonObject => 
     const path = openApiPath(route.path)
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operationOf(route, of) }
   }
-  const statuses = [...new Set<number>([...COMMON_ERRORS, ...routes.flatMap((r) => r.errors)])].sort((a, b) => a - b)
+  const statuses = [...new Set<number>(routes.flatMap(errorsOf))].sort((a, b) => a - b)
   return {
     openapi: "3.1.0",
     info: {
       title: "usher admin API",
       version: "1",
       description: "The directory's administration for programs. Every call names an API token (Authorization: Bearer usher_pat_…) " +
-        "limited to `admin` or not limited, and acts as the token's owner, never more; the audit log says via api and names the token. " +
+        "limited to `admin` or not limited (the check operation: limited to `check` or not limited), and acts as the token's owner, " +
+        "never more; the audit log says via api and names the token. " +
         "Field names are those of the CLI's --json. Errors are RFC 9457 problem+json with core's error tag in `error`."
     },
     tags: TAGS.map((t) => ({ name: t.name, description: t.description })),

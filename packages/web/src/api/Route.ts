@@ -75,7 +75,8 @@ export const TAGS = [
   { name: "apps", description: "Apps, the scopes app:<org>/<app> roles can be granted at" },
   { name: "approvals", description: "The four-eyes queue: requests, decisions" },
   { name: "audit", description: "The hash-chained audit log" },
-  { name: "access", description: "Who holds what, and through what" }
+  { name: "access", description: "Who holds what, and through what" },
+  { name: "check", description: "For the company's apps: may this user do this here? (a token limited to check calls only this)" }
 ] as const
 /** A group of operations. */
 export type Tag = (typeof TAGS)[number]["name"]
@@ -106,6 +107,13 @@ export interface RouteSpec<PF extends Fields, QF extends Fields, B, R extends Re
 
 /** An operation of the table, its types erased (each was checked where it was declared). */
 export type ApiRoute = RouteSpec<any, any, any, Responses>
+
+/**
+ * An operation as the document describes it: a table route, or one served by its own handler
+ * (the check API, which has its own token kind and no request budget), which then names the
+ * statuses it may answer instead of the table's common ones.
+ */
+export type RouteDoc = Omit<ApiRoute, "handler"> & { readonly statuses?: ReadonlyArray<number> }
 
 /** Declares an operation (its types checked here, erased for the table). */
 export const route = <R extends Responses, B = undefined, PF extends Fields = {}, QF extends Fields = {}>(spec: RouteSpec<PF, QF, B, R>): ApiRoute =>

@@ -229,7 +229,8 @@ export const AuditVerification = Schema.Struct({
 }).annotations({ identifier: "AuditVerification" })
 
 /** One path that gives a permission: a role at a scope, directly or through a group. */
-const Path = Schema.Struct({ role: Str, scope: Str, group: NullableStr, expiresAt: NullableStr }).annotations({ identifier: "PermissionPath" })
+export const PermissionPath = Schema.Struct({ role: Str, scope: Str, group: NullableStr, expiresAt: NullableStr }).annotations({ identifier: "PermissionPath" })
+const Path = PermissionPath
 
 /** `why`'s answer. */
 export const WhyAnswer = Schema.Struct({

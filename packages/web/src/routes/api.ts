@@ -12,7 +12,9 @@ import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse 
 import * as Core from "@usher/core"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import type { ParseOptions } from "effect/SchemaAST"
-import { BadRequest, BodyTooLarge, isServerError, problem } from "../http/errors.js"
+import type { RouteDoc } from "../api/Route.js"
+import { PermissionPath, Problem } from "../api/Schemas.js"
+import { BadRequest, BodyTooLarge, Defect, isServerError, problem } from "../http/errors.js"
 import { isBodyTooLarge } from "../http/request.js"
 
 /** The most questions one batch may ask. */
@@ -57,10 +59,49 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>, options: BodyOptions
     )
   })
 
-const Text = Schema.String.pipe(Schema.maxLength(1_000))
-const Question = Schema.Struct({ user: Text, permission: Text, scope: Schema.optional(Text) })
+const Text = (description: string) => Schema.String.pipe(Schema.maxLength(1_000)).annotations({ description })
+const Question = Schema.Struct({
+  user: Text("the account: e-mail or id"),
+  permission: Text("e.g. users.read, or an app's own permission such as wiki.pages.edit"),
+  scope: Schema.optional(Text("provider, org:<slug> or app:<org>/<app>; the provider when left out"))
+}).annotations({ identifier: "CheckQuestion" })
 type Question = typeof Question.Type
-export const CheckBody = Schema.Union(Question, Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }))
+export const CheckBody = Schema.Union(
+  Question,
+  Schema.Struct({ checks: Schema.Array(Question).pipe(Schema.maxItems(MAX_CHECKS)) }).annotations({ identifier: "CheckBatch", description: `up to ${MAX_CHECKS} questions` })
+).annotations({ identifier: "CheckRequest" })
+
+/** One answer: the verdict and every path that gives the permission (none when it is refused). */
+export const CheckAnswer = Schema.Struct({
+  allowed: Schema.Boolean,
+  user: Schema.String,
+  permission: Schema.String,
+  scope: Schema.String,
+  paths: Schema.Array(PermissionPath)
+}).annotations({ identifier: "CheckAnswer" })
+/** A batch's answers, in the order asked: a question that could not be answered has its problem instead. */
+export const CheckResults = Schema.Struct({
+  results: Schema.Array(Schema.Union(CheckAnswer, Schema.Struct({ problem: Problem })))
+}).annotations({ identifier: "CheckResults" })
+
+/**
+ * The check operation as the OpenAPI document describes it. It is served by `postCheck` below,
+ * not by the admin route table: its token kind is `check` and it has no request budget.
+ */
+export const checkOperation: RouteDoc = {
+  method: "POST",
+  path: "/api/v1/check",
+  operationId: "check",
+  summary: "May this user do this here? One question, or a batch of up to 1,000",
+  description: "Answers from the directory as it is now: a revocation or suspension made anywhere shows on the next call. " +
+    "A token limited to an organization asks only about its scopes. In a batch, a question that cannot be answered " +
+    "(an unknown account, a scope outside the token's organization) has its problem in place of its answer.",
+  tag: "check",
+  body: CheckBody,
+  responses: { 200: { description: "the answer (one question) or the answers in order (a batch)", schema: Schema.Union(CheckAnswer, CheckResults) } },
+  errors: [404],
+  statuses: [400, 401, 403, 413, 500]
+}
 
 const text = (value: unknown) => typeof value === "string" && value.length <= 1_000
 /** What `Question` decodes (extra fields aside, which it drops). */
@@ -98,7 +139,7 @@ const postCheck = Effect.gen(function*() {
   if (!("checks" in body.right)) return HttpServerResponse.unsafeJson(shown(yield* Either.match(answers[0]!, { onLeft: Effect.fail, onRight: Effect.succeed })))
   const results = answers.map(Either.match({
     onRight: (why) => shown(why) as unknown,
-    onLeft: (error) => isServerError(error) ? { problem: problem(error) } : { problem: { status: 500 } }
+    onLeft: (error) => ({ problem: problem(isServerError(error) ? error : new Defect()) })
   }))
   return HttpServerResponse.unsafeJson({ results })
 })
@@ -106,5 +147,5 @@ const postCheck = Effect.gen(function*() {
 /** The API routes: the health check a reverse proxy polls, and the permission check. */
 export const apiRoutes = HttpRouter.empty.pipe(
   HttpRouter.get("/api/health", HttpServerResponse.unsafeJson({ status: "ok" })),
-  HttpRouter.post("/api/v1/check", postCheck)
+  HttpRouter.post(checkOperation.path, postCheck)
 )
