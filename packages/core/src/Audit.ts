@@ -8,6 +8,7 @@ import { auditFiles, CoreConfig } from "./CoreConfig.js"
 import * as AuditDomain from "./Domain/Audit.js"
 import * as Scope from "./Domain/Scope.js"
 import { transaction } from "./internal/tx.js"
+import { limitOffset } from "./internal/sqlText.js"
 
 /** What a use case says about its change; who, when and the chain are filled in here. */
 export interface AuditEntry {
@@ -178,7 +179,7 @@ export const listAudit = (query: AuditQuery = {}) =>
       query.userId !== undefined ? sql`(a.target = ${query.userId} OR a.actor = ${query.userId})` : undefined,
       query.afterSeq !== undefined ? sql`a.seq > ${query.afterSeq}` : undefined
     ].filter((c) => c !== undefined)
-    const rows = yield* sql<AuditRow>`SELECT a.* FROM audit_events a WHERE ${sql.and(conditions)} ORDER BY a.seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
+    const rows = yield* sql<AuditRow>`SELECT a.* FROM audit_events a WHERE ${sql.and(conditions)} ORDER BY a.seq DESC ${limitOffset(sql, limit)}`.pipe(Effect.orDie)
     return rows.map(toEvent)
   })
 

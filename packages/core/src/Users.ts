@@ -16,6 +16,7 @@ import { deliver, enqueue } from "./Mail.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
 import type { CreateUserInput } from "./Domain/Inputs.js"
+import { limitOffset } from "./internal/sqlText.js"
 export type { CreateUserInput } from "./Domain/Inputs.js"
 
 export { changeStatus, reactivateUser, suspendUser, suspendUsers, type BulkOutcome, type Suspended } from "./Users/Lifecycle.js"
@@ -153,7 +154,7 @@ export const listUsers = (query: UserQuery = {}) =>
     ].filter((c) => c !== undefined)
     const limit = query.limit ?? 1_000_000_000
     const rows = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users WHERE ${sql.and(conditions)}
-      ORDER BY last_name, first_name, email, id LIMIT ${limit} OFFSET ${query.offset ?? 0}`.pipe(Effect.orDie)
+      ORDER BY last_name, first_name, email, id ${limitOffset(sql, limit, query.offset ?? 0)}`.pipe(Effect.orDie)
     return rows.map(toUser)
   })
 

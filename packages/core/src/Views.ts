@@ -6,6 +6,7 @@ import type { User } from "./Domain/User.js"
 import { findGroup, findOrg, findRole, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
 import { searchIndex, searchWindow } from "./Views/SearchIndex.js"
 import { parseUserFilter, type UserFilter } from "./Views/UserFilter.js"
+import { limitOffset } from "./internal/sqlText.js"
 
 export { filterKeys, formatUserFilter, parseUserFilter, withStatus, type FilterKey, type UserFilter } from "./Views/UserFilter.js"
 export { accessTree, auditPage, changeMarker, type AccessTree, type AuditLine, type AuditPageQuery } from "./Views/Activity.js"
@@ -81,7 +82,7 @@ const SMALL_SET = 2000
 const conditionFor = (set: MemberSet) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} LIMIT ${SMALL_SET + 1}) AS token_set`.pipe(Effect.orDie)
+    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} ${limitOffset(sql, SMALL_SET + 1)}) AS token_set`.pipe(Effect.orDie)
     return Number(row?.n ?? 0) <= SMALL_SET ? sql`id IN (${set.ids})` : sql`EXISTS (${set.holds})`
   })
 
@@ -201,7 +202,7 @@ export const userPage = (query: UserPageQuery = {}) =>
     const order = orderBy(query.sort)
     const where = sql.and(conditions)
     const found = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users
-      WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} LIMIT ${limit} OFFSET ${offset})
+      WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} ${limitOffset(sql, limit, offset)})
       ORDER BY ${sql.literal(order)}`.pipe(Effect.orDie)
     const rows = yield* listRows(found.map(toUser))
     // a window that is not full and not empty ends the list: its end is the count, no scan needed

@@ -13,6 +13,7 @@ import * as Scope from "../Domain/Scope.js"
 import { checkGroupName, createGroup, deleteGroup, removeGroupMembers } from "../Groups.js"
 import { insertGroupMember } from "../internal/grants.js"
 import { findUser } from "../internal/lookup.js"
+import { limitOffset } from "../internal/sqlText.js"
 import { transaction } from "../internal/tx.js"
 import { parseScimFilter, scimFilterToSql, GROUP_ATTRIBUTES } from "./Filter.js"
 import { decodeScimGroup, ScimInvalidValue, type ScimGroupFields } from "./Input.js"
@@ -139,7 +140,7 @@ export const scimListGroups = (query: ScimListQuery = {}) =>
     const { start, count } = pageOf(query)
     const where = sql`user_groups.org_id = ${org.id} AND ${filter}`
     const rows = count === 0 ? [] : (yield* sql`SELECT ${sql.literal(GROUP_COLUMNS)} FROM user_groups WHERE ${where}
-      ORDER BY user_groups.created_at, user_groups.id LIMIT ${count} OFFSET ${start - 1}`.pipe(Effect.orDie)).map((row) => decodeRow(row))
+      ORDER BY user_groups.created_at, user_groups.id ${limitOffset(sql, count, start - 1)}`.pipe(Effect.orDie)).map((row) => decodeRow(row))
     // a first page that is not full is the whole answer (a `displayName eq` lookup): no count
     const total = start === 1 && rows.length < count
       ? rows.length

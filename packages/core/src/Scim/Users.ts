@@ -17,6 +17,7 @@ import * as Scope from "../Domain/Scope.js"
 import type { User } from "../Domain/User.js"
 import { deleteUser } from "../Approvals.js"
 import { findUser, orgOrDefault } from "../internal/lookup.js"
+import { limitOffset } from "../internal/sqlText.js"
 import { transaction } from "../internal/tx.js"
 import { currentSettings } from "../Settings.js"
 import { assertEmailFree, requireProfile, updateUser } from "../Users.js"
@@ -126,7 +127,7 @@ export interface ScimListQuery {
 
 /** A list's window, as RFC 7644 reads `startIndex` (below 1 is 1) and `count` (negative is 0), capped at `MAX_SCIM_PAGE`. */
 export const pageOf = (query: ScimListQuery) => ({
-  start: Math.max(1, Math.floor(query.startIndex ?? 1)),
+  start: Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, Math.floor(query.startIndex ?? 1))),
   count: Math.min(MAX_SCIM_PAGE, Math.max(0, Math.floor(query.count ?? DEFAULT_SCIM_PAGE)))
 })
 
@@ -161,9 +162,9 @@ export const scimListUsers = (query: ScimListQuery = {}) =>
     const select = (after: number | undefined) =>
       after !== undefined
         ? sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where} AND users.rowid > ${after}
-            ORDER BY users.rowid LIMIT ${count}`.pipe(Effect.orDie)
+            ORDER BY users.rowid ${limitOffset(sql, count)}`.pipe(Effect.orDie)
         : sql<{ rowNumber: number }>`SELECT users.rowid AS row_number, ${sql.literal(USER_COLUMNS)} FROM users WHERE ${where}
-            ORDER BY users.rowid LIMIT ${count} OFFSET ${start - 1}`.pipe(Effect.orDie)
+            ORDER BY users.rowid ${limitOffset(sql, count, start - 1)}`.pipe(Effect.orDie)
     // a first page that is not full is the whole answer: no count, no continuation (an IdP's `userName eq` lookup)
     const first = start === 1 && count > 0 ? yield* select(undefined) : undefined
     if (first !== undefined && first.length < count) return yield* userPage(first, first.length, start)

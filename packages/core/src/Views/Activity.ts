@@ -4,6 +4,7 @@ import { loadSubject, now, requireReadable } from "../Actor.js"
 import { auditVisibility } from "../Audit.js"
 import type { AuditEvent } from "../Domain/Audit.js"
 import { findUser } from "../internal/lookup.js"
+import { limitOffset } from "../internal/sqlText.js"
 
 /**
  * Where a user's access comes from, as a tree: user → source (direct, or a group) →
@@ -116,7 +117,7 @@ export const auditPage = (query: AuditPageQuery = {}) =>
     const rows = yield* sql<Omit<AuditLine, "details" | "scopes"> & { readonly details: string; readonly scopes: string | null; readonly legacyScopes: string | null }>`
       SELECT a.*, ua.email AS actor_email, ut.email AS target_email
         FROM audit_events a LEFT JOIN users ua ON ua.id = a.actor LEFT JOIN users ut ON ut.id = a.target
-       WHERE ${sql.and(conditions)} ORDER BY a.seq DESC LIMIT ${limit}`.pipe(Effect.orDie)
+       WHERE ${sql.and(conditions)} ORDER BY a.seq DESC ${limitOffset(sql, limit)}`.pipe(Effect.orDie)
     return rows.map(({ scopes, legacyScopes: _legacy, ...row }): AuditLine => ({
       ...row,
       seq: Number(row.seq),
