@@ -86,6 +86,14 @@ describe("slash commands", () => {
       assert.include(textOf(escalation), "You cannot grant org-admin at org:acme")
       assert.include(textOf(yield* Effect.promise(() => h.usher(People.admin.slack, "role grant bob@acme.test wizard"))), "No role named wizard.")
       assert.include(textOf(yield* Effect.promise(() => h.usher(People.admin.slack, "role revoke bob@acme.test approver"))), "does not hold approver at org:acme")
+      // time-bound: `for 8h` ends the grant on its own, eight hours from now
+      const before = Date.now()
+      const bounded = textOf(yield* Effect.promise(() => h.usher(People.admin.slack, "role grant bob@acme.test approver@org:acme for 8h covering the on-call week")))
+      assert.include(bounded, "Granted *approver* at org:acme to bob@acme.test until <!date^")
+      const grant = (yield* Effect.promise(() => h.run(Core.showUser(People.bob.email).pipe(system)))).grants.find((g) => g.role === "approver")!
+      const ends = Date.parse(grant.expiresAt!) - before
+      assert.isTrue(ends >= 8 * 3_600_000 && ends < 8 * 3_600_000 + 60_000, grant.expiresAt!)
+      assert.include(textOf(yield* Effect.promise(() => h.usher(People.admin.slack, "role grant bob@acme.test auditor for 400d"))), "is not a duration")
     }).pipe(Effect.scoped))
 
   it.live("invite: by command (link only to the inviter, or mailed), and through the modal when given nothing", () =>

@@ -77,8 +77,14 @@ export const statusChanged = (user: Core.User, verb: "Suspended" | "Reactivated"
   )
 
 /** The reply to a grant carried out at once. */
-export const granted = (grant: { readonly role: string; readonly scope: string; readonly principal: string }): Reply =>
-  simple(`:key: Granted *${escape(grant.role)}* at ${escape(grant.scope)} to ${escape(grant.principal)}.`, `Granted ${grant.role} at ${grant.scope} to ${grant.principal}.`)
+export const granted = (grant: { readonly role: string; readonly scope: string; readonly principal: string; readonly expiresAt?: string | null }): Reply => {
+  const until = grant.expiresAt == null ? "" : ` until ${when(grant.expiresAt)}`
+  const untilText = grant.expiresAt == null ? "" : ` until ${grant.expiresAt.slice(0, 16).replace("T", " ")} UTC`
+  return simple(
+    `:key: Granted *${escape(grant.role)}* at ${escape(grant.scope)} to ${escape(grant.principal)}${until}.`,
+    `Granted ${grant.role} at ${grant.scope} to ${grant.principal}${untilText}.`
+  )
+}
 
 /** The reply to a revocation. */
 export const revoked = (r: { readonly role: string; readonly scope: string; readonly principal: string }): Reply =>

@@ -21,7 +21,15 @@ export type Command =
   }
   | { readonly _tag: "Suspend"; readonly target: Target; readonly reason: string | undefined }
   | { readonly _tag: "Reactivate"; readonly target: Target }
-  | { readonly _tag: "RoleGrant"; readonly target: Target; readonly role: string; readonly scope: string | undefined; readonly reason: string | undefined }
+  | {
+    readonly _tag: "RoleGrant"
+    readonly target: Target
+    readonly role: string
+    readonly scope: string | undefined
+    /** how long it lasts (`for 8h`), as `AccessDuration` reads it; undefined: until revoked */
+    readonly expiresIn: string | undefined
+    readonly reason: string | undefined
+  }
   | { readonly _tag: "RoleRevoke"; readonly target: Target; readonly role: string; readonly scope: string | undefined }
   | { readonly _tag: "Delete"; readonly target: Target; readonly reason: string }
   | { readonly _tag: "Whois"; readonly target: Target }
@@ -40,7 +48,7 @@ export const USAGE = {
   invite: "invite EMAIL [ROLE[@SCOPE]]... [group:NAME]... [--link]",
   suspend: "suspend @user|EMAIL [reason…]",
   reactivate: "reactivate @user|EMAIL",
-  role: "role grant @user|EMAIL ROLE[@SCOPE] [reason… (when the grant needs approval)]\nrole revoke @user|EMAIL ROLE[@SCOPE]",
+  role: "role grant @user|EMAIL ROLE[@SCOPE] [for 8h|3d|2w] [reason… (when the grant needs approval)]\nrole revoke @user|EMAIL ROLE[@SCOPE]",
   delete: "delete @user|EMAIL reason…",
   whois: "whois @user|EMAIL",
   why: "why @user|EMAIL PERMISSION [SCOPE]",
@@ -110,6 +118,21 @@ const reasonOf = (sub: Subcommand, tokens: ReadonlyArray<Token>): Either.Either<
   const reason = rest(tokens)
   const long = tooLong(["the reason", "reason", reason])
   return long === undefined ? Either.right(reason) : Either.left({ _tag: "ParseError", message: long, usage: USAGE[sub] })
+}
+
+/**
+ * `for 8h` after a grant's role: how long it lasts, read by core's `AccessDuration` (so the bot
+ * accepts what the CLI's `--for` does), and the words after it. `for` followed by something that
+ * is no duration at all (`for the audit`) is the start of the reason; one shaped like a duration
+ * but out of bounds (`for 400d`, `for 8x`) is refused with the rule.
+ */
+const durationOf = (tokens: ReadonlyArray<Token>): Either.Either<{ readonly expiresIn: string | undefined; readonly rest: ReadonlyArray<Token> }, string> => {
+  const [word, value] = tokens
+  if (word?.text.toLowerCase() !== "for" || value === undefined || !/^[0-9]+[a-z]+$/i.test(value.text)) return Either.right({ expiresIn: undefined, rest: tokens })
+  const parsed = Core.AccessDuration.parse("for", value.text.toLowerCase())
+  return Either.isLeft(parsed)
+    ? Either.left(`"${quote(value.text)}" is not a duration: ${parsed.left.reason}.`)
+    : Either.right({ expiresIn: value.text.toLowerCase(), rest: tokens.slice(2) })
 }
 
 /**
@@ -207,10 +230,12 @@ export const parseCommand = (text: string): Result => {
       if (spec === undefined) return fail("role", args[2] === undefined ? "Say which role, e.g. user-manager@org:acme." : `"${quote(args[2].text)}" is not ROLE or ROLE@SCOPE.`)
       const long = tooLong(["the role", "name", spec.role], ["the scope", "name", spec.scope])
       if (long !== undefined) return fail("role", long)
-      const reason = verb === "grant" ? reasonOf("role", args.slice(3)) : Either.right(undefined)
+      const lasting = verb === "grant" ? durationOf(args.slice(3)) : Either.right({ expiresIn: undefined, rest: [] })
+      if (Either.isLeft(lasting)) return fail("role", lasting.left)
+      const reason = verb === "grant" ? reasonOf("role", lasting.right.rest) : Either.right(undefined)
       if (Either.isLeft(reason)) return Either.left(reason.left)
       return Either.right(verb === "grant"
-        ? { _tag: "RoleGrant", target: who.right, role: spec.role, scope: spec.scope, reason: reason.right }
+        ? { _tag: "RoleGrant", target: who.right, role: spec.role, scope: spec.scope, expiresIn: lasting.right.expiresIn, reason: reason.right }
         : { _tag: "RoleRevoke", target: who.right, role: spec.role, scope: spec.scope })
     }
     case "why": {

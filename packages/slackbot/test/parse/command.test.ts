@@ -49,10 +49,17 @@ describe("command text", () => {
     })
     assert.deepStrictEqual(ok("reactivate <@U0BOB|bob>"), { _tag: "Reactivate", target: { _tag: "SlackUser", id: "U0BOB", label: "@bob" } })
     assert.deepStrictEqual(ok("role grant bob@acme.test approver@org:acme"), {
-      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "approver", scope: "org:acme", reason: undefined
+      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "approver", scope: "org:acme", expiresIn: undefined, reason: undefined
+    })
+    assert.deepStrictEqual(ok("role grant bob@acme.test approver@org:acme for 8H on call this week"), {
+      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "approver", scope: "org:acme", expiresIn: "8h", reason: "on call this week"
+    })
+    // "for" that starts a reason is the reason
+    assert.deepStrictEqual(ok("role grant bob@acme.test approver for the audit"), {
+      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "approver", scope: undefined, expiresIn: undefined, reason: "for the audit"
     })
     assert.deepStrictEqual(ok("role grant bob@acme.test org-admin \"new team lead\""), {
-      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "org-admin", scope: undefined, reason: "new team lead"
+      _tag: "RoleGrant", target: { _tag: "Email", email: "bob@acme.test" }, role: "org-admin", scope: undefined, expiresIn: undefined, reason: "new team lead"
     })
     assert.deepStrictEqual(ok("role revoke <@U0BOB|bob> auditor"), {
       _tag: "RoleRevoke", target: { _tag: "SlackUser", id: "U0BOB", label: "@bob" }, role: "auditor", scope: undefined
@@ -72,6 +79,8 @@ describe("command text", () => {
     assert.include(error("whois bob").message, "neither an @mention nor an e-mail")
     assert.include(error("role promote bob@acme.test x").message, "grant or revoke")
     assert.include(error("role grant bob@acme.test").message, "which role")
+    assert.include(error("role grant bob@acme.test approver for 400d").message, "\"400d\" is not a duration: use a whole number with m, h, d or w")
+    assert.include(error("role grant bob@acme.test approver for 8x").message, "is not a duration")
     assert.include(error("invite a@acme.test x@org:acme y@provider").message, "same scope")
     assert.include(error("invite a@acme.test x y@org:acme").message, "same scope")
     assert.include(error("invite a@acme.test --force").message, "Unknown option --force")
@@ -156,7 +165,11 @@ describe("command text", () => {
       fc.tuple(target, reason).map(([t, r]) => ({ text: `delete ${t.text} ${r.join(" ")}`, command: { _tag: "Delete", target: t.target, reason: r.join(" ") } as Command })),
       fc.tuple(fc.constantFrom("grant", "revoke"), target, role, scope).map(([verb, t, r, s]) => ({
         text: `role ${verb} ${t.text} ${s === undefined ? r : `${r}@${s}`}`,
-        command: (verb === "grant" ? { _tag: "RoleGrant", target: t.target, role: r, scope: s, reason: undefined } : { _tag: "RoleRevoke", target: t.target, role: r, scope: s }) as Command
+        command: (verb === "grant" ? { _tag: "RoleGrant", target: t.target, role: r, scope: s, expiresIn: undefined, reason: undefined } : { _tag: "RoleRevoke", target: t.target, role: r, scope: s }) as Command
+      })),
+      fc.tuple(target, role, scope, fc.integer({ min: 1, max: 365 }), fc.constantFrom("h", "d"), fc.option(reason, { nil: undefined })).map(([t, r, s, n, unit, why]) => ({
+        text: `role grant ${t.text} ${s === undefined ? r : `${r}@${s}`} for ${n}${unit}${why === undefined ? "" : ` ${why.join(" ")}`}`,
+        command: { _tag: "RoleGrant", target: t.target, role: r, scope: s, expiresIn: `${n}${unit}`, reason: why?.join(" ") } as Command
       })),
       fc.tuple(email, fc.array(role, { maxLength: 3 }), scope, fc.array(fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/), { maxLength: 3 }), fc.boolean()).map(([e, roles, s, groups, link]) => ({
         text: ["invite", e, ...roles.map((r) => s === undefined ? r : `${r}@${s}`), ...groups.map((g) => `group:${g}`), ...(link ? ["--link"] : [])].join(" "),

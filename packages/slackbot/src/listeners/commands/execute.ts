@@ -37,6 +37,7 @@ export const execute = (bot: Bot, command: DirectoryCommand, slackUserId: string
           role: command.role,
           to: { user: yield* bot.identity.target(command.target) },
           ...(command.scope === undefined ? {} : { scope: command.scope }),
+          ...(command.expiresIn === undefined ? {} : { expiresIn: command.expiresIn }),
           ...(command.reason === undefined ? {} : { reason: command.reason })
         })
         return result._tag === "ApprovalRequested" ? yield* postApproval(bot, result.approval, slackUserId) : granted(result)
