@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Either, Option } from "effect"
 import { Actor, actorSubject, now, requireAt, requireForAccount } from "./Actor.js"
 import { currentApproval, record } from "./Audit.js"
 import { approvalRequested, type ApprovalRequest, type ApprovalStatus } from "./Domain/Approval.js"
@@ -12,7 +12,8 @@ import * as Scope from "./Domain/Scope.js"
 import { findUser } from "./internal/lookup.js"
 import { collectingRemovals, transaction } from "./internal/tx.js"
 import { execute } from "./Approvals/Execute.js"
-import { approvalRow, countingSubject, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
+import { approvalRow, countingSubject, deciderCandidates, decisionScopes, requestApproval, SELECT_APPROVAL, targetOf, toRequest, type ApprovalRow } from "./Approvals/Request.js"
+import type { Via } from "./Domain/Audit.js"
 
 export type { ApprovalRequest } from "./Domain/Approval.js"
 
@@ -34,24 +35,31 @@ export const deleteUser = (ref: string, options: { readonly reason?: string; rea
 const found = (id: string) =>
   Effect.flatMap(approvalRow(id), (row) => row === undefined ? Effect.fail(new ApprovalNotFound({ id })) : Effect.succeed(row))
 
-/**
- * The checks every decision makes, in its transaction: still pending, not expired, not the
- * requester's own, and the decider holds `approvals.decide` wherever the action applies (its
- * scopes when requested, and again now).
- */
-const checkDecider = (row: ApprovalRow) =>
+/** A decision's first checks: the request is still pending and not expired (or the error a decision would fail with). */
+const checkPending = (row: ApprovalRow) =>
   Effect.gen(function*() {
     const at = yield* now
-    const actor = yield* Actor
     if (row.status === "expired" || (row.status === "pending" && Date.parse(row.expiresAt) <= at.getTime())) {
       return yield* Effect.fail(new ApprovalExpired({ id: row.id, expiredAt: row.expiresAt }))
     }
     if (row.status !== "pending") {
       return yield* Effect.fail(new ApprovalNotPending({ id: row.id, status: row.status, decidedBy: row.decidedByEmail ?? row.decidedBy }))
     }
+  })
+
+/** Where a request needs `approvals.decide`: its scopes when requested, and those its action has now. */
+const scopesToDecide = (request: ApprovalRequest) =>
+  Effect.map(decisionScopes(request.payload), (current) => [...new Set<string>([...request.scopes, ...current])].sort() as Array<Scope.Scope>)
+
+/**
+ * Whether the actor's rights decide a request (whatever its status): not its requester, holding
+ * `approvals.decide` at every scope it needs, through rights that count for it (four eyes).
+ */
+const checkEligible = (row: ApprovalRow, request: ApprovalRequest, scopes: ReadonlyArray<Scope.Scope>) =>
+  Effect.gen(function*() {
+    const at = yield* now
+    const actor = yield* Actor
     if (actor.id === row.requestedBy) return yield* Effect.fail(new SelfApproval({ id: row.id }))
-    const request = toRequest(row, at)
-    const scopes = [...new Set<string>([...request.scopes, ...(yield* decisionScopes(request.payload))])].sort() as Array<Scope.Scope>
     for (const scope of scopes) yield* requireAt("approvals.decide", scope)
     // four eyes: only rights that predate the request and do not come from its requester count
     const counting = yield* countingSubject(actor.id, row.requestedBy, row.createdAt)
@@ -59,6 +67,59 @@ const checkDecider = (row: ApprovalRow) =>
     if (short.length > 0) return yield* Effect.fail(new DeciderNotEligible({ id: row.id, scopes: short }))
     return request
   })
+
+/**
+ * The checks every decision makes, in its transaction: still pending, not expired, not the
+ * requester's own, and the decider holds `approvals.decide` wherever the action applies (its
+ * scopes when requested, and again now).
+ */
+const checkDecider = (row: ApprovalRow) =>
+  Effect.gen(function*() {
+    yield* checkPending(row)
+    const request = toRequest(row, yield* now)
+    return yield* checkEligible(row, request, yield* scopesToDecide(request))
+  })
+
+/** Of these accounts, those whose rights would decide the request were it pending (`checkEligible` as each of them). */
+const eligibleAmong = <P extends { readonly id: string }>(row: ApprovalRow, people: ReadonlyArray<P>) =>
+  Effect.gen(function*() {
+    const request = toRequest(row, yield* now)
+    const scopes = yield* scopesToDecide(request)
+    const via = (yield* Effect.serviceOption(Actor)).pipe(Option.map((a) => a.via), Option.getOrElse((): Via => "system"))
+    const out: Array<P> = []
+    for (const person of people) {
+      const check = yield* Effect.either(Effect.provideService(checkEligible(row, request, scopes), Actor, { id: person.id as UserId, via }))
+      if (Either.isRight(check)) out.push(person)
+    }
+    return out as ReadonlyArray<P>
+  })
+
+/** One who may decide a request: the account and its e-mail. */
+export interface Decider {
+  readonly id: UserId
+  readonly email: string
+}
+
+/**
+ * The accounts that may decide a request now, by e-mail: each one `checkCanDecide` would let
+ * through (not the requester, `approvals.decide` wherever the action applies, rights that count
+ * for it under four eyes, an active account). None once it is decided or expired, or when the id
+ * is unknown. For notices to approvers; no permission of its own (a job's).
+ */
+export const possibleDeciders = (id: string) =>
+  Effect.gen(function*() {
+    const row = yield* approvalRow(id)
+    if (row === undefined || Either.isLeft(yield* Effect.either(checkPending(row)))) return [] as ReadonlyArray<Decider>
+    return (yield* eligibleAmong(row, yield* deciderCandidates(row.requestedBy))) as ReadonlyArray<Decider>
+  })
+
+/**
+ * Of the given accounts, those whose lists of requests to decide show (or showed, while it was
+ * pending) this request: whose rights decide it whatever its status now. For the Home tabs to
+ * publish again after it changed.
+ */
+export const decidersAmong = <P extends { readonly id: string }>(id: string, people: ReadonlyArray<P>) =>
+  Effect.flatMap(approvalRow(id), (row) => row === undefined ? Effect.succeed([] as ReadonlyArray<P>) : eligibleAmong(row, people))
 
 /** Moves a pending request to its decision, only if nobody decided it meanwhile (zero rows: someone did). */
 const claim = (row: ApprovalRow, status: "approved" | "denied" | "canceled", note: string | null) =>

@@ -1,6 +1,6 @@
 /**
- * The few things usher does for the system rather than for a person: the Slack bot's sync and
- * delivery bookkeeping, the expiry sweep, mapping a Slack user to their account before anyone
+ * The few things usher does for the system rather than for a person: the Slack bot's sync,
+ * delivery and notice bookkeeping, the expiry sweep, mapping a Slack user to their account before anyone
  * acts, the change marker front-ends poll and the grant graph the resolver indexes. Each needs
  * `SystemActor`, which only the binaries provide (`asSystem`), so a front-end handling a
  * person's request cannot reach them by accident; every other use case needs `Actor` (checked by
@@ -22,6 +22,7 @@ import * as RateLimits from "./RateLimits.js"
 import * as SelfService from "./SelfService.js"
 import * as Sessions from "./Sessions.js"
 import * as Slack from "./Slack.js"
+import * as SlackNotices from "./SlackNotices.js"
 import * as SshKeys from "./SshKeys.js"
 import { CHANGES_CHANNEL } from "./internal/tx.js"
 import * as Activity from "./Views/Activity.js"
@@ -61,6 +62,39 @@ export const unpostedApprovals = job(Approvals.unpostedApprovals)
 
 /** Marks a request's Slack message as showing `version`. */
 export const markSlackSynced = (id: string, version: number) => job(Approvals.markSlackSynced(id, version))
+
+/** The accounts that may decide a request now, by e-mail (see `Approvals.possibleDeciders`). */
+export const possibleDeciders = (id: string) => job(Approvals.possibleDeciders(id))
+
+/** Plans the Slack notices that have come due, once across replicas (see `SlackNotices.planNotices`). */
+export const planSlackNotices = job(SlackNotices.planNotices)
+
+/** The planned Slack notices not sent yet, as things are now (see `SlackNotices.noticesToSend`). */
+export const slackNoticesToSend = (limit?: number) => job(SlackNotices.noticesToSend(limit))
+
+/** Takes Slack notices for sending, none twice across replicas: the keys taken. */
+export const claimSlackNotices = (keys: ReadonlyArray<string>) => job(SlackNotices.claimNotices(keys))
+
+/** Records how taken Slack notices went (`sent`, or why they were given up). */
+export const settleSlackNotices = (keys: ReadonlyArray<string>, outcome: string) => job(SlackNotices.settleNotices(keys, outcome))
+
+/** Gives taken Slack notices back after a passing failure. */
+export const releaseSlackNotices = (keys: ReadonlyArray<string>) => job(SlackNotices.releaseNotices(keys))
+
+/** The mark a Home tab built now reflects (see `SlackNotices.homeMark`). */
+export const slackHomeMark = job(SlackNotices.homeMark)
+
+/** Remembers a published Home tab: whose, as which account, reflecting which mark. */
+export const recordSlackHome = (slackUserId: string, userId: string, mark: number) => job(SlackNotices.recordHome(slackUserId, userId, mark))
+
+/** Home tabs whose lists changed since they were published. */
+export const slackHomesToRefresh = (limit?: number) => job(SlackNotices.homesToRefresh(limit))
+
+/** Takes a Home tab for publishing again (false: another replica did). */
+export const claimSlackHome = (home: SlackNotices.HomeRow, mark: number) => job(SlackNotices.claimHome(home, mark))
+
+/** Gives a Home tab back after a failed publish. */
+export const releaseSlackHome = (home: SlackNotices.HomeRow, mark: number) => job(SlackNotices.releaseHome(home, mark))
 
 /** Claims one Slack delivery across replicas (see `Slack.claimSlackDelivery`). */
 export function claimSlackDelivery(key: string): Effect.Effect<boolean, never, SqlClient.SqlClient | SystemActor>

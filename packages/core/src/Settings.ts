@@ -24,6 +24,8 @@ export interface DirectorySettings {
   readonly "invitation.ttl-hours": number
   readonly "reset.ttl-minutes": number
   readonly "approval.ttl-hours": number
+  /** a request still pending this many hours after it was filed is brought up again to who may decide it (0: never) */
+  readonly "approval.remind-hours": number
   readonly "session.ttl-hours": number
   /** a session nobody used for this long ends (the web pages' idle expiry) */
   readonly "session.idle-minutes": number
@@ -52,6 +54,7 @@ export const defaults: DirectorySettings = {
   "invitation.ttl-hours": 7 * 24,
   "reset.ttl-minutes": 60,
   "approval.ttl-hours": 72,
+  "approval.remind-hours": 24,
   "session.ttl-hours": 12,
   "session.idle-minutes": 30,
   "approval.gates": [],
@@ -70,6 +73,15 @@ const whole = (key: SettingKey, max: number) => (text: string) => {
   return Number.isInteger(n) && n >= 1 && n <= max
     ? Effect.succeed(n)
     : Effect.fail(new SettingInvalid({ key, reason: `a whole number from 1 to ${max}` }))
+}
+
+/** A whole number of hours from 0 (off) to `max`. */
+const hoursOrOff = (key: SettingKey, max: number) => (text: string) => {
+  const value = text.trim()
+  const n = Number(value)
+  return /^\d+$/.test(value) && n <= max
+    ? Effect.succeed(n)
+    : Effect.fail(new SettingInvalid({ key, reason: `a whole number of hours from 0 (off) to ${max}` }))
 }
 
 /** A whole number of days from 1 to `max`, or `none` for no value. */
@@ -92,6 +104,7 @@ const parsers: { readonly [K in SettingKey]: (text: string) => Effect.Effect<Dir
   "invitation.ttl-hours": whole("invitation.ttl-hours", 90 * 24),
   "reset.ttl-minutes": whole("reset.ttl-minutes", 24 * 60),
   "approval.ttl-hours": whole("approval.ttl-hours", 90 * 24),
+  "approval.remind-hours": hoursOrOff("approval.remind-hours", 90 * 24),
   "session.ttl-hours": whole("session.ttl-hours", 90 * 24),
   "session.idle-minutes": whole("session.idle-minutes", 90 * 24 * 60),
   "audit.checkpoint-every": whole("audit.checkpoint-every", 1_000_000),

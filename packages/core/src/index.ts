@@ -72,6 +72,10 @@ export {
   InvalidSlackUserId, linkSlackUser, listSlackLinks, SlackAccountInactive, SlackLinkNotFound,
   SlackAccountTaken, SlackIdentityMismatch, SlackUserUnmapped, unlinkSlackUser, type SlackIdentity, type SlackLink
 } from "./Slack.js"
+export {
+  extensionOf, NOTICE_AHEAD_MS, type DormantEvent, type EndingGrant, type HomeRow as SlackHome, type NoticeRecipient, type SlackNotice
+} from "./SlackNotices.js"
+export type { Decider } from "./Approvals.js"
 export { coreErrors, httpStatusOf, isCoreError, type CoreError, type CoreErrorTag, type HttpStatus } from "./CoreError.js"
 export {
   AcceptInput, ChangePasswordInput, CreateGroupInput, CreateOrgInput, CreateRoleInput, CreateUserInput, decodeInput, decodeThen, GrantInput, InitInput,

@@ -11,6 +11,7 @@ import * as Actions from "./listeners/actions/index.js"
 import * as Commands from "./listeners/commands/index.js"
 import * as Events from "./listeners/events/index.js"
 import * as Views from "./listeners/views/index.js"
+import { noticeLoop } from "./notices.js"
 import { makeBackoff, makePacer } from "./pace.js"
 import { GuardedHTTPReceiver } from "./receiver.js"
 import { refusal, type Served } from "./workspace.js"
@@ -47,6 +48,8 @@ export interface StartOptions {
   readonly logger?: Logger
   /** run the loop that updates messages of requests decided elsewhere (default true) */
   readonly sync?: boolean
+  /** run the loop that sends notices (approvers, reminders, expiring requests and grants, dormant accounts) and publishes changed Home tabs again (default true) */
+  readonly notices?: boolean
 }
 
 /** How long a Web API call someone is waiting on may take before it fails. */
@@ -96,7 +99,7 @@ const servedWorkspaces = async (
 /**
  * Starts the bot: checks the bot token with `auth.test`, builds the Bolt app on the receiver the
  * mode asks for (HTTP with the timestamp guard, or Socket Mode), registers the listeners, starts
- * listening and the approval-message sync loop.
+ * listening, the approval-message sync loop and the notice loop.
  */
 export const startBot = async (
   config: BotConfig,
@@ -140,7 +143,7 @@ export const startBot = async (
     runtime,
     client: interactive,
     background: app.client,
-    identity: makeIdentity(interactive),
+    identity: makeIdentity(interactive, { background: app.client }),
     logger: app.logger,
     work: makeWorkQueue(WORK_CONCURRENCY),
     pace: makePacer(config.postIntervalMs ?? 1_000),
@@ -174,6 +177,7 @@ export const startBot = async (
     })
   }
   const sync = options.sync === false ? undefined : runtime.runFork(Effect.withScheduler(syncLoop(bot), loopFriendly))
+  const notices = options.notices === false ? undefined : runtime.runFork(Effect.withScheduler(noticeLoop(bot), loopFriendly))
   return {
     app,
     bot,
@@ -181,6 +185,7 @@ export const startBot = async (
     host,
     stop: async () => {
       if (sync !== undefined) await runtime.runPromise(Fiber.interrupt(sync))
+      if (notices !== undefined) await runtime.runPromise(Fiber.interrupt(notices))
       // Bolt's Socket Mode stop does not wait for the close handshake; wait for it here
       if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect()
       await app.stop()

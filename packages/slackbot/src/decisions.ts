@@ -1,5 +1,5 @@
 import * as Core from "@usher/core"
-import { Effect } from "effect"
+import { Effect, Exit } from "effect"
 import { afterDecision, type MessageContext } from "./approvals.js"
 import { decisionNotice, messageNotUpdated, pendingList } from "./blocks/approvals.js"
 import type { Reply } from "./blocks/mrkdwn.js"
@@ -25,8 +25,9 @@ const pendingAgain = (bot: Bot, slackUserId: string, notice: Reply) =>
 
 /**
  * Shows a person, where they acted, what came of it: the Home tab published again with the notice
- * on top, the `/usher pending` list replaced by a fresh one (through its response URL), or — on
- * an approvals message, only when `inChannel` (a decision shows in the message itself) — an
+ * on top, the `/usher pending` list replaced by a fresh one (through its response URL), the
+ * direct message that asked them updated with the outcome (a refusal: a new direct message), or —
+ * on an approvals message, only when `inChannel` (a decision shows in the message itself) — an
  * ephemeral message in that channel. When none of that can be done, a direct message.
  */
 export const tellAt = async (bot: Bot, origin: Origin, slackUserId: string, notice: Reply, inChannel: boolean): Promise<void> => {
@@ -37,6 +38,13 @@ export const tellAt = async (bot: Bot, origin: Origin, slackUserId: string, noti
       const list = (await pendingAgain(bot, slackUserId, notice)) ?? notice
       if (await respondAt(origin.responseUrl, { response_type: "ephemeral", replace_original: true, text: list.text, blocks: list.blocks })) return
       return tellDirectly(bot, slackUserId, notice)
+    }
+    case "Direct": {
+      // the decision shows in the direct message itself; a refusal comes as a new one
+      if (inChannel || origin.ts === "") return tellDirectly(bot, slackUserId, notice)
+      const shown = await bot.runtime.runPromiseExit(callSlack("chat.update", () =>
+        bot.background.chat.update({ channel: origin.channel, ts: origin.ts, text: notice.text, blocks: [...notice.blocks] })))
+      return Exit.isSuccess(shown) ? undefined : tellDirectly(bot, slackUserId, notice)
     }
     case "Channel": {
       if (!inChannel) return

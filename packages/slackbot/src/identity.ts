@@ -62,12 +62,23 @@ const memo = <A>(ttlMs: number, now: () => number) => {
 /**
  * Who Slack users are in the directory: their verified Slack e-mail (`users.info`, cached for
  * a few minutes) or an explicit link, resolved by core. Also finds a directory user's Slack id
- * (`users.lookupByEmail`) to tell them about their requests.
+ * (`users.lookupByEmail`) to tell them about their requests, and where an account's direct
+ * messages go (its stored link first).
  */
-export const makeIdentity = (client: WebClient, options: { readonly ttlMs?: number; readonly now?: () => number } = {}) => {
+export const makeIdentity = (
+  client: WebClient,
+  options: {
+    readonly ttlMs?: number
+    readonly now?: () => number
+    /** the client for lookups nobody waits on (a notice's recipient): it waits out rate limits; default `client` */
+    readonly background?: WebClient
+  } = {}
+) => {
   const now = options.now ?? Date.now
   const emails = memo<string | null>(options.ttlMs ?? 5 * 60_000, now)
   const slackIds = memo<string | null>(options.ttlMs ?? 5 * 60_000, now)
+  const recipients = memo<string | null>(options.ttlMs ?? 5 * 60_000, now)
+  const background = options.background ?? client
 
   /** The user's Slack e-mail if Slack has verified it (null for bots, deleted and unknown users). */
   const verifiedEmail = (slackUserId: string) =>
@@ -105,7 +116,40 @@ export const makeIdentity = (client: WebClient, options: { readonly ttlMs?: numb
         }
       }))
 
-  return { verifiedEmail, actor, target, slackIdOf }
+  /**
+   * The Slack user with this e-mail, for a notice: null when Slack knows none; a failure (rate
+   * limit, timeout) fails, so that the notice is tried again rather than given up.
+   */
+  const recipientByEmail = (email: string) =>
+    callSlack("users.lookupByEmail", () =>
+      recipients(email.toLowerCase(), async () => {
+        try {
+          const { user } = await background.users.lookupByEmail({ email })
+          return user?.id ?? null
+        } catch (error) {
+          if (slackErrorCode(error) === "users_not_found") return null
+          throw error
+        }
+      }))
+
+  /**
+   * Where an account's direct messages go: the Slack user linked or pinned to it (core's stored
+   * link, which no e-mail moves), else the Slack user with its e-mail (`users.lookupByEmail`) —
+   * unless core maps that Slack user to another account, then nobody (null).
+   */
+  const directTo = (account: { readonly id: string; readonly email: string; readonly slackUserId: string | null }) =>
+    account.slackUserId !== null
+      ? Effect.succeed<string | null>(account.slackUserId)
+      : Effect.flatMap(recipientByEmail(account.email), (found) =>
+        found === null
+          ? Effect.succeed<string | null>(null)
+          : Core.Jobs.slackDirectoryUser(found, account.email).pipe(
+            Core.Jobs.asSystem("slack"),
+            Effect.map((mapped): string | null => mapped.id === account.id ? found : null),
+            Effect.orElseSucceed((): string | null => null)
+          ))
+
+  return { verifiedEmail, actor, target, slackIdOf, directTo }
 }
 
 /** The identity resolver of one bot. */

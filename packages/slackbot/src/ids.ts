@@ -3,6 +3,7 @@ export const Ids = {
   approve: "usher_approve",
   deny: "usher_deny",
   withdraw: "usher_withdraw",
+  extend: "usher_extend",
   inviteView: "usher_invite",
   approveView: "usher_approve_note",
   denyView: "usher_deny_reason",

@@ -4,6 +4,7 @@ import fc from "fast-check"
 import { approvalMessage, decodeDecision, encodeDecision, pendingList, requestFiled, requesterNotice, type SeenRequest, type TargetDetail } from "../src/blocks/approvals.js"
 import { homeView, unavailableHome, type HomeData } from "../src/blocks/home.js"
 import { approveModal } from "../src/blocks/modals.js"
+import { decisionWanted, decodeExtend, DORMANT_SHOWN, dormantAccounts, encodeExtend, expiringMessage, expiringReply, grantEnded, grantEnding } from "../src/blocks/notices.js"
 import type { KnownBlock, Reply } from "../src/blocks/mrkdwn.js"
 import { whois } from "../src/blocks/users.js"
 import { Ids } from "../src/ids.js"
@@ -236,5 +237,65 @@ describe("Block Kit builders", () => {
     const view = unavailableHome({ _tag: "SlackUserUnmapped", message: "Your Slack account U0X has no directory account <here>." })
     assert.isAtMost(view.blocks.length, 3)
     assert.include(JSON.stringify(view.blocks), "has no directory account &lt;here&gt;.")
+  })
+})
+
+describe("notices", () => {
+  const hostile = "😀&<>".repeat(700)
+  const grant: Core.EndingGrant = { id: "g1", role: "auditor", scope: "org:acme", expiresAt: "2030-01-01T18:00:00.000Z", holder: { id: "u9" as Core.UserId, email: "eve@acme.test" } }
+  const recipient = (email: string): Core.NoticeRecipient => ({ id: "u1" as Core.UserId, email, slackUserId: null })
+
+  it("a decider's direct message and reminder carry the channel message's Approve/Deny; user text is escaped and Slack's limits hold", () => {
+    for (const reminder of [false, true]) {
+      const dm = decisionWanted(request({ summary: hostile, reason: hostile, requestedBy: "<!channel>@acme.test" }), "U0LEAD", reminder)
+      checkLimits(dm)
+      const [actions] = actionsOf(dm) as Array<{ elements: Array<{ action_id: string; value: string }> }>
+      assert.deepStrictEqual(actions!.elements.map((e) => e.action_id), [Ids.approve, Ids.deny])
+      assert.deepStrictEqual(decodeDecision(actions!.elements[0]!.value), { id: request().id, requester: "U0LEAD" })
+      assert.notInclude(JSON.stringify(dm), "<!channel>")
+      assert.include(JSON.stringify(dm), reminder ? "Reminder: approval needed" : "You are one of those who may decide this request")
+    }
+  })
+
+  it("a request about to expire: a thread reply, or a new message with the buttons, both saying it expires in under an hour", () => {
+    const reply = expiringReply(request({ summary: hostile }))
+    const fresh = expiringMessage(request({ summary: hostile, slack: null }), null)
+    for (const r of [reply, fresh]) {
+      checkLimits(r)
+      assert.match(JSON.stringify(r), /expires in under an hour/i)
+    }
+    assert.lengthOf(actionsOf(reply), 0, "the message it replies to has the buttons")
+    assert.lengthOf(actionsOf(fresh), 1)
+  })
+
+  it("a grant ending: the holder's notice says when, the granter's carries Extend with what to grant again; its end; an Extend value reads back and junk does not", () => {
+    const holder = grantEnding({ _tag: "GrantEnding", key: "k1", to: recipient("eve@acme.test"), toHolder: true, grant, extendFor: null }, null)
+    assert.include(JSON.stringify(holder), "Your *auditor* at org:acme ends <!date^")
+    assert.lengthOf(actionsOf(holder), 0)
+    const granter = grantEnding({ _tag: "GrantEnding", key: "k2", to: recipient("admin@acme.test"), toHolder: false, grant, extendFor: "8h" }, "U0EVE")
+    checkLimits(granter)
+    assert.include(JSON.stringify(granter), "which you granted to <@U0EVE> (eve@acme.test)")
+    const [actions] = actionsOf(granter) as Array<{ elements: Array<{ action_id: string; value: string; text: { text: string } }> }>
+    assert.deepStrictEqual([actions!.elements[0]!.action_id, actions!.elements[0]!.text.text], [Ids.extend, "Extend by 8h"])
+    assert.deepStrictEqual(decodeExtend(actions!.elements[0]!.value), { user: "u9", role: "auditor", scope: "org:acme", for: "8h" })
+    for (const junk of [undefined, "", "{", "[]", JSON.stringify({ user: 1, role: "a", scope: "b", for: "8h" }), encodeExtend({ user: "u", role: "r", scope: "s", for: "1h" }).replace("for", "fro")]) {
+      assert.isUndefined(decodeExtend(junk))
+    }
+    assert.include(JSON.stringify(grantEnded({ _tag: "GrantEnded", key: "k3", to: recipient("eve@acme.test"), grant })), "Your *auditor* at org:acme ended <!date^")
+  })
+
+  it("an admin's dormant accounts in one message, the first twenty listed and the rest counted", () => {
+    const events = Array.from({ length: 45 }, (_, i): Core.DormantEvent => ({
+      email: i === 0 ? hostile : `u${i}@acme.test`, step: i % 2 === 0 ? "notified" : "suspended", inactiveSince: "2030-01-01T00:00:00.000Z",
+      suspendsAt: i % 2 === 0 ? "2030-03-01T00:00:00.000Z" : null, orgs: ["acme"], at: "2030-02-01T00:00:00.000Z"
+    }))
+    const message = dormantAccounts(events)
+    checkLimits(message)
+    const text = JSON.stringify(message)
+    assert.include(text, "*u1@acme.test*: suspended as dormant (inactive since <!date^")
+    assert.include(text, "*u2@acme.test*: sent the dormant-account notice (inactive since <!date^")
+    assert.include(text, "unless used")
+    assert.include(text, `…and ${45 - DORMANT_SHOWN} more`)
+    assert.notInclude(text, `u${DORMANT_SHOWN}@acme.test`)
   })
 })

@@ -2,6 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Core from "@usher/core"
 import { Effect, Schedule } from "effect"
 import { syncOnce } from "../src/approvals.js"
+import { loopFriendly } from "../src/bot.js"
+import { noticesOnce } from "../src/notices.js"
 import { APPROVALS, auditHead, auditSince, harness, People, textOf } from "./support.js"
 
 const system = Core.as("system", "cli")
@@ -43,5 +45,27 @@ describe("several replicas on one database", () => {
       const events = yield* Effect.promise(() => h.run(auditSince(head)))
       assert.deepStrictEqual(events.map((e) => e.action), ["user.suspend"])
       assert.lengthOf(h.fake.callsOf("respond", "both"), 1, "one answer, from whichever replica acted")
+    }).pipe(Effect.scoped))
+
+  it.live("a request filed in the CLI: with two replicas' notice loops and more passes of both at once, each who may decide it is sent one direct message", () =>
+    Effect.gen(function*() {
+      // the same in-process stall as above: patience, not speed, is what this allows for
+      const h = yield* harness({ notices: true, syncIntervalMs: 20, interactiveTimeoutMs: 25_000 })
+      const other = yield* Effect.promise(() => h.replica({ notices: true, syncIntervalMs: 20, interactiveTimeoutMs: 25_000 }))
+      const patience = 25_000
+      const deciders: ReadonlyArray<string> = [People.admin.slack, People.apo.slack]
+      const dms = () => h.fake.callsOf("chat.postMessage").filter((c) => deciders.includes(String(c.args["channel"])))
+      // passes of both replicas beside their loops, from the moment the request is filed, in the
+      // bot's own slices (so that they interleave as the loops do)
+      const passes = (n: number) =>
+        Promise.all([h.running.bot, other.running.bot].map(async (bot) => {
+          for (let i = 0; i < n; i++) await bot.runtime.runPromise(Effect.withScheduler(noticesOnce(bot), loopFriendly))
+        }))
+      yield* Effect.promise(() => h.run(Core.deleteUser(People.bob.email, { reason: "left, filed at the desk" }).pipe(Core.asUser(People.lead.email, "cli"))))
+      yield* Effect.promise(() => passes(3))
+      yield* Effect.promise(() => h.fake.waitFor((c) => c.method === "chat.postMessage" && deciders.includes(String(c.args["channel"])), 2, patience))
+      yield* Effect.promise(() => passes(2))
+      assert.deepStrictEqual(dms().map((c) => c.args["channel"]).sort(), [...deciders], "one each")
+      assert.lengthOf(h.fake.callsOf("chat.postMessage").filter((c) => c.args["channel"] === People.lead.slack), 0, "the requester decides nothing")
     }).pipe(Effect.scoped))
 })

@@ -2,7 +2,7 @@ import { LogLevel } from "@slack/bolt"
 import { SqlClient } from "@effect/sql"
 import * as Core from "@usher/core"
 import { activeUser, FakeSlackApi, FakeSocketMode, initialized, makeTempDirectory, SlackSender, type RecordedCall, type TempDirectory } from "@usher/testkit"
-import { Effect } from "effect"
+import { Clock, Effect } from "effect"
 import { startBot, type RunningBot } from "../src/app.js"
 import { Ids } from "../src/ids.js"
 import type { BotConfig } from "../src/config.js"
@@ -47,9 +47,10 @@ export interface Harness {
 /** The plain text of everything in a reply or message: its fallback text and its blocks. */
 export const textOf = (call: RecordedCall): string => JSON.stringify([call.args["text"], call.args["blocks"]])
 
-/** The harness's options: the approval sync loop (off unless asked for) and its interval. */
+/** The harness's options: the approval sync loop and the notice loop (each off unless asked for) and their interval. */
 export interface HarnessOptions {
   readonly sync?: boolean
+  readonly notices?: boolean
   readonly syncIntervalMs?: number
   /** how long a call someone waits on may take (the bot's default is 2,500 ms) */
   readonly interactiveTimeoutMs?: number
@@ -97,7 +98,7 @@ const HTTP_MODE: BotConfig["mode"] = { _tag: "http", signingSecret: SECRET, port
 export const startHarness = async (options: HarnessOptions = {}): Promise<Harness> => {
   const { temp, fake, runtime } = await directoryAndSlack()
   const run = <A, E>(effect: Effect.Effect<A, E, Core.CoreServices>) => runtime.runPromise(effect)
-  const running = await startBot(botConfig(fake, HTTP_MODE, options), runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
+  const running = await startBot(botConfig(fake, HTTP_MODE, options), runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false, notices: options.notices ?? false })
   const sender = new SlackSender(`http://127.0.0.1:${running.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
   const closeReplicas: Array<() => Promise<void>> = []
   return {
@@ -114,7 +115,11 @@ export const startHarness = async (options: HarnessOptions = {}): Promise<Harnes
     },
     replica: async (replicaOptions = options) => {
       const replicaRuntime = Core.makeCoreRuntime(temp.location, temp.config)
-      const replicaBot = await startBot(botConfig(fake, HTTP_MODE, replicaOptions), replicaRuntime, { logLevel: LogLevel.ERROR, sync: replicaOptions.sync ?? false })
+      const replicaBot = await startBot(botConfig(fake, HTTP_MODE, replicaOptions), replicaRuntime, {
+        logLevel: LogLevel.ERROR,
+        sync: replicaOptions.sync ?? false,
+        notices: replicaOptions.notices ?? false
+      })
       const replicaSender = new SlackSender(`http://127.0.0.1:${replicaBot.port}/slack/events`, SECRET, fake.teamId, (id) => fake.responseUrl(id))
       closeReplicas.push(async () => {
         await replicaBot.stop()
@@ -146,7 +151,11 @@ export const socketHarness = (options: HarnessOptions = {}) =>
     Effect.promise(async () => {
       const { temp, fake, runtime } = await directoryAndSlack()
       const socket = await FakeSocketMode.start(fake)
-      const running = await startBot(botConfig(fake, { _tag: "socket", appToken: "xapp-1-A0USHER1-1" }, options), runtime, { logLevel: LogLevel.ERROR, sync: options.sync ?? false })
+      const running = await startBot(botConfig(fake, { _tag: "socket", appToken: "xapp-1-A0USHER1-1" }, options), runtime, {
+        logLevel: LogLevel.ERROR,
+        sync: options.sync ?? false,
+        notices: options.notices ?? false
+      })
       await socket.connected()
       const close = async () => {
         await running.stop()
@@ -221,3 +230,20 @@ export const buttonsByBlock = (blocks: ReadonlyArray<{ type: string; block_id?: 
 
 /** The latest call's sequence number (to wait for what comes after it). */
 export const lastSeq = (fake: FakeSlackApi) => fake.calls.at(-1)?.seq ?? 0
+
+/**
+ * Runs an effect as if it were `ms` later: core's clock (every `now` it reads) is shifted, the
+ * world is not (Slack, timers). For the notices that come due hours or days after their cause.
+ */
+export const later = (ms: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  const real = Clock.make()
+  const shifted: Clock.Clock = {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => real.unsafeCurrentTimeMillis() + ms,
+    currentTimeMillis: Effect.sync(() => real.unsafeCurrentTimeMillis() + ms),
+    unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() + BigInt(ms) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() + BigInt(ms) * 1_000_000n),
+    sleep: (duration) => real.sleep(duration)
+  }
+  return Effect.withClock(effect, shifted)
+}

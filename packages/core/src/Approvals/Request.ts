@@ -121,19 +121,29 @@ export const countingSubject = (deciderId: string, requester: string, filedAt: s
     return counts ? subject : { ...subject, paths: [] }
   })
 
-/** Whether some active user other than `requester` could decide, at every scope, a request filed now. */
-const someoneElseCanDecide = (requester: string, scopes: ReadonlyArray<Scope.Scope>) =>
+/**
+ * The active accounts other than `requester` holding a role that carries `approvals.decide`
+ * somewhere (directly or through a group): who could decide one of their requests, before the
+ * scopes and four eyes are checked. By e-mail.
+ */
+export const deciderCandidates = (requester: string) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const pattern = `%"approvals.decide"%`
-    const candidates = yield* sql<{ id: string }>`
-      SELECT DISTINCT u.id FROM users u WHERE u.status = 'active' AND u.id <> ${requester} AND EXISTS (
+    return yield* sql<{ id: string; email: string }>`
+      SELECT u.id, u.email FROM users u WHERE u.status = 'active' AND u.id <> ${requester} AND EXISTS (
         SELECT 1 FROM grants g JOIN roles r ON r.id = g.role_id
          WHERE r.permissions LIKE ${pattern}
            AND ((g.principal_type = 'user' AND g.principal_id = u.id)
-             OR (g.principal_type = 'group' AND g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = u.id))))`.pipe(Effect.orDie)
+             OR (g.principal_type = 'group' AND g.principal_id IN (SELECT group_id FROM group_members WHERE user_id = u.id))))
+       ORDER BY u.email, u.id`.pipe(Effect.orDie)
+  })
+
+/** Whether some active user other than `requester` could decide, at every scope, a request filed now. */
+const someoneElseCanDecide = (requester: string, scopes: ReadonlyArray<Scope.Scope>) =>
+  Effect.gen(function*() {
     const at = yield* now
-    for (const { id } of candidates) {
+    for (const { id } of yield* deciderCandidates(requester)) {
       const subject = yield* countingSubject(id, requester, at.toISOString())
       if (scopes.every((s) => Permissions.has(subject, "approvals.decide", s, at))) return true
     }

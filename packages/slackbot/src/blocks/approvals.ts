@@ -76,7 +76,8 @@ export const withdrawButton = (a: Core.ApprovalRequest, blockId: string): KnownB
 /** A channel as mrkdwn: a mention for an id (`<#C0123>`); a configured `#name` as text, which Slack cannot link. */
 export const channelRef = (channel: string): string => channel.startsWith("#") ? escape(channel) : `<#${escape(channel)}>`
 
-const person = (email: string, slackId: string | null | undefined) => slackId ? `<@${slackId}> (${escape(email)})` : escape(email)
+/** Someone as mrkdwn: a mention and their e-mail when their Slack user is known, else the e-mail. */
+export const person = (email: string, slackId: string | null | undefined) => slackId ? `<@${slackId}> (${escape(email)})` : escape(email)
 
 /** One line saying how a request ended (or that it waits). */
 export const outcomeLine = (a: Core.ApprovalRequest, decidedBySlack?: string): string => {

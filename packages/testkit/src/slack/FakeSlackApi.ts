@@ -76,7 +76,7 @@ const parseArgs = (contentType: string, body: string): Record<string, any> => {
 /**
  * A fake Slack Web API on 127.0.0.1 (a random port) that records every call: `auth.test`,
  * `users.info` and `users.lookupByEmail` from the users it is given, `chat.postMessage` (fresh
- * `ts` per message), `chat.update`, `chat.postEphemeral`, `views.open`, `views.update`, `views.publish`, `bots.info`, and response URLs
+ * `ts` per message; a post to a user id is answered with their direct-message channel, `D…`), `chat.update`, `chat.postEphemeral`, `views.open`, `views.update`, `views.publish`, `bots.info`, and response URLs
  * (`responseUrl(id)`). Point Bolt at `apiUrl`; wait for calls with `waitFor`.
  * `rateLimit`, `slow` and `failWith` make chosen methods misbehave the way the real one does.
  */
@@ -93,6 +93,11 @@ export class FakeSlackApi {
   private nextTs = 1_700_000_000_000_100
   private server: Server | undefined
   private base = ""
+
+  /** The id of the app's direct-message conversation with a Slack user (`D…`), what a post to their user id is answered with. */
+  static directChannel(slackUserId: string): string {
+    return `D${slackUserId.slice(1)}`
+  }
 
   /** Starts listening on 127.0.0.1 at a free port. */
   static async start(users: ReadonlyArray<FakeSlackUser> = []): Promise<FakeSlackApi> {
@@ -263,9 +268,12 @@ export class FakeSlackApi {
       }
       case "chat.postMessage": {
         const ts = this.mintTs()
-        // like Slack, a channel given by name is answered with an id (chat.update needs the id)
+        // like Slack, a channel given by name is answered with an id (chat.update needs the id),
+        // and a user id (a direct message from the app) with the id of the app's conversation with them
         const given = String(args["channel"])
-        const channel = given.startsWith("#") ? `C${given.slice(1).toUpperCase().replace(/[^A-Z0-9]/g, "")}` : given
+        const channel = given.startsWith("#")
+          ? `C${given.slice(1).toUpperCase().replace(/[^A-Z0-9]/g, "")}`
+          : /^[UW][A-Z0-9]+$/.test(given) ? FakeSlackApi.directChannel(given) : given
         return { ok: true, channel, ts, message: { ts, text: args["text"], blocks: args["blocks"] } }
       }
       case "chat.update":

@@ -6,9 +6,11 @@ import { decodeDecision } from "../../blocks/approvals.js"
 import { shownError } from "../../blocks/errors.js"
 import type { Reply } from "../../blocks/mrkdwn.js"
 import { approveModal, denyModal } from "../../blocks/modals.js"
-import { afterWork, lookUpPeople, runToReply, type AfterWork, type Bot, type Respond } from "../../bot.js"
+import { decodeExtend, extended } from "../../blocks/notices.js"
+import { afterWork, lookUpPeople, replyWith, runToReply, tellDirectly, type AfterWork, type Bot, type Respond } from "../../bot.js"
 import { concluded, refused } from "../../decisions.js"
 import { Ids } from "../../ids.js"
+import { postApproval } from "../../approvals.js"
 import { answerIn, openLoading, showModal } from "../../modal.js"
 import { clickedMessage, encodeMetadata, originOf } from "../../origin.js"
 import { targetDetails } from "../../requests.js"
@@ -94,7 +96,31 @@ export const handleWithdraw = async (bot: Bot, body: BlockAction<ButtonAction>, 
   return reply === null ? undefined : refused(bot, origin, body.user.id, reply)
 }
 
-/** Registers the Approve, Deny and Withdraw buttons: acknowledge at once, then open the modal or withdraw. */
+/**
+ * An Extend click (on the notice that a grant ends within the hour): core's grant use case as the
+ * clicker, for the grant's own duration from now, so every permission, delegation and
+ * organization check applies as if they granted it anew; a role that configuration gates files
+ * a request instead (posted to the approvals channel). Resolves with the reply, and whether it
+ * replaces the notice (an extension done: its button is spent).
+ */
+export const handleExtend = async (bot: Bot, body: BlockAction<ButtonAction>, action: ButtonAction): Promise<{ readonly reply: Reply; readonly done: boolean } | null> => {
+  let done = false
+  const reply = await runToReply(bot, Effect.gen(function*() {
+    if (!(yield* Core.Jobs.claimSlackDelivery(`action:${body.team?.id ?? ""}:${body.trigger_id}`).pipe(Core.Jobs.asSystem("slack")))) return null
+    const value = decodeExtend(action.value)
+    if (value === undefined) return yield* Effect.fail({ _tag: "UnknownButton", message: "This button is not one of usher's; nothing was done." })
+    const actor = yield* bot.identity.actor(body.user.id)
+    const result = yield* Core.decodeThen(Core.GrantInput, Core.grantRole)({ role: value.role, to: { user: value.user }, scope: value.scope, expiresIn: value.for }).pipe(
+      Core.as(actor.id, "slack")
+    )
+    if (result._tag === "ApprovalRequested") return yield* postApproval(bot, result.approval, body.user.id)
+    done = true
+    return extended(result)
+  }))
+  return reply === null ? null : { reply, done }
+}
+
+/** Registers the Approve, Deny, Withdraw and Extend buttons: acknowledge at once, then open the modal, withdraw or extend. */
 export const register = (app: App, bot: Bot): void => {
   for (const kind of ["approve", "deny"] as const) {
     app.action<BlockAction<ButtonAction>>(Ids[kind], async ({ ack, body, action, respond }) => {
@@ -108,6 +134,18 @@ export const register = (app: App, bot: Bot): void => {
       await after?.()
     })
   }
+  app.action<BlockAction<ButtonAction>>(Ids.extend, async ({ ack, body, action, respond }) => {
+    await ack()
+    const answer = async (reply: Reply, replace: boolean) => {
+      if (body.response_url === undefined) return tellDirectly(bot, body.user.id, reply)
+      if (!replace) return replyWith(bot, respond, reply)
+      await respond({ response_type: "ephemeral", replace_original: true, text: reply.text, blocks: [...reply.blocks] }).catch(() => tellDirectly(bot, body.user.id, reply))
+    }
+    const failed = await lookUpPeople(bot, [body.user.id])
+    if (failed !== null) return answer(failed, false)
+    const outcome = await bot.work(() => handleExtend(bot, body, action))
+    if (outcome !== null) await answer(outcome.reply, outcome.done)
+  })
   app.action<BlockAction<ButtonAction>>(Ids.withdraw, async ({ ack, body, action }) => {
     await ack()
     const failed = await lookUpPeople(bot, [body.user.id])
