@@ -25,6 +25,7 @@ import migration0014 from "./migrations/0014_scim.js"
 import migration0015 from "./migrations/0015_policies.js"
 import migration0016 from "./migrations/0016_modified.js"
 import migration0017 from "./migrations/0017_slack_notices.js"
+import migration0018 from "./migrations/0018_search.js"
 
 /**
  * Where the directory lives, resolved from `--db`, `USHER_DATABASE_URL` or `USHER_DATA_DIR`: an
@@ -119,7 +120,7 @@ export const locationFromEnv = Effect.gen(function*() {
 export class Database extends Context.Tag("@usher/core/Database")<Database, DatabaseLocation>() {}
 
 const migrations = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004, "0005_audit": migration0005, "0006_four_eyes": migration0006, "0007_sign_in_locks": migration0007, "0008_outbox_links": migration0008, "0009_engine_rowid": migration0009, "0010_ssh_keys": migration0010, "0011_web": migration0011, "0012_identity_links": migration0012, "0013_api_tokens": migration0013, "0014_scim": migration0014, "0015_policies": migration0015, "0016_modified": migration0016, "0017_slack_notices": migration0017 })
+  loader: Migrator.fromRecord({ "0001_directory": migration0001, "0002_access": migration0002, "0003_slack": migration0003, "0004_views": migration0004, "0005_audit": migration0005, "0006_four_eyes": migration0006, "0007_sign_in_locks": migration0007, "0008_outbox_links": migration0008, "0009_engine_rowid": migration0009, "0010_ssh_keys": migration0010, "0011_web": migration0011, "0012_identity_links": migration0012, "0013_api_tokens": migration0013, "0014_scim": migration0014, "0015_policies": migration0015, "0016_modified": migration0016, "0017_slack_notices": migration0017, "0018_search": migration0018 })
 })
 
 /** Whoever can read the directory's file reads every account: the file and its WAL are the owner's alone (0600). */

@@ -28,6 +28,8 @@ const ORDER = [
 ]
 /** The migrator's own bookkeeping, and SQLite's: each side keeps its own. */
 const SKIP = new Set(["effect_sql_migrations", "sqlite_sequence"])
+/** SQLite's search index (migration 0018) and its shadow tables: an engine's own index of `users`, rebuilt from it, not data. */
+const isEngineIndex = (table: string) => table === "users_search" || table.startsWith("users_search_")
 /** Columns one engine has for itself (PostgreSQL's `rowid` stands in for SQLite's implicit one). */
 const ENGINE_COLUMNS = new Set(["rowid"])
 
@@ -35,7 +37,7 @@ const tablesOf = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql.onDialectOrElse({
     pg: () => sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
     orElse: () => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`
-  })).pipe(Effect.map((rows) => rows.map((r) => r.name).filter((n) => !SKIP.has(n))))
+  })).pipe(Effect.map((rows) => rows.map((r) => r.name).filter((n) => !SKIP.has(n) && !isEngineIndex(n))))
 
 /** What a copy did: rows per table, and the audit verification of each side. */
 export interface CopyReport {

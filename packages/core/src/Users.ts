@@ -16,6 +16,7 @@ import { deliver, enqueue } from "./Mail.js"
 import { generateTemporaryPassword, hashPassword } from "./Passwords.js"
 import { insertUser, searchText, userDetail, writeUser } from "./Users/UsersRepo.js"
 import type { CreateUserInput } from "./Domain/Inputs.js"
+import { searchCondition } from "./internal/search.js"
 import { limitOffset } from "./internal/sqlText.js"
 export type { CreateUserInput } from "./Domain/Inputs.js"
 
@@ -145,7 +146,7 @@ export const listUsers = (query: UserQuery = {}) =>
     const conditions = [
       sql`status <> 'deleted'`,
       query.status !== undefined ? sql`status = ${query.status}` : undefined,
-      search !== undefined ? sql`search LIKE ${`%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'` : undefined,
+      search !== undefined ? yield* searchCondition(sql, search) : undefined,
       org !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE org_id = ${org.id})` : undefined,
       group !== undefined ? sql`id IN (SELECT user_id FROM group_members WHERE group_id = ${group.id})` : undefined,
       readableIds !== undefined ? sql`id IN (SELECT user_id FROM memberships WHERE ${sql.in("org_id", readableIds)})` : undefined,

@@ -4,8 +4,9 @@ import { readableOrgs, requireAt } from "./Actor.js"
 import * as Scope from "./Domain/Scope.js"
 import type { User } from "./Domain/User.js"
 import { findGroup, findOrg, findRole, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
-import { searchIndex, searchWindow } from "./Views/SearchIndex.js"
+import { changeMarker } from "./Views/Activity.js"
 import { parseUserFilter, type UserFilter } from "./Views/UserFilter.js"
+import { searchCondition, statusCondition } from "./internal/search.js"
 import { limitOffset } from "./internal/sqlText.js"
 
 export { filterKeys, formatUserFilter, parseUserFilter, withStatus, type FilterKey, type UserFilter } from "./Views/UserFilter.js"
@@ -49,9 +50,13 @@ export interface UserPage {
   readonly filter: UserFilter
 }
 
-/** ORDER BY of each column; the default (name) is the key order of the users view's index (migration 0004), the others sort. */
+/**
+ * ORDER BY of each column; the default (name) is the key order of the users view's index
+ * (migration 0004, all five of its columns, so that a page read from the end is the exact
+ * reverse of one read from the start), the others sort.
+ */
 const ORDER: Record<UserSortColumn, ReadonlyArray<string>> = {
-  name: ["last_name", "first_name", "email"],
+  name: ["last_name", "first_name", "email", "status", "search"],
   email: ["email"],
   phone: ["phone", "email"],
   status: ["status", "last_name", "first_name", "email"],
@@ -61,8 +66,6 @@ const ORDER: Record<UserSortColumn, ReadonlyArray<string>> = {
 
 const orderBy = (sort: UserSort | undefined) =>
   ORDER[sort?.column ?? "name"].map((c) => `${c}${sort?.descending === true ? " DESC" : ""}`).join(", ")
-
-const escapeLike = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
 /** A set of users a filter token stands for: as a list of ids, and as a test of one `users` row. */
 interface MemberSet {
@@ -125,8 +128,8 @@ const conditionsOf = (filter: UserFilter) =>
       })
     }
     return [
-      filter.status === undefined ? sql`status <> 'deleted'` : sql`status = ${filter.status}`,
-      ...filter.terms.map((term) => sql`search LIKE ${escapeLike(term)} ESCAPE '\\'`),
+      filter.status === undefined ? sql`status <> 'deleted'` : yield* statusCondition(sql, filter.status),
+      ...(yield* Effect.forEach(filter.terms, (term) => searchCondition(sql, term))),
       ...(yield* Effect.forEach(sets, conditionFor))
     ]
   })
@@ -157,35 +160,39 @@ const rolesOf = (userIds: ReadonlyArray<string>) =>
 const listRows = (users: ReadonlyArray<User>) =>
   Effect.map(rolesOf(users.map((u) => u.id)), (roles) => users.map((u): UserListRow => ({ ...u, roles: roles.get(u.id) ?? [] })))
 
-/** Users by rowid, in the order given. */
-const byRowid = (rowids: ReadonlyArray<number>) =>
+/** Beyond this offset a window of the name order near the end is read from the end, backwards. */
+const FAR = 5_000
+
+/**
+ * How many users match, remembered per database and filter while the change marker stays
+ * (every change to who is listed moves it): a page far down the list asks for it to read from
+ * the nearer end, and the view asks for it with every page.
+ */
+const counts = new WeakMap<SqlClient.SqlClient, { marker: string; byWhere: Map<string, number> }>()
+const countWhere = (where: Statement.Fragment) =>
   Effect.gen(function*() {
-    if (rowids.length === 0) return []
     const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<UserRow & { readonly position: number }>`
-      SELECT ${sql.literal(USER_COLUMNS)}, rowid AS position FROM users WHERE ${sql.in("rowid", rowids)}`.pipe(Effect.orDie)
-    const at = new Map(rows.map((r) => [Number(r.position), r]))
-    return rowids.flatMap((id) => {
-      const row = at.get(id)
-      return row === undefined ? [] : [toUser(row)]
-    })
+    const marker = yield* changeMarker
+    let known = counts.get(sql)
+    if (known?.marker !== marker) counts.set(sql, known = { marker, byWhere: new Map() })
+    const [text, params] = sql`${where}`.compile()
+    const key = `${text}\n${JSON.stringify(params)}`
+    const cached = known.byWhere.get(key)
+    if (cached !== undefined) return cached
+    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM users WHERE ${where}`.pipe(Effect.orDie)
+    const n = Number(row?.n ?? 0)
+    if (known.byWhere.size > 200) known.byWhere.clear()
+    known.byWhere.set(key, n)
+    return n
   })
 
 /**
- * Whether a filter goes through the in-memory search index: words or a status to look for,
- * nothing else, the default order, and an actor who may read everyone (the index holds no
- * memberships). Everything else is a query.
- */
-const searchable = (filter: UserFilter, sort: UserSort | undefined) =>
-  (filter.terms.length === 0 && filter.status === undefined) || filter.org !== undefined || filter.group !== undefined || filter.role !== undefined ||
-    (sort?.column ?? "name") !== "name"
-    ? Effect.succeed(false)
-    : Effect.map(readableOrgs, (visible) => visible === "everywhere")
-
-/**
- * One window of the users view, fast at 100k users: the filter (see `parseUserFilter`), a sort
- * by any column, and the number of matching users. Visibility is `listUsers`'s: everyone with
- * `users.read` at provider, otherwise the members of the organizations where the actor holds it.
+ * One window of the users view, fast at a million users: the filter (see `parseUserFilter`;
+ * its words through the search index of migration 0018), a sort by any column, and the number
+ * of matching users. A window far down the name order is read from the end when that is nearer
+ * (`G`, paging back from it), so its cost is its distance from the nearer end. Visibility is
+ * `listUsers`'s: everyone with `users.read` at provider, otherwise the members of the
+ * organizations where the actor holds it.
  */
 export const userPage = (query: UserPageQuery = {}) =>
   Effect.gen(function*() {
@@ -193,18 +200,26 @@ export const userPage = (query: UserPageQuery = {}) =>
     const sql = yield* SqlClient.SqlClient
     const offset = Math.max(0, Math.floor(query.offset ?? 0))
     const limit = Math.max(1, Math.min(Math.floor(query.limit ?? 100), 1000))
-    if (yield* searchable(filter, query.sort)) {
-      const window = searchWindow(yield* searchIndex, { terms: filter.terms, status: filter.status, offset, limit, descending: query.sort?.descending === true })
-      const rows = yield* listRows(yield* byRowid(window.rowids))
-      return { offset, rows, total: window.total, filter } satisfies UserPage
-    }
     const conditions = yield* conditionsOf(filter)
-    const order = orderBy(query.sort)
     const where = sql.and(conditions)
-    const found = yield* sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users
-      WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} ${limitOffset(sql, limit, offset)})
-      ORDER BY ${sql.literal(order)}`.pipe(Effect.orDie)
-    const rows = yield* listRows(found.map(toUser))
+    const descending = query.sort?.descending === true
+    const window = (sort: UserSort | undefined, from: number, count: number) => {
+      const order = orderBy(sort)
+      return sql<UserRow>`SELECT ${sql.literal(USER_COLUMNS)} FROM users
+        WHERE rowid IN (SELECT rowid FROM users WHERE ${where} ORDER BY ${sql.literal(order)} ${limitOffset(sql, count, from)})
+        ORDER BY ${sql.literal(order)}`.pipe(Effect.orDie)
+    }
+    if ((query.sort?.column ?? "name") === "name" && offset > FAR) {
+      const total = yield* countWhere(where)
+      const count = Math.max(0, Math.min(limit, total - offset))
+      const after = total - offset - count
+      if (after < offset) {
+        const backwards = count === 0 ? [] : yield* window({ column: "name", descending: !descending }, after, count)
+        const rows = yield* listRows([...backwards].reverse().map(toUser))
+        return { offset, rows, total, filter } satisfies UserPage
+      }
+    }
+    const rows = yield* listRows((yield* window(query.sort, offset, limit)).map(toUser))
     // a window that is not full and not empty ends the list: its end is the count, no scan needed
     const total = rows.length < limit && (rows.length > 0 || offset === 0)
       ? offset + rows.length
@@ -214,19 +229,10 @@ export const userPage = (query: UserPageQuery = {}) =>
     return { offset, rows, total, filter } satisfies UserPage
   })
 
-const countWhere = (where: Statement.Fragment) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`SELECT COUNT(*) AS n FROM users WHERE ${where}`).pipe(
-    Effect.map((rows) => Number(rows[0]?.n ?? 0)),
-    Effect.orDie
-  )
-
 /** How many users match a filter of the users view (same visibility as `userPage`). */
 export const userCount = (filter: string) =>
   Effect.gen(function*() {
     const parsed = yield* Either.match(parseUserFilter(filter), { onLeft: Effect.fail, onRight: Effect.succeed })
-    if (yield* searchable(parsed, undefined)) {
-      return searchWindow(yield* searchIndex, { terms: parsed.terms, status: parsed.status, offset: 0, limit: 0, descending: false }).total
-    }
     const sql = yield* SqlClient.SqlClient
     return yield* countWhere(sql.and(yield* conditionsOf(parsed)))
   })
