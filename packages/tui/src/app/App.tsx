@@ -69,6 +69,9 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
   const keyLayers = useMemo(makeKeyLayers, [])
   const [users, setUsers] = useState<UsersState>(initialUsers)
   const handler = useRef<((command: CommandId) => boolean) | undefined>(undefined)
+  const [unavailable, setUnavailable] = useState<ReadonlySet<CommandId>>(new Set())
+  // ctrl+c with something typed in a form asks first; the next key answers
+  const askingToQuit = useRef(false)
   const place = stack[stack.length - 1]!
   const view: ViewName = place.view
 
@@ -91,6 +94,8 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     settling.current = true
     setTick((t) => t + 1)
   }, [])
+  // work that keys wait for (`ui.hold`): while any runs, they queue
+  const holding = useRef(0)
   const setStack = useCallback((next: (s: ReadonlyArray<Place>) => ReadonlyArray<Place>) => {
     settle()
     setStackState(next)
@@ -129,8 +134,17 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     setHandler: (h) => {
       handler.current = h
     },
+    setUnavailable,
+    hold: (work) => {
+      holding.current++
+      settling.current = true
+      void work.finally(() => {
+        holding.current--
+        settle()
+      })
+    },
     setPrompt: (p) => setPrompt(p)
-  }), [setModal, setPrompt, setStack])
+  }), [setModal, setPrompt, setStack, settle])
 
   const runGlobal = (command: CommandId) => {
     switch (command) {
@@ -156,17 +170,26 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
   // One listener for the whole app: a dialog or prompt on top takes the keys (see `useKeys`),
   // otherwise the keymap decides for the view.
   onKey.current = (input, key) => {
-    if (key.ctrl && input === "c") return quit()
+    const name = keyName(input, key)
+    if (askingToQuit.current) {
+      askingToQuit.current = false
+      if (name === "ctrl+c" || name === "y") return quit()
+      return setStatus(undefined)
+    }
+    if (name === "ctrl+c") {
+      if (!keyLayers.unsaved()) return quit()
+      askingToQuit.current = true
+      return setStatus({ text: "Quit and lose what you typed in the form? ctrl+c or y quits; any other key goes back to the form.", tone: "error" })
+    }
     const top = keyLayers.top()
     if (top !== undefined) return top(input, key)
     if (setup) return
-    const name = keyName(input, key)
     if (name === undefined) return
     setStatus(undefined)
     dispatch(name)
   }
   useLayoutEffect(() => {
-    settling.current = false
+    settling.current = holding.current > 0
     drain()
   })
   // Ink's input as it arrived (before useInput's parsing drops a leading esc), noted before the
@@ -291,7 +314,7 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
               ? <PromptLine prompt={prompt} />
               : <Text dimColor>{fit(dashboard.readonly ? " read-only: changes are disabled" : " ", columns)}</Text>}
           </Box>
-          <StatusLine status={status} view={view} focus={focus} width={columns} />
+          <StatusLine status={status} view={view} focus={focus} width={columns} unavailable={unavailable} />
         </Box>
       </UiContext.Provider>
     </KeyLayersContext.Provider>

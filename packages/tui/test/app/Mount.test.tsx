@@ -1,9 +1,9 @@
 import * as Core from "@usher/core"
 import { activeUser, initialized, makeTempDirectory, plain, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
-import { EventEmitter } from "node:events"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { mountDashboard } from "../../src/app/main.js"
+import { FakeStdin, FakeStdout } from "./harness.js"
 
 // Ink reads CI once, when it is loaded (see main.test.tsx)
 vi.hoisted(() => {
@@ -17,37 +17,6 @@ afterEach(() => {
   temp = undefined
   vi.restoreAllMocks()
 })
-
-class FakeStdout extends EventEmitter {
-  readonly isTTY = true
-  columns = 100
-  rows = 30
-  written = ""
-  write = (chunk: string) => {
-    this.written += chunk
-    return true
-  }
-}
-class FakeStdin extends EventEmitter {
-  readonly isTTY = true
-  private data: string | null = null
-  write = (data: string) => {
-    this.data = data
-    this.emit("readable")
-    this.emit("data", data)
-  }
-  read = () => {
-    const data = this.data
-    this.data = null
-    return data
-  }
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
-}
 
 describe("mountDashboard", () => {
   it("two dashboards on one runtime, each as its own user; quitting one leaves the other and the runtime; nothing of the process is touched", async () => {

@@ -2,7 +2,7 @@ import * as Core from "@usher/core"
 import { activeUser, keys, type Screen } from "@usher/testkit"
 import { Effect } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
-import { execute, openDashboard, rowOf, type Harness } from "./harness.js"
+import { execute, openDashboard, openUser, rowOf, type Harness } from "./harness.js"
 
 let harness: Harness | undefined
 afterEach(async () => {
@@ -28,18 +28,6 @@ const directory = Effect.gen(function*() {
             '${new Date(now + HOUR).toISOString()}', 'Firefox', '10.0.0.7')`)
   yield* execute(`UPDATE users SET locked_at = '${new Date(now).toISOString()}', locked_until = '${new Date(now + 15 * 60_000).toISOString()}', locks = 1, failed_sign_ins = 10 WHERE email = 'grace@acme.test'`)
 })
-
-/** Filters the users view down to one user and opens it. */
-const openUser = async (screen: Screen, text: string, email: string) => {
-  await screen.waitFor("Users  |")
-  await screen.press("/")
-  await screen.type(text)
-  await screen.waitFor("1-1 of 1")
-  await screen.press(keys.enter)
-  await screen.waitFor((f) => rowOf(f, email) !== "")
-  await screen.press(keys.enter)
-  return screen.waitFor((f) => f.includes(`User ${email}  |  lines`) && !f.includes("loading..."), { what: `the detail of ${email}, loaded` })
-}
 
 /** Waits for a confirmation in the status line. */
 const done = (screen: Screen, text: string) => screen.waitFor(text)

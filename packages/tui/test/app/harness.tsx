@@ -2,6 +2,7 @@ import * as Core from "@usher/core"
 import { SqlClient } from "@effect/sql"
 import { initialized, keys, makeTempDirectory, plain, renderScreen, type Screen, type TempDirectory } from "@usher/testkit"
 import { Effect } from "effect"
+import { EventEmitter } from "node:events"
 import { App } from "../../src/app/App.js"
 import { defectLog } from "../../src/app/runtime/defectLog.js"
 import { Dashboard, isEmptyDirectory, resolveActing } from "../../src/app/runtime/Dashboard.js"
@@ -93,5 +94,51 @@ export const goTo = async (screen: Screen, view: string, title: string) => {
   return screen.waitFor(title)
 }
 
+/** Filters the users view down to one user (by a word of theirs, in place of any filter) and opens their detail, loaded. */
+export const openUser = async (screen: Screen, text: string, email: string) => {
+  await screen.waitFor("Users  |")
+  await screen.press("/", keys.ctrl("u"))
+  await screen.type(text)
+  await screen.waitFor("1-1 of 1")
+  await screen.press(keys.enter)
+  await screen.waitFor((f) => rowOf(f, email) !== "")
+  await screen.press(keys.enter)
+  return screen.waitFor((f) => f.includes(`User ${email}  |  lines`) && !f.includes("loading..."), { what: `the detail of ${email}, loaded` })
+}
+
 /** The status line: a frame's last line. */
 export const statusLine = (frame: string) => frame.split("\n").at(-1) ?? ""
+
+/** A terminal's output for `mountDashboard`: a TTY of a size that keeps everything written. */
+export class FakeStdout extends EventEmitter {
+  readonly isTTY = true
+  columns = 100
+  rows = 30
+  written = ""
+  write = (chunk: string) => {
+    this.written += chunk
+    return true
+  }
+}
+
+/** A terminal's keyboard for `mountDashboard`: `write` types into it. */
+export class FakeStdin extends EventEmitter {
+  readonly isTTY = true
+  private data: string | null = null
+  write = (data: string) => {
+    this.data = data
+    this.emit("readable")
+    this.emit("data", data)
+  }
+  read = () => {
+    const data = this.data
+    this.data = null
+    return data
+  }
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}

@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import { EventEmitter } from "node:events"
 import { afterEach, describe, expect, it, vi } from "vitest"
 import { runDashboard } from "../../src/app/main.js"
+import { FakeStdin } from "./harness.js"
 
 // Ink reads CI once, when it is loaded, and then draws nothing before exit; the usher binary
 // clears it before loading the dashboard (src/bin/usher.ts), so this test does the same, first
@@ -28,26 +29,6 @@ class FakeStdout extends EventEmitter {
     this.written += chunk
     return true
   }
-}
-class FakeStdin extends EventEmitter {
-  readonly isTTY = true
-  private data: string | null = null
-  write = (data: string) => {
-    this.data = data
-    this.emit("readable")
-    this.emit("data", data)
-  }
-  read = () => {
-    const data = this.data
-    this.data = null
-    return data
-  }
-  setEncoding() {}
-  setRawMode() {}
-  resume() {}
-  pause() {}
-  ref() {}
-  unref() {}
 }
 
 const COLOUR = /\u001B\[(3[0-7]|9[0-7]|38;)/

@@ -19,7 +19,7 @@ export const optionalList = <K extends string>(key: K, text: string | undefined)
 
 /** A use case's outcome as a form's: the success message (or notice), or core's refusal in words. */
 export const settled = <A>(outcome: Outcome<A>, onSuccess: (value: A) => Submitted): Submitted =>
-  outcome.ok ? onSuccess(outcome.value) : { ok: false, error: outcome.error.message }
+  outcome.ok ? onSuccess(outcome.value) : { ok: false, error: outcome.error.message, ...(outcome.error.field ? { field: outcome.error.field } : {}) }
 
 /** The words of a mail delivery report. */
 export const mailWords = (mail: { readonly status: string; readonly file: string | null; readonly error: string | null } | undefined): string =>

@@ -2,6 +2,7 @@ import * as Core from "@usher/core"
 import type { CommandId } from "../keys/Keymap.js"
 import type { Dashboard } from "../runtime/Dashboard.js"
 import type { FieldSpec, FormSpec, Submitted, UiActions } from "../state/ui.js"
+import { whyNot, type UserFacts } from "./applies.js"
 import { mailWords, optional, optionalList, settled } from "./forms.js"
 
 /** What an action needs to know about the user it acts on. */
@@ -116,14 +117,22 @@ const confirm = (title: string, lines: ReadonlyArray<string>, submitLabel: strin
   submit
 })
 
-/** Opens the form or dialog of a user action; false when the command is not a user action. */
-export const runUserAction = (command: CommandId, user: Target | undefined, dashboard: Dashboard, ui: UiActions): boolean => {
+/**
+ * Opens the form or dialog of a user action; false when the command is not a user action. An
+ * action that cannot apply to the user (`whyNot`) is refused with the reason at once, before any form.
+ */
+export const runUserAction = (command: CommandId, user: Target | undefined, dashboard: Dashboard, ui: UiActions, facts: UserFacts = {}): boolean => {
   const form = (spec: FormSpec) => ui.open({ kind: "form", form: spec })
   if (command === "user.invite") return form(inviteForm(dashboard)), true
   if (command === "user.create") return form(createForm(dashboard)), true
   if (!command.startsWith("user.")) return false
   if (user === undefined) {
     ui.say("No user under the cursor.", "error")
+    return true
+  }
+  const refused = whyNot(command, user, facts)
+  if (refused !== undefined) {
+    ui.say(refused, "error")
     return true
   }
   const who = user.email
@@ -203,7 +212,7 @@ export const runUserAction = (command: CommandId, user: Target | undefined, dash
     case "user.revoke":
     case "user.group.remove":
     case "user.org.remove":
-      void pickFromDetail(command, user, dashboard, ui)
+      ui.hold(pickFromDetail(command, user, dashboard, ui))
       return true
     case "user.password.reset":
       form(confirm(`Reset the password of ${who}?`, ["A single-use link is mailed to them; you never see or set the password."], "send the link", async () =>

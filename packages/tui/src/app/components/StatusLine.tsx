@@ -1,5 +1,5 @@
 import { Box, Text } from "ink"
-import { focusHints, hintsFor, type Focus, type ViewName } from "../keys/Keymap.js"
+import { focusHints, hintGroups, type CommandId, type Focus, type ViewName } from "../keys/Keymap.js"
 import { paint, useDashboard } from "../runtime/context.js"
 import type { Status } from "../state/ui.js"
 import { fit, wrapAtMost } from "./layout.js"
@@ -14,15 +14,19 @@ export const STATUS_LINES = 3
 export const statusLines = (status: Status | undefined, width: number): ReadonlyArray<string> =>
   status === undefined ? [""] : wrapAtMost(`${status.tone === "error" ? "error: " : ""}${status.text}`, width, STATUS_LINES)
 
-/** Hints joined with ` | `, as many whole ones as fit in `width` (never one cut in half). */
-export const fitHints = (hints: ReadonlyArray<string>, width: number): string => {
-  let line = ""
+/**
+ * Hints joined with ` | `, as many whole ones as fit in `width` (never one cut in half), in order;
+ * the `tail` (back, quit) is kept at the end whenever it fits at all.
+ */
+export const fitHints = (hints: ReadonlyArray<string>, width: number, tail: ReadonlyArray<string> = []): string => {
+  const join = (parts: ReadonlyArray<string>) => parts.join(" | ")
+  const reserved = tail.length === 0 || join(tail).length > width ? 0 : join(tail).length + 3
+  const kept: Array<string> = []
   for (const hint of hints) {
-    const next = line === "" ? hint : `${line} | ${hint}`
-    if (next.length > width) break
-    line = next
+    if (join([...kept, hint]).length + reserved > width) break
+    kept.push(hint)
   }
-  return line
+  return reserved === 0 ? join(kept) : join([...kept, ...tail])
 }
 
 /**
@@ -30,11 +34,13 @@ export const fitHints = (hints: ReadonlyArray<string>, width: number): string =>
  * the lines above, see `statusLines`), else the key hints of what has the keys: the open dialog
  * or prompt, or the view (from the keymap).
  */
-export const StatusLine = ({ status, view, focus, width }: {
+export const StatusLine = ({ status, view, focus, width, unavailable }: {
   readonly status: Status | undefined
   readonly view: ViewName
   readonly focus: Focus | undefined
   readonly width: number
+  /** the view's commands that cannot apply to the row under its cursor (left out of the hints) */
+  readonly unavailable: ReadonlySet<CommandId>
 }) => {
   const { colors, dashboard } = useDashboard()
   if (status !== undefined) {
@@ -46,5 +52,6 @@ export const StatusLine = ({ status, view, focus, width }: {
       </Box>
     )
   }
-  return <Text dimColor>{fit(fitHints(focus === undefined ? hintsFor(view, dashboard.readonly) : focusHints(focus), width), width)}</Text>
+  const hints = focus === undefined ? hintGroups(view, dashboard.readonly, unavailable) : { lead: focusHints(focus), tail: [] }
+  return <Text dimColor>{fit(fitHints(hints.lead, width, hints.tail), width)}</Text>
 }

@@ -36,6 +36,8 @@ export interface Binding {
   readonly mutating?: true
   /** a word or two for the status line's key hints (bindings without one are only in the help) */
   readonly hint?: string
+  /** the views whose hints show it (default: every view it applies to) */
+  readonly hintIn?: ReadonlyArray<ViewName>
 }
 
 const LISTS: ReadonlyArray<Context> = ["list"]
@@ -56,7 +58,7 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "page.up", keys: ["pageup", "ctrl+b"], description: "page up", contexts: LISTS },
   { command: "open", keys: ["enter"], description: "open", contexts: ["users", "groups", "orgs", "audit", "outbox", "approvals", "whocan"], hint: "open" },
   { command: "filter", keys: ["/"], description: "filter as you type (status: org: group: role:)", contexts: ["users", "audit"], hint: "filter" },
-  { command: "mark", keys: ["space"], description: "mark / unmark the row", contexts: ["users"] },
+  { command: "mark", keys: ["space"], description: "mark / unmark the row, then move down", contexts: ["users"] },
   { command: "mark.clear", keys: ["u"], description: "unmark all", contexts: ["users"] },
   { command: "bulk", keys: ["b"], description: "bulk action on the marked rows", contexts: ["users"], mutating: true, hint: "bulk" },
   { command: "status.all", keys: ["0"], description: "all statuses", contexts: ["users"] },
@@ -70,23 +72,23 @@ export const bindings: ReadonlyArray<Binding> = [
   { command: "sort.status", keys: ["S"], description: "sort by status", contexts: ["users"] },
   { command: "sort.registered", keys: ["R"], description: "sort by registration date", contexts: ["users"] },
   { command: "sort.lastActive", keys: ["L"], description: "sort by last activity", contexts: ["users"] },
-  { command: "user.invite", keys: ["i"], description: "invite someone (mail or shareable link)", contexts: USER, mutating: true, hint: "invite" },
-  { command: "user.create", keys: ["n"], description: "new user with a temporary password", contexts: USER, mutating: true },
-  { command: "user.edit", keys: ["e"], description: "edit profile", contexts: USER, mutating: true },
-  { command: "user.suspend", keys: ["s"], description: "suspend (with a reason)", contexts: USER, mutating: true },
-  { command: "user.reactivate", keys: ["r"], description: "reactivate (with a reason)", contexts: USER, mutating: true },
-  { command: "user.grant", keys: ["a"], description: "grant a role", contexts: USER, mutating: true },
-  { command: "user.revoke", keys: ["x"], description: "revoke a role", contexts: USER, mutating: true },
-  { command: "user.group.add", keys: ["+"], description: "add to a group", contexts: USER, mutating: true },
-  { command: "user.group.remove", keys: ["-"], description: "remove from a group", contexts: USER, mutating: true },
-  { command: "user.org.add", keys: [">"], description: "add to an organization", contexts: USER, mutating: true },
-  { command: "user.org.remove", keys: ["<"], description: "remove from an organization", contexts: USER, mutating: true },
-  { command: "user.password.reset", keys: ["p"], description: "mail a password reset link", contexts: USER, mutating: true },
-  { command: "user.sessions.revoke", keys: ["o"], description: "sign out everywhere (revoke sessions)", contexts: USER, mutating: true },
-  { command: "user.unlock", keys: ["l"], description: "unlock sign-in", contexts: USER, mutating: true },
-  { command: "user.invite.resend", keys: ["m"], description: "resend the invitation", contexts: USER, mutating: true },
-  { command: "user.invite.cancel", keys: ["c"], description: "cancel the invitation", contexts: USER, mutating: true },
-  { command: "user.delete", keys: ["ctrl+d"], description: "request deletion (type the e-mail; needs approval)", contexts: USER, mutating: true },
+  { command: "user.invite", keys: ["i"], description: "invite someone (mail or shareable link)", contexts: USER, mutating: true, hint: "invite", hintIn: ["users"] },
+  { command: "user.create", keys: ["n"], description: "new user with a temporary password", contexts: USER, mutating: true, hint: "new", hintIn: ["users"] },
+  { command: "user.edit", keys: ["e"], description: "edit profile", contexts: USER, mutating: true, hint: "edit" },
+  { command: "user.suspend", keys: ["s"], description: "suspend (with a reason)", contexts: USER, mutating: true, hint: "suspend" },
+  { command: "user.reactivate", keys: ["r"], description: "reactivate (with a reason)", contexts: USER, mutating: true, hint: "reactivate" },
+  { command: "user.grant", keys: ["a"], description: "grant a role", contexts: USER, mutating: true, hint: "grant" },
+  { command: "user.revoke", keys: ["x"], description: "revoke a role", contexts: USER, mutating: true, hint: "revoke" },
+  { command: "user.group.add", keys: ["+"], description: "add to a group", contexts: USER, mutating: true, hint: "group" },
+  { command: "user.group.remove", keys: ["-"], description: "remove from a group", contexts: USER, mutating: true, hint: "group" },
+  { command: "user.org.add", keys: [">"], description: "add to an organization", contexts: USER, mutating: true, hint: "org" },
+  { command: "user.org.remove", keys: ["<"], description: "remove from an organization", contexts: USER, mutating: true, hint: "org" },
+  { command: "user.password.reset", keys: ["p"], description: "mail a password reset link", contexts: USER, mutating: true, hint: "reset password" },
+  { command: "user.sessions.revoke", keys: ["o"], description: "sign out everywhere (revoke sessions)", contexts: USER, mutating: true, hint: "sign out" },
+  { command: "user.unlock", keys: ["l"], description: "unlock sign-in", contexts: USER, mutating: true, hint: "unlock" },
+  { command: "user.invite.resend", keys: ["m"], description: "resend the invitation", contexts: USER, mutating: true, hint: "resend invite" },
+  { command: "user.invite.cancel", keys: ["c"], description: "cancel the invitation", contexts: USER, mutating: true, hint: "cancel invite" },
+  { command: "user.delete", keys: ["ctrl+d"], description: "request deletion (type the e-mail; needs approval)", contexts: USER, mutating: true, hint: "delete" },
   { command: "approval.approve", keys: ["a"], description: "approve (with a note)", contexts: ["approvals"], mutating: true, hint: "approve" },
   { command: "approval.deny", keys: ["d"], description: "deny (with a reason)", contexts: ["approvals"], mutating: true, hint: "deny" },
   { command: "approval.cancel", keys: ["c"], description: "withdraw your own request", contexts: ["approvals"], mutating: true, hint: "withdraw" },
@@ -151,19 +153,15 @@ export const isUserAction = (command: CommandId): boolean => command.startsWith(
 /** How a key is written on screen: `esc`, `space`, `ctrl+d`, `j` … */
 export const shownKey = (key: string): string => key === "escape" ? "esc" : key
 
-/**
- * The key hints of a view, most useful first: help and the views, then the view's own keys in
- * table order, then back and quit. Bindings that share a hint are shown as one (`h/l column`); a
- * read-only session leaves out what it would refuse.
- */
-export const hintsFor = (view: ViewName, readonly: boolean): ReadonlyArray<string> => {
-  const hinted = (b: Binding) => b.hint !== undefined && !(readonly && b.mutating === true)
-  const first = bindings.filter((b) => hinted(b) && (b.command === "help" || b.command === "command"))
-  const own = bindingsFor(view).filter((b) => hinted(b) && !b.contexts.includes("global"))
-  const last = (["back", "quit"] as const).flatMap((command) =>
-    bindings.filter((b) => hinted(b) && b.command === command && (command !== "back" || view !== "users")))
+/** A view's key hints in two parts: what fits goes first from `lead`; `tail` (back, quit) is always shown. */
+export interface Hints {
+  readonly lead: ReadonlyArray<string>
+  readonly tail: ReadonlyArray<string>
+}
+
+const joinHints = (list: ReadonlyArray<Binding>): ReadonlyArray<string> => {
   const out: Array<{ keys: Array<string>; hint: string }> = []
-  for (const b of [...first, ...own, ...last]) {
+  for (const b of list) {
     const same = out.find((h) => h.hint === b.hint)
     if (same !== undefined) same.keys.push(shownKey(b.keys[0]!))
     else out.push({ keys: [shownKey(b.keys[0]!)], hint: b.hint! })
@@ -171,14 +169,37 @@ export const hintsFor = (view: ViewName, readonly: boolean): ReadonlyArray<strin
   return out.map((h) => `${h.keys.join("/")} ${h.hint}`)
 }
 
+/**
+ * The key hints of a view, most useful first: help and the views, then the view's own keys in
+ * table order, then back and quit. Bindings that share a hint are shown as one (`h/l column`); a
+ * read-only session leaves out what it would refuse, and `unavailable` what cannot apply to the
+ * row under the cursor (the view says which).
+ */
+export const hintGroups = (view: ViewName, readonly: boolean, unavailable: ReadonlySet<CommandId> = new Set()): Hints => {
+  const hinted = (b: Binding) =>
+    b.hint !== undefined && (b.hintIn === undefined || b.hintIn.includes(view)) && !(readonly && b.mutating === true) && !unavailable.has(b.command)
+  const first = bindings.filter((b) => hinted(b) && (b.command === "help" || b.command === "command"))
+  const own = bindingsFor(view).filter((b) => hinted(b) && !b.contexts.includes("global"))
+  const last = (["back", "quit"] as const).flatMap((command) =>
+    bindings.filter((b) => hinted(b) && b.command === command && (command !== "back" || view !== "users")))
+  return { lead: joinHints([...first, ...own]), tail: joinHints(last) }
+}
+
+/** `hintGroups` as one list. */
+export const hintsFor = (view: ViewName, readonly: boolean, unavailable?: ReadonlySet<CommandId>): ReadonlyArray<string> => {
+  const { lead, tail } = hintGroups(view, readonly, unavailable)
+  return [...lead, ...tail]
+}
+
 /** What has the keys when it is not the view: a dialog, the filter prompt, command mode, the setup form. */
 export type Focus = "form" | "confirm" | "menu" | "notice" | "help" | "prompt" | "command" | "setup"
 
 /** The keys of dialogs and prompts (they take every key while open), for their hints and the help. */
 export const focusKeys: Readonly<Record<Focus, ReadonlyArray<readonly [keys: string, description: string]>>> = {
-  form: [["enter", "next / submit"], ["tab/shift+tab", "fields"], ["esc", "cancel"], ["left/right", "choose"], ["ctrl+u", "clear"]],
+  form: [["enter", "next / submit"], ["tab/shift+tab", "fields"], ["esc", "cancel"], ["ctrl+s", "save"], ["left/right", "choose"], ["ctrl+u", "clear"],
+    ["ctrl+c", "quit (asks first when something was typed)"]],
   confirm: [["enter", "confirm"], ["esc", "close (nothing done)"]],
-  setup: [["enter", "next field / set up"], ["tab/shift+tab", "fields"], ["ctrl+u", "clear"], ["ctrl+c", "quit"]],
+  setup: [["enter", "next field / set up"], ["tab/shift+tab", "fields"], ["ctrl+u", "clear"], ["ctrl+c", "quit"], ["ctrl+s", "set up"]],
   menu: [["j/k", "move"], ["enter", "choose"], ["esc", "cancel"]],
   notice: [["enter", "close"], ["j/k", "scroll"]],
   help: [["j/k", "scroll"], ["esc", "close"]],

@@ -4,9 +4,15 @@ import { createContext, useContext, useLayoutEffect, useRef } from "react"
 /** Something that takes key presses: a dialog, a prompt, the view. */
 export type KeyHandler = (input: string, key: Key) => void
 
+/** One key taker: its handler, and for a form whether something typed in it would be lost. */
+export interface KeyLayer {
+  readonly handle: KeyHandler
+  readonly unsaved: (() => boolean) | undefined
+}
+
 /** The stack of key takers; the newest gets every key. */
 export interface KeyLayers {
-  readonly push: (handler: { readonly current: KeyHandler }) => () => void
+  readonly push: (layer: { readonly current: KeyLayer }) => () => void
 }
 
 /** Where dialogs and prompts take the keys from the view. */
@@ -15,30 +21,33 @@ export const KeyLayersContext = createContext<KeyLayers | null>(null)
 /**
  * Takes every key press while the component is shown. Registered in a layout effect, so it is
  * in place before the next key is read: a key typed right after `/` goes to the prompt, never
- * to the view, and is never lost.
+ * to the view, and is never lost. `unsaved` (a form) says whether quitting now would lose what
+ * was typed: ctrl+c then asks first.
  */
-export const useKeys = (handler: KeyHandler) => {
+export const useKeys = (handler: KeyHandler, unsaved?: () => boolean) => {
   const layers = useContext(KeyLayersContext)
   if (layers === null) throw new Error("useKeys outside the dashboard shell")
-  const latest = useRef(handler)
-  latest.current = handler
+  const latest = useRef<KeyLayer>({ handle: handler, unsaved })
+  latest.current = { handle: handler, unsaved }
   useLayoutEffect(() => layers.push(latest), [layers])
 }
 
 /** A key stack: `top` is the newest layer's handler (undefined when only the view listens). */
 export const makeKeyLayers = () => {
-  const stack: Array<{ readonly current: KeyHandler }> = []
+  const stack: Array<{ readonly current: KeyLayer }> = []
   return {
     layers: {
-      push: (handler) => {
-        stack.push(handler)
+      push: (layer) => {
+        stack.push(layer)
         return () => {
-          const at = stack.lastIndexOf(handler)
+          const at = stack.lastIndexOf(layer)
           if (at >= 0) stack.splice(at, 1)
         }
       }
     } satisfies KeyLayers,
-    top: (): KeyHandler | undefined => stack[stack.length - 1]?.current
+    top: (): KeyHandler | undefined => stack[stack.length - 1]?.current.handle,
+    /** whether a layer holds typed input that quitting would lose */
+    unsaved: (): boolean => stack.some((layer) => layer.current.unsaved?.() === true)
   }
 }
 

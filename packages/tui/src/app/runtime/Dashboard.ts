@@ -1,5 +1,5 @@
 import * as Core from "@usher/core"
-import { Effect, Exit, type ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, Option, type ManagedRuntime } from "effect"
 import { formatDashboardCause } from "../../present/dashboardError.js"
 import type { ShownError } from "../../present/formatError.js"
 import { defectLog, type DefectLog } from "./defectLog.js"
@@ -10,8 +10,21 @@ export interface Acting {
   readonly email: string
 }
 
+/** A refusal as the user reads it; for a malformed value, also the field core named and what is wrong with it. */
+export interface Refusal extends ShownError {
+  readonly field?: { readonly name: string; readonly reason: string }
+}
+
 /** What a finished use case gave: its value, or the error as the user reads it. */
-export type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ShownError }
+export type Outcome<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: Refusal }
+
+/** The field and reason of a typed failure that names them (`InvalidInput`, `InvalidProfile`), so a form can say it with its own label. */
+const fieldOf = (cause: Cause.Cause<unknown>): Refusal["field"] => {
+  const failure = Option.getOrUndefined(Cause.failureOption(cause))
+  if (typeof failure !== "object" || failure === null) return undefined
+  const { field, reason } = failure as { readonly field?: unknown; readonly reason?: unknown }
+  return typeof field === "string" && typeof reason === "string" ? { name: field, reason } : undefined
+}
 
 /** An effect that needs only core's services and an actor (every use case). */
 export type UseCase<A, E = unknown> = Effect.Effect<A, E, Core.CoreServices | Core.Actor>
@@ -66,7 +79,8 @@ export class Dashboard {
     if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
     const error = formatDashboardCause(exit.cause)
     if (error._tag === "InternalError") this.logDefect(exit.cause)
-    return { ok: false, error }
+    const field = fieldOf(exit.cause)
+    return { ok: false, error: field === undefined ? error : { ...error, field } }
   }
 }
 

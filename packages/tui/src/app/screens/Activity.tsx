@@ -1,11 +1,13 @@
 import * as Core from "@usher/core"
-import { useState } from "react"
+import { useEffect, useState } from "react"
 import { settled } from "../actions/forms.js"
 import { age, minute, type Column } from "../components/layout.js"
 import { Table } from "../components/Table.js"
+import type { CommandId } from "../keys/Keymap.js"
 import { useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
 import { Listing } from "./Directory.js"
+import { actorName, targetGone, targetName } from "./auditText.js"
 import { useListCursor } from "./useListCursor.js"
 
 const approvalColumns: ReadonlyArray<Column> = [
@@ -24,6 +26,35 @@ const approvalColor: Partial<Record<Core.ApprovalRequest["status"], string>> = {
  * The approval queue Slack and the CLI share: pending requests with requester, reason and age;
  * `a` approves and `d` denies with a note, `c` withdraws one's own. Approving carries the action out.
  */
+/** Why a decision command cannot apply to a request, from what the request says of itself (undefined: ask core). */
+const notPending = (command: CommandId, request: Core.ApprovalRequest, actor: string | undefined): string | undefined => {
+  const verb = command === "approval.approve" ? "approved" : command === "approval.deny" ? "denied" : "withdrawn"
+  if (request.status !== "pending") return `This request is ${request.status}: only a pending request can be ${verb}.`
+  if (command === "approval.cancel" && request.requestedById !== actor) return `Only its requester (${request.requestedBy}) can withdraw this request.`
+  return undefined
+}
+
+const DECISIONS: ReadonlyArray<CommandId> = ["approval.approve", "approval.deny", "approval.cancel"]
+
+/**
+ * Whether the actor may decide the request under the cursor, as core's read-only check answers
+ * (`checkCanDecide`: pending, not expired, not their own, eligible), for the key hints; live.
+ */
+const useDecidable = (request: Core.ApprovalRequest | undefined) => {
+  const { dashboard, revision } = useDashboard()
+  const [answer, setAnswer] = useState<{ readonly id: string; readonly ok: boolean } | undefined>(undefined)
+  const id = request?.status === "pending" ? request.id : undefined
+  useEffect(() => {
+    if (id === undefined) return
+    let stale = false
+    void dashboard.run(Core.checkCanDecide(id)).then((outcome) => {
+      if (!stale) setAnswer({ id, ok: outcome.ok })
+    })
+    return () => void (stale = true)
+  }, [id, revision, dashboard])
+  return answer?.id === id ? answer?.ok : undefined
+}
+
 export const ApprovalsScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
   const ui = useUi()
   const { dashboard } = useDashboard()
@@ -31,11 +62,22 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
   const approvals = useQuery(() => Core.listApprovals(all ? {} : { status: "pending" }), [all])
   const list = approvals.data ?? []
   const nav = useListCursor(list.length, height - 2)
+  const actor = dashboard.actor?.id
+  const drawn = list[nav.cursor]
+  const decidable = useDecidable(drawn)
+  // until core's check answers for this row, a request of one's own is taken as not one's to decide (core refuses it)
+  const unavailable = new Set(drawn === undefined ? DECISIONS : DECISIONS.filter((c) =>
+    notPending(c, drawn, actor) !== undefined || (c !== "approval.cancel" && (decidable ?? drawn.requestedById !== actor) === false)))
+  /** Asks core whether the actor may decide the request before a form asks for a note or a reason. */
+  const whenDecidable = (request: Core.ApprovalRequest, open: () => void) =>
+    ui.hold(dashboard.run(Core.checkCanDecide(request.id)).then((outcome) => outcome.ok ? open() : ui.say(outcome.error.message, "error")))
   useCommands((command) => {
     if (nav.handle(command)) return true
     const selected = list[nav.current()]
     if (command === "approvals.all" || command === "approvals.pending") return setAll(command === "approvals.all"), nav.reset(), true
     if (selected === undefined) return command.startsWith("approval.") ? (ui.say("No request under the cursor.", "error"), true) : false
+    const refused = DECISIONS.includes(command) ? notPending(command, selected, actor) : undefined
+    if (refused !== undefined) return ui.say(refused, "error"), true
     const about = [selected.summary, `requested by ${selected.requestedBy} ${age(selected.createdAt)} ago: "${selected.reason}"`, `expires ${minute(selected.expiresAt)}`]
     switch (command) {
       case "open":
@@ -49,7 +91,7 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
         })
         return true
       case "approval.approve":
-        ui.open({
+        whenDecidable(selected, () => ui.open({
           kind: "form",
           form: {
             title: "Approve this request?",
@@ -62,10 +104,10 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
                 message: d.executed ? `Approved and done: ${d.approval.summary}.` : `Approved, but it failed: ${d.approval.error ?? "unknown reason"}.`
               }))
           }
-        })
+        }))
         return true
       case "approval.deny":
-        ui.open({
+        whenDecidable(selected, () => ui.open({
           kind: "form",
           form: {
             title: "Deny this request?",
@@ -75,7 +117,7 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
             submit: async (v) =>
               settled(await dashboard.run(Core.denyRequest(selected.id, { reason: v["reason"] ?? "" })), (a) => ({ ok: true, message: `Denied: ${a.summary}.` }))
           }
-        })
+        }))
         return true
       case "approval.cancel":
         ui.open({
@@ -92,7 +134,7 @@ export const ApprovalsScreen = ({ width, height }: { readonly width: number; rea
       default:
         return false
     }
-  })
+  }, unavailable)
   const now = Date.now()
   const rows = list.slice(nav.top, nav.top + height - 2).map((a) => ({
     key: a.id,
@@ -116,15 +158,33 @@ const auditColumns: ReadonlyArray<Column> = [
   { title: "TARGET", min: 14, grow: 2, whole: 40 }
 ]
 
-/** The audit log as a live tail, newest first; `/` filters by words; enter shows an event's details. */
+/** How many audit events the view reads at first, and how many more each time the cursor reaches the end. */
+const AUDIT_PAGE = 500
+/** The most `auditPage` reads at once (core's cap). */
+const AUDIT_MOST = 2000
+
+/**
+ * The audit log as a live tail, newest first; `/` filters by words; enter shows an event's
+ * details. It reads the newest 500, and 500 more each time the cursor reaches the last one.
+ */
 export const AuditScreen = ({ width, height }: { readonly width: number; readonly height: number }) => {
   const ui = useUi()
-  const [filter, setFilter] = useState("")
-  const events = useQuery(() => Core.auditPage({ filter, limit: 500 }), [filter])
+  const [filter, setFilterState] = useState("")
+  const [limit, setLimit] = useState(AUDIT_PAGE)
+  const events = useQuery(() => Core.auditPage({ filter, limit }), [filter, limit])
   const list = events.data ?? []
   const nav = useListCursor(list.length, height - 2)
+  const more = list.length >= limit && limit < AUDIT_MOST
+  const setFilter = (next: string) => {
+    setFilterState(next)
+    setLimit(AUDIT_PAGE)
+  }
   useCommands((command) => {
-    if (nav.handle(command)) return true
+    if (nav.handle(command)) {
+      // reaching the last event read asks for the next ones (the cursor stays where it is)
+      if (more && events.current && nav.current() >= list.length - 1) setLimit((l) => Math.min(AUDIT_MOST, l + AUDIT_PAGE))
+      return true
+    }
     const event = list[nav.current()]
     if (command === "filter") {
       const before = filter
@@ -146,8 +206,8 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
         notice: {
           title: `Audit event #${event.seq} ${event.action}`,
           lines: [
-            `at ${event.at} by ${event.actorEmail ?? event.actor} via ${event.via}`,
-            `target ${event.targetEmail ?? event.target ?? "-"}`,
+            `at ${event.at} by ${actorName(event)} via ${event.via}`,
+            `target ${targetName(event)}${targetGone(event) ? " (account deleted since)" : ""}`,
             ...(event.reason ? [`reason: ${event.reason}`] : []),
             ...(event.approvalId ? [`approval ${event.approvalId}`] : []),
             ...JSON.stringify(event.details, null, 2).split("\n"),
@@ -161,10 +221,11 @@ export const AuditScreen = ({ width, height }: { readonly width: number; readonl
   })
   const rows = list.slice(nav.top, nav.top + height - 2).map((e) => ({
     key: String(e.seq),
-    cells: [String(e.seq), minute(e.at), e.actorEmail ?? e.actor, e.via, e.action, e.targetEmail ?? e.target ?? "-"]
+    cells: [String(e.seq), minute(e.at), actorName(e), e.via, e.action, targetName(e)]
   }))
+  const loading = list.length > 0 && limit > list.length && !events.current ? "  |  loading more..." : more ? "  |  more at the end" : limit >= AUDIT_MOST && list.length >= AUDIT_MOST ? "  |  the most the dashboard reads" : ""
   return (
-    <Listing title={`Audit (live)  |  newest ${list.length}${filter === "" ? "" : `  |  filter ${filter}${events.current ? "" : " (filtering)"}`}`} error={events.error?.message} width={width} height={height}>
+    <Listing title={`Audit (live)  |  newest ${list.length}${loading}${filter === "" ? "" : `  |  filter ${filter}${events.current ? "" : " (filtering)"}`}`} error={events.error?.message} width={width} height={height}>
       {(body) => <Table columns={auditColumns} rows={rows} selected={nav.cursor - nav.top} width={width} height={body} empty={events.settled ? "No events match." : "loading..."} />}
     </Listing>
   )

@@ -2,7 +2,7 @@ import * as Core from "@usher/core"
 import { Box, Text } from "ink"
 import { useRef, useState } from "react"
 import { list as splitList, settled } from "../actions/forms.js"
-import { fit } from "../components/layout.js"
+import { fit, wrap } from "../components/layout.js"
 import { paint, useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
 import { Listing } from "./Directory.js"
@@ -131,7 +131,7 @@ export const RolesScreen = ({ width, height }: { readonly width: number; readonl
           </Box>
           <Text dimColor>{fit("-".repeat(width), width)}</Text>
           <Box flexDirection="column" height={panelHeight} overflow="hidden">
-            {panel.map((l, i) => <Text key={i} wrap="wrap">{l}</Text>)}
+            {panel.flatMap((l) => wrap(l, width)).map((l, i) => <Text key={i}>{l}</Text>)}
           </Box>
         </Box>
       )}

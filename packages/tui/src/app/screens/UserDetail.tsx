@@ -1,18 +1,20 @@
 import * as Core from "@usher/core"
 import { Box, Text } from "ink"
 import { useState } from "react"
+import { unavailableFor } from "../actions/applies.js"
 import { runUserAction } from "../actions/userActions.js"
 import { fit, wrap } from "../components/layout.js"
 import { paint, useDashboard, useQuery } from "../runtime/context.js"
 import { useCommands, useUi } from "../state/ui.js"
 import { detailLines, type DetailLine } from "./detailLines.js"
+import { usePendingDeletions } from "./usePendingDeletions.js"
 
 /** Lines wider than the view wrapped, not cut (an expiry date, a user agent, an audit reason): continuations indented under their line. */
 export const wrapLines = (lines: ReadonlyArray<DetailLine>, width: number): ReadonlyArray<DetailLine> =>
   lines.flatMap((l) => {
     if (l.text.length <= width) return [l]
     const lead = l.text.length - l.text.trimStart().length
-    const indent = " ".repeat(Math.min(lead + 2, Math.floor(width / 2)))
+    const indent = " ".repeat(l.flush === true ? lead : Math.min(lead + 2, Math.floor(width / 2)))
     return wrap(l.text.slice(lead), width - indent.length).map((text, i) => ({ ...l, text: `${i === 0 ? " ".repeat(lead) : indent}${text}` }))
   })
 
@@ -34,14 +36,16 @@ export const UserDetailScreen = ({ user, width, height }: {
   const access = useQuery(() => Core.accessTree(user.id), [user.id])
   const sessions = useQuery(() => Core.listSessions(user.id), [user.id])
   const invitation = useQuery(() => Core.userInvitation(user.id), [user.id])
-  const audit = useQuery(() => Core.auditPage({ user: user.id, limit: 15 }), [user.id])
+  const audit = useQuery(() => Core.auditPage({ user: user.id, limit: 30 }), [user.id])
+  const pendingDeletion = usePendingDeletions().get(user.id)
   // a user that is gone (deleted, invitation cancelled) shows why, not what was last read
-  const lines = detail.error !== undefined ? [{ text: detail.error.message, color: "red", bold: true }] : wrapLines(detailLines({
+  const lines = detail.error !== undefined ? wrapLines([{ text: detail.error.message, color: "red", bold: true, flush: true }], width) : wrapLines(detailLines({
     detail: detail.data,
     access: access.data,
     sessions: sessions.data,
     invitation: invitation.data,
     audit: audit.data,
+    pendingDeletion,
     errors: {
       ...(access.error ? { access: access.error.message } : {}),
       ...(sessions.error ? { sessions: sessions.error.message } : {}),
@@ -53,6 +57,7 @@ export const UserDetailScreen = ({ user, width, height }: {
   const maxTop = Math.max(0, lines.length - room)
   const scroll = (to: (top: number) => number) => setTop((t) => Math.max(0, Math.min(maxTop, to(Math.min(t, maxTop)))))
 
+  const facts = { pendingDeletion, detail: detail.data }
   useCommands((command) => {
     switch (command) {
       case "cursor.down": return scroll((t) => t + 1), true
@@ -61,9 +66,9 @@ export const UserDetailScreen = ({ user, width, height }: {
       case "cursor.bottom": return scroll(() => maxTop), true
       case "page.down": return scroll((t) => t + room), true
       case "page.up": return scroll((t) => t - room), true
-      default: return runUserAction(command, detail.data?.user ?? user, dashboard, ui)
+      default: return runUserAction(command, detail.data?.user ?? user, dashboard, ui, facts)
     }
-  })
+  }, detail.error !== undefined ? unavailableFor(undefined) : unavailableFor(detail.data?.user ?? user, facts))
 
   const shownTop = Math.min(top, maxTop)
   const loading = ![detail, access, sessions, invitation, audit].every((q) => q.settled)

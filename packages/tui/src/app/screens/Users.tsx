@@ -1,6 +1,7 @@
 import * as Core from "@usher/core"
 import { Box } from "ink"
-import { useEffect, useRef } from "react"
+import { useEffect, useRef, useState } from "react"
+import { unavailableFor } from "../actions/applies.js"
 import { openBulkMenu } from "../actions/bulk.js"
 import { runUserAction } from "../actions/userActions.js"
 import { age, day, type Column } from "../components/layout.js"
@@ -9,6 +10,7 @@ import type { CommandId } from "../keys/Keymap.js"
 import { useDashboard } from "../runtime/context.js"
 import { useCommands, useUi, type UsersState } from "../state/ui.js"
 import { titleLines, TitleLines } from "./Directory.js"
+import { usePendingDeletions } from "./usePendingDeletions.js"
 import { listKey, useUserWindows } from "./userWindows.js"
 
 /** How many rows the users view loads at a time for a terminal of `rows` lines (three screens' worth). */
@@ -68,7 +70,14 @@ const SORT_NAMES: Record<Core.UserSortColumn, string> = {
   name: "name", email: "e-mail", phone: "phone", status: "status", registered: "registered", lastActive: "last active"
 }
 
-const toRow = (u: Core.UserListRow, marked: boolean, now: number): TableRow => ({
+/** A user's status as the list shows it: `:locked` after repeated failed sign-ins, `:del-pending` while a deletion request waits for approval. */
+export const statusCell = (u: Core.User, deletionPending: boolean): string =>
+  `${u.status}${u.lockedAt !== null ? ":locked" : ""}${deletionPending ? ":del-pending" : ""}`
+
+/** The filter's last token while it is still being typed: `role:t`, `group:"night` (a complaint about it waits until it is complete). */
+const typingToken = (filter: string): boolean => /(^|\s)[a-z]+:("[^"]*|[^\s"]*)$/i.test(filter)
+
+const toRow = (u: Core.UserListRow, marked: boolean, deletionPending: boolean, now: number): TableRow => ({
   key: u.id,
   marked,
   ...(statusColor[u.status] !== undefined ? { color: statusColor[u.status]! } : {}),
@@ -76,7 +85,7 @@ const toRow = (u: Core.UserListRow, marked: boolean, now: number): TableRow => (
     `${u.firstName} ${u.lastName}`.trim(),
     u.email,
     u.phone ?? "-",
-    u.lockedAt !== null ? `${u.status}:locked` : u.status,
+    statusCell(u, deletionPending),
     u.roles.join(", ") || "-",
     day(u.registeredAt),
     u.lastActiveAt === null ? "never" : `${age(u.lastActiveAt, now)} ago`
@@ -103,7 +112,12 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
   const visibleRows = Math.max(1, height - 2)
   const keyOf = (s: UsersState) => listKey(s.filter, s.sort)
   const list = useUserWindows({ filter: state.filter, sort: state.sort, top: state.top, visible: visibleRows, initial })
-  const { total, loadedEnd, stale, error } = list
+  const deletions = usePendingDeletions()
+  // the filter prompt is open: a complaint about the token being typed waits until it is complete (a space) or the filter kept (enter)
+  const [typing, setTyping] = useState(false)
+  const held = list.error !== undefined && typing && typingToken(state.filter)
+  const { total, loadedEnd, stale } = list
+  const error = held ? undefined : list.error
   const last = Math.max(0, (total ?? loadedEnd) - 1)
   const cursor = Math.min(state.cursor, last)
 
@@ -146,6 +160,8 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
     }
   }, [currentKey, loadedEnd, stale, total])
 
+  // the row drawn under the cursor: what the hints offer actions for
+  const drawn = list.rowOf(cursor, currentKey)
   useCommands((command) => {
     if (command !== "open") pendingOpen.current = undefined
     const sortBy = SORT_KEYS[command]
@@ -193,12 +209,14 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         return true
       case "filter": {
         const before = now.filter
+        setTyping(true)
         ui.setPrompt({
           label: "/",
           value: before,
           onChange: setFilter,
           onDone: (accepted) => {
             if (!accepted) setFilter(before)
+            setTyping(false)
             ui.setPrompt(undefined)
           }
         })
@@ -223,21 +241,21 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
         else openBulkMenu(now.marked, dashboard, ui, () => change((s) => ({ ...s, marked: new Map() })))
         return true
       default:
-        return runUserAction(command, under, dashboard, ui)
+        return runUserAction(command, under, dashboard, ui, { pendingDeletion: under === undefined ? undefined : deletions.get(under.id) })
     }
-  })
+  }, unavailableFor(drawn, { pendingDeletion: drawn === undefined ? undefined : deletions.get(drawn.id) }))
 
   const now = Date.now()
   const shown = Math.max(0, Math.min(visibleRows, (total ?? loadedEnd) - state.top))
   const rows = Array.from({ length: shown }, (_, i) => {
     const shown = list.shownAt(state.top + i)
     if (shown === undefined) return undefined
-    const row = toRow(shown.row, state.marked.has(shown.row.id), now)
+    const row = toRow(shown.row, state.marked.has(shown.row.id), deletions.has(shown.row.id), now)
     return shown.stale ? { ...row, color: "gray" } : row
   })
   const range = total === 0 ? "none" : `${state.top + 1}-${state.top + shown} of ${total === undefined ? "?" : total.toLocaleString("en-US")}`
   const sort = `sort ${SORT_NAMES[state.sort.column]} ${state.sort.descending === true ? "desc" : "asc"}`
-  const title = ["Users", range, state.filter === "" ? "" : `filter ${state.filter}${stale ? " (filtering)" : ""}`, sort, state.marked.size > 0 ? `${state.marked.size} marked` : ""]
+  const title = ["Users", range, state.filter === "" ? "" : `filter ${state.filter}${held ? " (incomplete)" : stale ? " (filtering)" : ""}`, sort, state.marked.size > 0 ? `${state.marked.size} marked` : ""]
     .filter((p) => p !== "").join("  |  ")
   const heading = titleLines(error === undefined ? title : "Users", error?.message, width)
   return (
@@ -250,7 +268,9 @@ export const UsersScreen = ({ width, height, state, update, drilled = false, ini
           width={width}
           height={Math.max(1, height - heading.length)}
           markable
-          empty={state.filter !== "" ? "No users match the filter (esc clears it)." : dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."}
+          empty={state.filter === "" ? dashboard.readonly ? "No users yet." : "No users yet: press i to invite someone or n to create one."
+            : typing ? "No users match the filter (ctrl+u clears it; esc puts back the one before)."
+            : drilled ? "No users match the filter (esc goes back)." : "No users match the filter (esc clears it)."}
         />
     </Box>
   )

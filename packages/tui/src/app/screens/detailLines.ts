@@ -1,5 +1,6 @@
 import * as Core from "@usher/core"
 import { day, minute } from "../components/layout.js"
+import { actorName, targetName } from "./auditText.js"
 
 /** One line of the detail view. */
 export interface DetailLine {
@@ -7,6 +8,8 @@ export interface DetailLine {
   readonly color?: string
   readonly bold?: boolean
   readonly dim?: boolean
+  /** wrapped, its continuations start at the margin (a message), not indented under it */
+  readonly flush?: boolean
 }
 
 /** Everything the detail view shows about one user; each part may be missing (loading or not readable). */
@@ -16,6 +19,8 @@ export interface DetailData {
   readonly sessions: { readonly sessions: ReadonlyArray<Core.Session> } | undefined
   readonly invitation: Core.Invitation | null | undefined
   readonly audit: ReadonlyArray<Core.AuditLine> | undefined
+  /** a request to delete the account that waits for approval */
+  readonly pendingDeletion?: Core.ApprovalRequest | undefined
   /** why a part could not be read (e.g. no `audit.read`) */
   readonly errors: Readonly<Partial<Record<"detail" | "access" | "sessions" | "invitation" | "audit", string>>>
 }
@@ -67,7 +72,12 @@ export const detailLines = (data: DetailData, width: number): ReadonlyArray<Deta
   const d = data.detail
   if (d === undefined) return missing(data.errors.detail)
   const u = d.user
-  const flags = [u.mustChangePassword ? "must change password" : "", Core.signInLocked(u, new Date()) ? `sign-in locked until ${minute(u.lockedUntil!)}` : ""].filter((f) => f !== "")
+  const deletion = data.pendingDeletion
+  const flags = [
+    u.mustChangePassword ? "must change password" : "",
+    Core.signInLocked(u, new Date()) ? `sign-in locked until ${minute(u.lockedUntil!)}` : "",
+    deletion === undefined ? "" : `deletion requested by ${deletion.requestedBy} ${minute(deletion.createdAt)}, waits for approval`
+  ].filter((f) => f !== "")
   const out: Array<DetailLine> = [
     { text: `${`${u.firstName} ${u.lastName}`.trim() || u.email} <${u.email}>`, bold: true },
     { text: `status ${u.status}${flags.length > 0 ? ` | ${flags.join(" | ")}` : ""}`, bold: true, ...(u.status === "suspended" ? { color: "red" } : u.status === "active" ? { color: "green" } : { color: "yellow" }) },
@@ -108,10 +118,18 @@ export const detailLines = (data: DetailData, width: number): ReadonlyArray<Deta
       inv.status === "accepted" ? `accepted ${minute(inv.acceptedAt)}` : `expires ${minute(inv.expiresAt)}`
     }`, inv.status === "expired" ? { color: "yellow" } : {})
   )
-  out.push(heading("Recent activity"))
+  // what was done to the account and what its user did to others, apart (one query reads both)
   const audit = data.audit
-  out.push(...(audit === undefined ? missing(data.errors.audit) : audit.length === 0 ? [item("none")] : audit.map((e) =>
-    item(`${minute(e.at)} ${e.action} by ${e.actorEmail ?? e.actor} via ${e.via}${e.reason === null ? "" : ` - ${e.reason}`}`)
+  const reason = (e: Core.AuditLine) => e.reason === null ? "" : ` - ${e.reason}`
+  const onAccount = audit?.filter((e) => e.target === u.id)
+  const byThem = audit?.filter((e) => e.target !== u.id && e.actor === u.id)
+  out.push(heading("Recent activity on this account"))
+  out.push(...(onAccount === undefined ? missing(data.errors.audit) : onAccount.length === 0 ? [item("none")] : onAccount.map((e) =>
+    item(`${minute(e.at)} ${e.action} by ${e.actor === u.id ? "them" : actorName(e)} via ${e.via}${reason(e)}`)
+  )))
+  out.push(heading("Recent activity by them"))
+  out.push(...(byThem === undefined ? missing(data.errors.audit) : byThem.length === 0 ? [item("none")] : byThem.map((e) =>
+    item(`${minute(e.at)} ${e.action} ${targetName(e)} via ${e.via}${reason(e)}`)
   )))
   return out
 }

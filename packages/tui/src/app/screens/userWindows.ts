@@ -55,7 +55,8 @@ export const useUserWindows = (query: {
   const [counts, setCounts] = useState<ReadonlyArray<Count>>(
     seeded && query.initial!.total !== null ? [{ key, revision, total: query.initial!.total }] : []
   )
-  const [error, setError] = useState<ShownError | undefined>(undefined)
+  // the error of one list: going to another (back to one loaded before, say) leaves it behind
+  const [failed, setError] = useState<{ readonly key: string; readonly error: ShownError } | undefined>(undefined)
   // what is wanted as of the last key press (ahead of the next render), and what is on its way
   const live = useRef({ key, revision, windows, counts, loading: new Set<string>(), counting: new Set<string>() })
   live.current.revision = revision
@@ -79,8 +80,8 @@ export const useUserWindows = (query: {
     void dashboard.run(Core.userPage({ filter: f, sort: s, offset, limit, withTotal: false })).then((page) => {
       live.current.loading.delete(id)
       if (live.current.key !== k) return
-      if (!page.ok) return setError(page.error)
-      setError(undefined)
+      if (!page.ok) return setError({ key: k, error: page.error })
+      setError((e) => e?.key === k ? undefined : e)
       const loaded: Window = { key: k, revision: at, offset, rows: page.value.rows, limit }
       setWindows((all) => (live.current.windows = [loaded, ...all.filter((w) => !(w.key === k && w.offset === offset))].slice(0, KEEP)))
       if (page.value.total !== null) addCount({ key: k, revision: at, total: page.value.total })
@@ -140,6 +141,7 @@ export const useUserWindows = (query: {
     const own = windows.find((w) => w.key === keyNow && i >= w.offset && i < w.offset + w.rows.length)
     return own?.rows[i - own.offset]
   }
+  const error = failed?.key === key ? failed.error : undefined
   const own = windows.filter((w) => w.key === key)
   const stale = own.length === 0
   // until this list's first rows arrive, the list shown before stays (grayed) rather than an empty one

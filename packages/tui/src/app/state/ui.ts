@@ -11,6 +11,8 @@ export interface FieldSpec {
   readonly choices?: ReadonlyArray<string>
   /** shown masked (never used for passwords: admins never type them; kept for confirmations) */
   readonly secret?: boolean
+  /** the name core gives this value in its errors, when it is not `name` (the grant's `Until` is core's `expires`) */
+  readonly coreName?: string
 }
 
 /**
@@ -19,7 +21,12 @@ export interface FieldSpec {
  */
 export type Submitted =
   | { readonly ok: true; readonly message: string; readonly notice?: Notice; readonly leave?: true }
-  | { readonly ok: false; readonly error: string }
+  | {
+    readonly ok: false
+    readonly error: string
+    /** the field core found malformed, with what is wrong: the form names it by its label */
+    readonly field?: { readonly name: string; readonly reason: string }
+  }
 
 /** A form or confirmation dialog: fields (none for a plain confirmation), and what submitting does. */
 export interface FormSpec {
@@ -89,6 +96,13 @@ export interface UiActions {
   readonly showUsers: (filter: string) => void
   /** lets the active screen handle the keymap's commands (return false: not handled) */
   readonly setHandler: (handler: ((command: CommandId) => boolean) | undefined) => void
+  /** the active screen's commands that cannot apply to the row under its cursor: the hints leave them out */
+  readonly setUnavailable: (commands: ReadonlySet<CommandId>) => void
+  /**
+   * Keys wait until `work` is done (a check with core before a form opens), then go where they
+   * belong: letters typed right after the key that asked go to the form it opens, not to the view.
+   */
+  readonly hold: (work: Promise<unknown>) => void
   /** asks the shell to start typing in the prompt line (filter) */
   readonly setPrompt: (prompt: Prompt | undefined) => void
 }
@@ -111,8 +125,14 @@ export const useUi = (): UiActions => {
   return value
 }
 
-/** Registers the active screen's command handler for as long as it is shown. */
-export const useCommands = (handler: (command: CommandId) => boolean) => {
+const NONE: ReadonlySet<CommandId> = new Set()
+
+/**
+ * Registers the active screen's command handler for as long as it is shown, and which of its
+ * commands cannot apply to the row drawn under the cursor (left out of the key hints; the handler
+ * itself refuses them with the reason, for the row under the cursor as of the key).
+ */
+export const useCommands = (handler: (command: CommandId) => boolean, unavailable: ReadonlySet<CommandId> = NONE) => {
   const ui = useUi()
   const latest = useRef(handler)
   latest.current = handler
@@ -120,4 +140,9 @@ export const useCommands = (handler: (command: CommandId) => boolean) => {
     ui.setHandler((command) => latest.current(command))
     return () => ui.setHandler(undefined)
   }, [ui])
+  const shown = [...unavailable].sort().join(" ")
+  useLayoutEffect(() => {
+    ui.setUnavailable(shown === "" ? NONE : new Set(shown.split(" ") as Array<CommandId>))
+  }, [ui, shown])
+  useLayoutEffect(() => () => ui.setUnavailable(NONE), [ui])
 }
