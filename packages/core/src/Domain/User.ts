@@ -108,6 +108,15 @@ export const normalizePhone = (text: string): Either.Either<string, InvalidPhone
     : Either.left(new InvalidPhone({ phone: text }))
 }
 
+/**
+ * A stored (E.164) phone number as people read it, in international format (`+44 20 7946 0958`);
+ * text that does not parse is shown as it is. For display only: the directory keeps E.164.
+ */
+export const formatPhone = (e164: string): string => {
+  const parsed = /^\+[0-9]{2,15}$/.test(e164) ? parsePhoneNumberFromString(e164) : undefined
+  return parsed === undefined ? e164 : parsed.formatInternational()
+}
+
 const text = (field: string, max: number, required: boolean) =>
 (value: string): Either.Either<string, InvalidProfile> => {
   const trimmed = value.trim()

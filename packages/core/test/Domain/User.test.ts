@@ -3,7 +3,7 @@ import { Either } from "effect"
 import fc from "fast-check"
 import { InputTooLong, InvalidEmail, InvalidPhone, InvalidProfile } from "../../src/Domain/Errors.js"
 import {
-  asciiEmail, displayName, normalizeBirthday, normalizeEmail, normalizePhone, normalizeProfile, type ProfileInput
+  asciiEmail, displayName, formatPhone, normalizeBirthday, normalizeEmail, normalizePhone, normalizeProfile, type ProfileInput
 } from "../../src/Domain/User.js"
 
 const TODAY = new Date("2025-06-15T12:00:00.000Z")
@@ -110,6 +110,21 @@ describe("User", () => {
         }
       })
     }
+  })
+
+  describe("formatPhone", () => {
+    it("shows a stored number in international format, and what does not parse as it is", () => {
+      assert.strictEqual(formatPhone("+442079460958"), "+44 20 7946 0958")
+      assert.strictEqual(formatPhone("+14155552671"), "+1 415 555 2671")
+      assert.strictEqual(formatPhone("not a number"), "not a number")
+    })
+    it("property: the formatted number normalizes back to the stored one", () => {
+      fc.assert(fc.property(fc.constantFrom("+44", "+1", "+49", "+33", "+81"), fc.stringMatching(/^[0-9]{6,11}$/), (cc, digits) => {
+        const stored = normalizePhone(`${cc}${digits}`)
+        if (Either.isLeft(stored)) return
+        assert.deepStrictEqual(normalizePhone(formatPhone(stored.right)), stored)
+      }), { numRuns: 300 })
+    })
   })
 
   describe("normalizeBirthday", () => {

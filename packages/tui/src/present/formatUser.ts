@@ -1,4 +1,4 @@
-import { asciiEmail, signInLocked, type User, type UserDetail } from "@usher/core"
+import { asciiEmail, formatPhone, signInLocked, type User, type UserDetail } from "@usher/core"
 import { fields, table, when } from "./Table.js"
 
 /** Users as the list table (seed columns: name, e-mail, phone, status, registered, last active). */
@@ -7,7 +7,7 @@ export const formatUserList = (users: ReadonlyArray<User>): string =>
     ? "No users match."
     : table(
       ["NAME", "EMAIL", "PHONE", "STATUS", "REGISTERED", "LAST ACTIVE"],
-      users.map((u) => [`${u.firstName} ${u.lastName}`.trim(), u.email, u.phone ?? "—", u.status, when(u.registeredAt), when(u.lastActiveAt)])
+      users.map((u) => [`${u.firstName} ${u.lastName}`.trim(), u.email, u.phone === null ? "—" : formatPhone(u.phone), u.status, when(u.registeredAt), when(u.lastActiveAt)])
     )
 
 /** One user's profile and status fields; an internationalized e-mail domain is shown in punycode too. */
@@ -18,7 +18,7 @@ export const formatUser = (user: User): string => {
     ["name", `${user.firstName} ${user.lastName}`.trim()],
     ["email", user.email],
     ...(ascii === undefined ? [] : [["punycode", ascii] as const]),
-    ["phone", user.phone],
+    ["phone", user.phone === null ? null : formatPhone(user.phone)],
     ["gender", user.gender],
     ["birthday", user.birthday],
     ["org unit", user.orgUnit],

@@ -79,7 +79,7 @@ describe("user detail and actions", () => {
     await screen.press(keys.enter, keys.enter)
     await done(screen, "Saved grace@acme.test.")
     await screen.waitFor("position Rear Admiral")
-    await screen.waitFor("phone +14155552671")
+    await screen.waitFor("phone +1 415 555 2671")
 
     await screen.press("s")
     await screen.waitFor("Suspend grace@acme.test")

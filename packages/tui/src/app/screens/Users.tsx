@@ -84,7 +84,7 @@ const toRow = (u: Core.UserListRow, marked: boolean, deletionPending: boolean, n
   cells: [
     `${u.firstName} ${u.lastName}`.trim(),
     u.email,
-    u.phone ?? "-",
+    u.phone === null ? "-" : Core.formatPhone(u.phone),
     statusCell(u, deletionPending),
     u.roles.join(", ") || "-",
     day(u.registeredAt),

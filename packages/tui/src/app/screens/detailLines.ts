@@ -83,7 +83,7 @@ export const detailLines = (data: DetailData, width: number): ReadonlyArray<Deta
     { text: `status ${u.status}${flags.length > 0 ? ` | ${flags.join(" | ")}` : ""}`, bold: true, ...(u.status === "suspended" ? { color: "red" } : u.status === "active" ? { color: "green" } : { color: "yellow" }) },
     heading("Profile"),
     ...(Core.asciiEmail(u.email) === undefined ? [] : [item(`e-mail domain in punycode: ${Core.asciiEmail(u.email)}`)]),
-    item(`phone ${u.phone ?? "-"} | gender ${u.gender ?? "-"} | birthday ${u.birthday ?? "-"}`),
+    item(`phone ${u.phone === null ? "-" : Core.formatPhone(u.phone)} | gender ${u.gender ?? "-"} | birthday ${u.birthday ?? "-"}`),
     item(`org unit ${u.orgUnit ?? "-"} | position ${u.position ?? "-"} | kind ${u.kind}`),
     item(`id ${u.id}`, { dim: true }),
     heading("Lifecycle"),
