@@ -134,3 +134,20 @@ export const signOut = (token: string) =>
       return true
     }))
   })
+
+/**
+ * The acting user is using a front-end now (a key pressed in the dashboard, locally or over
+ * SSH): their last activity, as a session's use writes it for the pages — at most once a minute,
+ * an active account only, with no audit row (bookkeeping, not a change to the directory). An
+ * admin working in the dashboard is then neither shown as "never" seen nor taken for dormant.
+ */
+export const noteActivity = Effect.gen(function*() {
+  const actor = yield* Actor
+  if (actor.id === "system") return
+  const sql = yield* SqlClient.SqlClient
+  const clock = yield* now
+  const at = clock.toISOString()
+  const recently = new Date(clock.getTime() - SEEN_EVERY_MS).toISOString()
+  yield* transaction(sql`UPDATE users SET last_active_at = ${at}
+    WHERE id = ${actor.id} AND status = 'active' AND (last_active_at IS NULL OR last_active_at < ${recently})`).pipe(Effect.orDie)
+})

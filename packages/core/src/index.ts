@@ -43,7 +43,7 @@ export { addOrgMembers, createApp, createOrg, listApps, listOrgs, removeOrgMembe
 export { hashPassword, verifyPassword } from "./Passwords.js"
 export { createRole, grantRole, listRoles, revokeRole, showRole, type Granted, type RoleSummary } from "./Roles.js"
 export { seedUsers } from "./Seed.js"
-export { listSessions, revokeSessions, signOut, type Session } from "./Sessions.js"
+export { listSessions, noteActivity, revokeSessions, signOut, type Session } from "./Sessions.js"
 export { endMySessions, myAccount, mySessions, updateMyProfile, type InvitationPreview, type MyAccount, type MyGrant, type MyProfileInput } from "./SelfService.js"
 export type { RateLimit, RateLimitAnswer } from "./RateLimits.js"
 export {

@@ -202,9 +202,10 @@ const Shell = ({ needsSetup, initial }: { readonly needsSetup: boolean; readonly
     return () => void inputEvents.removeListener("input", note)
   }, [inputEvents])
   useInput(useCallback((input: string, key: Key) => {
+    void dashboard.noteKey()?.then(refresh)
     waiting.current.push(...keyPresses(input, key, raw.current))
     drain()
-  }, [drain]))
+  }, [drain, dashboard, refresh]))
 
   const onCommand = (line: string | undefined) => {
     setCommandMode(false)

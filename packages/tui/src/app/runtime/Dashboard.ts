@@ -69,6 +69,20 @@ export class Dashboard {
     return this.settle(Core.as(acting.id, this.via)(useCase))
   }
 
+  private notedAt = Number.NEGATIVE_INFINITY
+
+  /**
+   * A key was pressed: the acting user's last activity is noted in the directory (core's
+   * `noteActivity`), at most once a minute from this dashboard, in the background. Resolves
+   * once it is written (undefined when nothing was due), so the views can show it: the change
+   * marker does not move for a write of this connection without an audit row.
+   */
+  noteKey(now = Date.now()): Promise<void> | undefined {
+    if (this.acting === undefined || now - this.notedAt < 60_000) return undefined
+    this.notedAt = now
+    return this.run(Core.noteActivity).then(() => undefined)
+  }
+
   /** Runs something that needs no actor, or runs as `system` (setting up an empty directory). */
   runAsSystem<A, E>(useCase: UseCase<A, E>): Promise<Outcome<A>> {
     return this.settle(Core.as("system", this.via)(useCase))
