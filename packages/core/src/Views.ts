@@ -6,7 +6,7 @@ import type { User } from "./Domain/User.js"
 import { findGroup, findOrg, findRole, toUser, USER_COLUMNS, type UserRow } from "./internal/lookup.js"
 import { changeMarker } from "./Views/Activity.js"
 import { parseUserFilter, type UserFilter } from "./Views/UserFilter.js"
-import { searchCondition, statusCondition } from "./internal/search.js"
+import { searchCondition, selective, statusCondition } from "./internal/search.js"
 import { limitOffset } from "./internal/sqlText.js"
 
 export { filterKeys, formatUserFilter, parseUserFilter, withStatus, type FilterKey, type UserFilter } from "./Views/UserFilter.js"
@@ -73,21 +73,9 @@ interface MemberSet {
   readonly holds: Statement.Fragment
 }
 
-/** Below this many members a token's set is listed and its users looked up; above, rows are tested as the page walks. */
-const SMALL_SET = 2000
-
-/**
- * The condition for a set: a small set is read first (its users looked up by id, then sorted);
- * a large one is tested row by row with a correlated EXISTS, so a page stops after its rows.
- * Either way round costs a full scan when chosen wrongly (a group of ten among 100k users, or
- * an organization holding everyone), hence the cheap count first.
- */
+/** The condition for a set: listed by id when small, else tested row by row with a correlated EXISTS (see `selective`). */
 const conditionFor = (set: MemberSet) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${set.ids} ${limitOffset(sql, SMALL_SET + 1)}) AS token_set`.pipe(Effect.orDie)
-    return Number(row?.n ?? 0) <= SMALL_SET ? sql`id IN (${set.ids})` : sql`EXISTS (${set.holds})`
-  })
+  Effect.flatMap(SqlClient.SqlClient, (sql) => selective(sql, set.ids, sql`EXISTS (${set.holds})`, sql`id IN (${set.ids})`))
 
 /** The WHERE conditions of a filter, on `users` rows, with the actor's visibility applied. */
 const conditionsOf = (filter: UserFilter) =>

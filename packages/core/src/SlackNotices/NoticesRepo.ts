@@ -4,7 +4,7 @@
  * the reads that find what is due. Standard SQL for both engines: timestamps are ISO 8601 text
  * (compared as text), keys are built with `||`.
  */
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { Effect } from "effect"
 import { SELECT_APPROVAL, type ApprovalRow } from "../Approvals/Request.js"
 import type { UserId } from "../Domain/Ids.js"
@@ -53,29 +53,27 @@ export const insertNotices = (notices: ReadonlyArray<NewNotice>, markers: Readon
     }
   }).pipe(Effect.orDie)
 
-/** Pending requests, not past their expiry, whose deciders were not planned for yet, oldest first. */
-export const requestsToAnnounce = (at: string, limit: number) =>
+/**
+ * Pending requests, not past their expiry at `at`, for which no notice keyed `<kind>:<id>` was
+ * planned yet, meeting `also`, in `order`: the queries each kind of request notice plans from.
+ */
+const pendingWithout = (kind: string, at: string, also: (sql: SqlClient.SqlClient) => Statement.Fragment, order: "filed" | "expiry", limit: number) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
-     WHERE a.status = 'pending' AND a.expires_at > ${at}
-       AND NOT EXISTS (SELECT 1 FROM slack_notices n WHERE n.key = 'approval.announce:' || a.id)
-     ORDER BY a.created_at, a.id ${limitOffset(sql, limit)}`).pipe(Effect.orDie)
+     WHERE a.status = 'pending' AND a.expires_at > ${at} AND ${also(sql)}
+       AND NOT EXISTS (SELECT 1 FROM slack_notices n WHERE n.key = ${`${kind}:`} || a.id)
+     ORDER BY ${sql.literal(order === "filed" ? "a.created_at" : "a.expires_at")}, a.id ${limitOffset(sql, limit)}`).pipe(Effect.orDie)
+
+/** Pending requests, not past their expiry, whose deciders were not planned for yet, oldest first. */
+export const requestsToAnnounce = (at: string, limit: number) => pendingWithout("approval.announce", at, (sql) => sql`1 = 1`, "filed", limit)
 
 /** Pending requests, not past their expiry, filed at or before `filedBy`, whose reminder was not planned yet. */
 export const requestsToRemind = (at: string, filedBy: string, limit: number) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
-     WHERE a.status = 'pending' AND a.expires_at > ${at} AND a.created_at <= ${filedBy}
-       AND NOT EXISTS (SELECT 1 FROM slack_notices n WHERE n.key = 'approval.remind:' || a.id)
-     ORDER BY a.created_at, a.id ${limitOffset(sql, limit)}`).pipe(Effect.orDie)
+  pendingWithout("approval.remind", at, (sql) => sql`a.created_at <= ${filedBy}`, "filed", limit)
 
 /** Pending requests expiring after `at` and no later than `until`, not raised in the channel yet. */
 export const requestsExpiring = (at: string, until: string, limit: number) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<ApprovalRow>`${sql.literal(SELECT_APPROVAL)}
-     WHERE a.status = 'pending' AND a.expires_at > ${at} AND a.expires_at <= ${until}
-       AND NOT EXISTS (SELECT 1 FROM slack_notices n WHERE n.key = 'approval.expiring:' || a.id)
-     ORDER BY a.expires_at, a.id ${limitOffset(sql, limit)}`).pipe(Effect.orDie)
+  pendingWithout("approval.expiring", at, (sql) => sql`a.expires_at <= ${until}`, "expiry", limit)
 
 /** A time-bound grant to an active account, as its ending notices need it. */
 export interface EndingGrantRow {

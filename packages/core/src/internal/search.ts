@@ -1,5 +1,6 @@
 import type { SqlClient, Statement } from "@effect/sql"
 import { Effect } from "effect"
+import { limitOffset } from "./sqlText.js"
 
 /** A LIKE pattern for text anywhere, LIKE's own characters escaped (with `ESCAPE '\'`). */
 export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -8,16 +9,17 @@ export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c)
 const FEW = 2000
 
 /**
- * A condition on `users` rows with two ways to evaluate it: `few` lists the rowids of the rows
- * that meet it through an index, `test` tests one row. Listing is right when few rows meet it
- * (a page then sorts them); testing is right when many do (a page walking the name order fills
- * at once), and either is a walk over a million rows when chosen wrongly — hence a capped count
- * of `few` first.
+ * A condition on `users` rows with two ways to evaluate it: `few` lists, through an index, the
+ * keys of the rows that meet it and `listed` is the condition on that list; `test` tests one row.
+ * Listing is right when few rows meet it (a page then sorts them); testing is right when many do
+ * (a page walking the name order fills at once), and either is a walk over a million rows when
+ * chosen wrongly (a group of ten, an organization holding everyone) — hence a capped count of
+ * `few` first. `listed` defaults to `rowid IN (few)`.
  */
-export const selective = (sql: SqlClient.SqlClient, few: Statement.Fragment, test: Statement.Fragment) =>
+export const selective = (sql: SqlClient.SqlClient, few: Statement.Fragment, test: Statement.Fragment, listed = sql`rowid IN (${few})`) =>
   Effect.gen(function*() {
-    const [probe] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${few} LIMIT ${sql.literal(String(FEW + 1))}) AS probe`
-    return Number(probe?.n ?? 0) <= FEW ? sql`rowid IN (${few})` : test
+    const [probe] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM (${few} ${limitOffset(sql, FEW + 1)}) AS probe`
+    return Number(probe?.n ?? 0) <= FEW ? listed : test
   }).pipe(Effect.orDie)
 
 /** An FTS5 string: the text in double quotes, its own doubled. */
