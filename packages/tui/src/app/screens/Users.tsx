@@ -19,13 +19,14 @@ export const usersWindow = (rows: number) => Math.max(1, rows - 6) * 3
 /**
  * The columns of the users view (seed 003's, plus roles); narrow terminals drop registered, then
  * phone. The e-mail gets the room first (it is what tells people apart): whole up to 40 cells,
- * name and roles are cut before it, and roles give way when even that is not enough; status is
- * as wide as the longest one shown (`suspended:locked`), so it is never cut.
+ * name and roles are cut before it, and roles give way when even that is not enough; a phone in
+ * international format is whole up to 17 cells when there is room; status is as wide as the
+ * longest one shown (`suspended:locked`), so it is never cut.
  */
 export const userColumns: ReadonlyArray<Column> = [
   { title: "NAME", min: 8, grow: 2, max: 32, floor: 5 },
   { title: "E-MAIL", min: 28, grow: 6, max: 48, whole: 40 },
-  { title: "PHONE", min: 13, drop: 3, yields: true },
+  { title: "PHONE", min: 13, drop: 3, yields: true, whole: 17 },
   { title: "STATUS", min: 11 },
   { title: "ROLES", min: 6, grow: 1, drop: 2, yields: true },
   { title: "REGISTERED", min: 10, drop: 4, yields: true },
